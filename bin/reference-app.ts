@@ -1,0 +1,120 @@
+/**
+ * The reference app: one deployment of each capability, in two Regions, with fixed
+ * example accounts and AZs so `npx cdk synth` needs no AWS credentials and no lookups.
+ *
+ * Override the example values with context, e.g.
+ *   npx cdk synth -c account=123456789012 -c certificateArn.us-east-1=arn:aws:acm:...
+ */
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { MultiAzVpc, WebTier } from '../lib';
+import { NagPackOnScope } from './nag';
+
+/** An example account; replace it with `-c account=...`. */
+export const EXAMPLE_ACCOUNT = '111111111111';
+
+/** One Region of the reference deployment. */
+export interface ReferenceRegion {
+  readonly region: string;
+  readonly availabilityZones: string[];
+  readonly cidr: string;
+}
+
+/** The two Regions of the reference app. Their CIDRs are disjoint so they can be peered. */
+export const REFERENCE_REGIONS: { primary: ReferenceRegion; recovery: ReferenceRegion } = {
+  primary: { region: 'us-east-1', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], cidr: '10.10.0.0/16' },
+  recovery: { region: 'us-west-2', availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'], cidr: '10.20.0.0/16' },
+};
+
+/** Props of {@link ReferenceWebStack}. */
+export interface ReferenceWebStackProps extends StackProps {
+  readonly site: ReferenceRegion;
+  /** The other Region's VPC CIDR, which this VPC must not overlap. */
+  readonly peerCidr: string;
+  readonly certificateArn: string;
+}
+
+/** A Region of the reference app: a MultiAzVpc and a WebTier, with an encrypted alarm topic. */
+export class ReferenceWebStack extends Stack {
+  public readonly network: MultiAzVpc;
+  public readonly web: WebTier;
+  public readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: ReferenceWebStackProps) {
+    super(scope, id, props);
+
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the alarm topic of the reference web tier',
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarms publish to the encrypted topic with this key.
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, '*' means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Reference web tier alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+
+    this.network = new MultiAzVpc(this, 'Network', {
+      availabilityZones: props.site.availabilityZones,
+      cidr: props.site.cidr,
+      mustNotOverlap: [props.peerCidr],
+    });
+
+    this.web = new WebTier(this, 'Web', {
+      vpc: this.network.vpc,
+      capacity: { min: 4, max: 12 },
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+      alarms: { topic: this.alarmTopic },
+      healthCheck: { path: '/health' },
+    });
+  }
+}
+
+/** Build the reference app's stacks into `app`. */
+export function buildReferenceApp(app: App): ReferenceWebStack[] {
+  const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
+  const { primary, recovery } = REFERENCE_REGIONS;
+  const certificateArn = (region: string): string =>
+    (app.node.tryGetContext(`certificateArn.${region}`) as string | undefined) ??
+    `arn:aws:acm:${region}:${account}:certificate/00000000-0000-0000-0000-000000000000`;
+
+  return [
+    new ReferenceWebStack(app, 'ResilienceRef-Primary', {
+      env: { account, region: primary.region },
+      site: primary,
+      peerCidr: recovery.cidr,
+      certificateArn: certificateArn(primary.region),
+      description: 'cdk-resilience reference app: primary Region web tier',
+    }),
+    new ReferenceWebStack(app, 'ResilienceRef-Recovery', {
+      env: { account, region: recovery.region },
+      site: recovery,
+      peerCidr: primary.cidr,
+      certificateArn: certificateArn(recovery.region),
+      description: 'cdk-resilience reference app: recovery Region web tier',
+    }),
+  ];
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildReferenceApp(app);
+  // Synth fails on any unacknowledged AwsSolutions finding.
+  Validations.of(app).addPlugins(new NagPackOnScope(app, new AwsSolutionsChecks(app, { verbose: true })));
+  app.synth();
+}

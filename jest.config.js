@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Transpile only (no type-check) for speed; `npm test` runs `tsc --noEmit` first.
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
+  testTimeout: 60000,
+};

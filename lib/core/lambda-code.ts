@@ -1,0 +1,38 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/**
+ * The folder that holds the esbuild bundles of `lambda/<name>/index.ts`
+ * (`build/lambda/<name>/index.js`), produced once by `npm run build:lambdas`.
+ * Found by walking up from this file to the package root, so it works from `lib/`
+ * (ts, tests and the reference app) and from `dist/lib/` (the compiled package).
+ */
+export function lambdaBuildDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'cdk-resilience') {
+      return path.join(dir, 'build', 'lambda');
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error('cdk-resilience: cannot find the package root to locate build/lambda');
+}
+
+/**
+ * `Code.fromAsset` for a pre-bundled handler. Fails with a clear message when the
+ * bundle is missing instead of shipping an empty asset.
+ *
+ * @param name the handler folder name under `lambda/`
+ */
+export function bundledLambdaCode(name: string): lambda.Code {
+  const dir = path.join(lambdaBuildDir(), name);
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(
+      `cdk-resilience: the Lambda bundle '${name}' is missing at ${dir}. ` +
+        'Run `npm run build:lambdas` (npm test and cdk synth run it for you).',
+    );
+  }
+  return lambda.Code.fromAsset(dir);
+}

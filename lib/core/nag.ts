@@ -1,0 +1,30 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Acknowledge exactly one cdk-nag finding on one construct, with the reason it is
+ * acceptable. Never use it on a stack or app: acknowledgments are finding by finding.
+ *
+ * cdk-nag 3 reads acknowledgments from the construct metadata that
+ * `Validations.of(scope).acknowledge()` writes. aws-cdk-lib 2.257 rejects ids that
+ * contain `::` more than once, yet cdk-nag's finding ids do (e.g.
+ * `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/...]`). For those ids
+ * only, this helper records the acknowledgment in the same metadata format itself;
+ * the reference app's cdk-nag test proves cdk-nag honours it.
+ *
+ * @param scope the construct the finding is reported on (or its parent L2)
+ * @param ruleId the full finding id, e.g. `AwsSolutions-EC23`
+ * @param reason why the finding is acceptable here, for the audit trail
+ */
+export function acknowledgeNagFinding(scope: IConstruct, ruleId: string, reason: string): void {
+  if (reason.trim().length < 20) {
+    throw new Error(`cdk-resilience internal: acknowledgment of ${ruleId} on ${scope.node.path} needs a real reason`);
+  }
+  if (!ruleId.includes('::')) {
+    Validations.of(scope).acknowledge({ id: ruleId, reason });
+    return;
+  }
+  const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+  const previous = scope.node.metadata.filter((m) => m.type === key).pop()?.data as Record<string, string> | undefined;
+  scope.node.addMetadata(key, { ...(previous ?? {}), [`annotation::${ruleId}`]: reason });
+}

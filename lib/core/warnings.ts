@@ -1,0 +1,32 @@
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Stable ids of the warnings cdk-resilience emits. Each can be acknowledged with
+ * `Annotations.of(scope).acknowledgeWarning('cdk-resilience:<id>', reason)`.
+ */
+export enum WarningId {
+  /** Fewer NAT gateways than AZs: one AZ's loss can cut egress for the others. */
+  SHARED_NAT_GATEWAY = 'SharedNatGateway',
+  /** Only two AZs: losing one leaves a single AZ with no further redundancy. */
+  TWO_AZS_ONLY = 'TwoAzsOnly',
+  /** A web tier without a TLS certificate serves plain HTTP. */
+  NO_TLS_CERTIFICATE = 'NoTlsCertificate',
+  /** Capacity was not pre-provisioned for the loss of an AZ. */
+  NOT_STATICALLY_STABLE = 'NotStaticallyStable',
+  /** Alarms exist but notify nobody. */
+  ALARMS_WITHOUT_ACTIONS = 'AlarmsWithoutActions',
+}
+
+/** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */
+export function warningId(id: WarningId): string {
+  return `cdk-resilience:${id}`;
+}
+
+/**
+ * Emit a cdk-resilience warning on a construct. Never `console.log`: warnings are
+ * annotations, so users can acknowledge them and tests can assert them.
+ */
+export function addWarning(scope: IConstruct, id: WarningId, message: string): void {
+  Annotations.of(scope).addWarningV2(warningId(id), `${message} [ack: ${warningId(id)}]`);
+}
