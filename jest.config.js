@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Transpile only (no type-check) for speed; `npm test` runs `tsc --noEmit` first.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
   testTimeout: 60000,

@@ -20,16 +20,15 @@ export interface ResilienceProblem {
  * Render a value for an error message: short, deterministic, never `[object Object]`.
  */
 export function renderValue(value: unknown): string {
+  let text: string;
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   try {
-    const text = JSON.stringify(value);
-    if (text === undefined) return String(value);
-    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
 /**

@@ -58,7 +58,7 @@ export class Validator {
     opts: { code: string; minSeconds?: number; maxSeconds?: number; fix?: string },
   ): boolean {
     if (value === undefined || value.isUnresolved()) return false;
-    const s = value.toSeconds();
+    const s = value.toMilliseconds() / 1000;
     const min = opts.minSeconds ?? 0;
     const max = opts.maxSeconds ?? Number.MAX_SAFE_INTEGER;
     const range = describeRange(opts.minSeconds, opts.maxSeconds, ' s');

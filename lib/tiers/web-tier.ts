@@ -104,6 +104,26 @@ export interface WebTierRollingUpdate {
 }
 
 /**
+ * The Auto Scaling instance maintenance policy: how the group replaces instances that
+ * fail health checks, outside CloudFormation updates.
+ */
+export interface WebTierInstanceMaintenance {
+  /**
+   * Percentage of desired capacity that must stay in service and healthy while
+   * instances are replaced, 0-100. At 100 the group launches a replacement and waits
+   * for it to be healthy before it terminates the unhealthy instance.
+   * @default 100
+   */
+  readonly minHealthyPercentage?: number;
+  /**
+   * Percentage of desired capacity that may be in service or pending during
+   * replacements, 100-200, at most 100 above the minimum.
+   * @default 150
+   */
+  readonly maxHealthyPercentage?: number;
+}
+
+/**
  * A scheduled capacity change, e.g. pre-scaling before a known peak.
  */
 export interface WebTierScheduledAction {
@@ -267,6 +287,11 @@ export interface WebTierProps {
    * @default - 100 % of the group minimum stays in service, one AZ's worth per batch, 5 min pause
    */
   readonly rollingUpdate?: WebTierRollingUpdate;
+  /**
+   * Instance maintenance policy for health-check replacements.
+   * @default - launch before terminate: 100 % minimum healthy, 150 % maximum
+   */
+  readonly instanceMaintenance?: WebTierInstanceMaintenance;
   /**
    * Scaling policies.
    * @default - CPU at 50 % and 1000 requests per target per minute
@@ -476,6 +501,8 @@ export class WebTier extends Construct {
       signals: ru.waitForSignals
         ? autoscaling.Signals.waitForMinCapacity({ timeout: pauseTime })
         : undefined,
+      minHealthyPercentage: props.instanceMaintenance?.minHealthyPercentage ?? 100,
+      maxHealthyPercentage: props.instanceMaintenance?.maxHealthyPercentage ?? 150,
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: props.notificationTopic ? [{ topic: props.notificationTopic }] : undefined,
     });
@@ -743,6 +770,23 @@ function validateProps(v: Validator, props: WebTierProps): void {
   v.integer('rollingUpdate.minHealthyPercent', ru.minHealthyPercent, { code: 'WEB_ROLLING_UPDATE', min: 0, max: 100 });
   v.integer('rollingUpdate.maxBatchSize', ru.maxBatchSize, { code: 'WEB_ROLLING_UPDATE', min: 1 });
   v.duration('rollingUpdate.pauseTime', ru.pauseTime, { code: 'WEB_ROLLING_UPDATE', minSeconds: 0, maxSeconds: 3600 });
+
+  const im = props.instanceMaintenance ?? {};
+  const imMinOk = v.integer('instanceMaintenance.minHealthyPercentage', im.minHealthyPercentage, { code: 'WEB_INSTANCE_MAINTENANCE', min: 0, max: 100 });
+  const imMaxOk = v.integer('instanceMaintenance.maxHealthyPercentage', im.maxHealthyPercentage, { code: 'WEB_INSTANCE_MAINTENANCE', min: 100, max: 200 });
+  if ((imMinOk || im.minHealthyPercentage === undefined) && (imMaxOk || im.maxHealthyPercentage === undefined)) {
+    const lo = im.minHealthyPercentage ?? 100;
+    const hi = im.maxHealthyPercentage ?? 150;
+    if (!Token.isUnresolved(lo) && !Token.isUnresolved(hi)) {
+      v.check(hi - lo > 100, {
+        code: 'WEB_INSTANCE_MAINTENANCE',
+        prop: 'instanceMaintenance.maxHealthyPercentage',
+        value: hi,
+        message: `is more than 100 above minHealthyPercentage ${lo}, which Auto Scaling rejects`,
+        fix: `set maxHealthyPercentage to at most ${lo + 100}`,
+      });
+    }
+  }
 
   const scaling = props.scaling ?? {};
   if (scaling.cpuTargetPercent !== false) {

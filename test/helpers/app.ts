@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+
+const root = path.join(__dirname, '..', '..');
+
+/** The context `cdk synth` uses: cdk.json's feature flags plus the committed cdk.context.json. */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8'));
+  const cached = JSON.parse(fs.readFileSync(path.join(root, 'cdk.context.json'), 'utf8'));
+  return { ...cdkJson.context, ...cached };
+}
+
+/** A new App with the project's context, as `cdk synth` would build it. */
+export function newApp(): App {
+  return new App({ context: projectContext() });
+}
+
+export const TEST_ENV = { account: '111111111111', region: 'us-east-1' };
+export const TEST_AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/** A stack in us-east-1 of the example account, for construct tests. */
+export function newStack(id = 'Test'): Stack {
+  return new Stack(newApp(), id, { env: TEST_ENV });
+}
+
+/** The `cdk-resilience:*` warnings on a stack, as their ids. */
+export function resilienceWarnings(stack: Stack): string[] {
+  return Annotations.fromStack(stack)
+    .findWarning('*', Match.stringLikeRegexp('cdk-resilience:'))
+    .map((w) => /\[ack: (cdk-resilience:\w+)\]/.exec(String(w.entry.data))?.[1] ?? String(w.entry.data));
+}
+
+/** Resolve a `{ Ref: X }` to the logical id X (or undefined). */
+export function refId(value: unknown): string | undefined {
+  if (value && typeof value === 'object' && 'Ref' in value) return String((value as { Ref: string }).Ref);
+  return undefined;
+}
+
+/** The template's resources of one type, as [logicalId, resource] pairs. */
+export function resourcesOfType(template: Template, type: string): [string, { Properties: Record<string, unknown> }][] {
+  return Object.entries(template.findResources(type)) as [string, { Properties: Record<string, unknown> }][];
+}
