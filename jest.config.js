@@ -8,5 +8,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 60000,
 };

@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vm from 'vm';
+import * as ts from 'typescript';
+
+const root = path.join(__dirname, '..');
+
+/** The ```ts blocks of a Markdown file. */
+function tsBlocks(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+/** Run a README example as a user would, with `cdk-resilience` resolved to this package. */
+function run(source: string): Record<string, unknown> {
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const mod = { exports: {} as Record<string, unknown> };
+  const localRequire = (id: string): unknown => require(id === 'cdk-resilience' ? path.join(root, 'lib') : id);
+  vm.runInNewContext(`(function (require, module, exports) {\n${js}\n})`, {})(localRequire, mod, mod.exports);
+  return mod.exports;
+}
+
+describe('README', () => {
+  test('the example builds a web tier that synthesizes', () => {
+    const [example] = tsBlocks('README.md');
+    expect(example).toMatch(/new WebTier\(/);
+    const source = example
+      .replace("'arn:aws:acm:...'", "'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555'")
+      .concat('\nmodule.exports = { app, stack, web };\n');
+    const { app, web } = run(source) as { app: import('aws-cdk-lib').App; web: import('../lib').WebTier };
+    expect(web.capacityPlan.groupMin).toBe(6);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('names the two commands', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('npm ci && npx cdk synth');
+    expect(readme).toContain('npm ci && npm test');
+    expect(fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/npm ci\nnpm test\n/);
+  });
+});
+
+describe('docs', () => {
+  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    expect(text).toMatch(/```mermaid/);
+    expect(text).toMatch(/## Props/);
+    expect(text).toMatch(/default/i);
+    expect(text).toMatch(/## What it survives/);
+  });
+
+  test.each([
+    ['docs/multi-az-vpc.md', 'lib/tiers/multi-az-vpc.ts'],
+    ['docs/web-tier.md', 'lib/tiers/web-tier.ts'],
+  ])('%s lists every error code its construct can throw', (doc, source) => {
+    const codes = new Set([...fs.readFileSync(path.join(root, source), 'utf8').matchAll(/code: '([A-Z_]+)'/g)].map((m) => m[1]));
+    const text = fs.readFileSync(path.join(root, doc), 'utf8');
+    expect(codes.size).toBeGreaterThan(5);
+    for (const code of codes) expect(text).toContain(code);
+  });
+});
