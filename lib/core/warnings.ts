@@ -16,6 +16,10 @@ export enum WarningId {
   NOT_STATICALLY_STABLE = 'NotStaticallyStable',
   /** Alarms exist but notify nobody. */
   ALARMS_WITHOUT_ACTIONS = 'AlarmsWithoutActions',
+  /** A database without a standby or replica to fail over to in its Region. */
+  NO_DATABASE_REPLICA = 'NoDatabaseReplica',
+  /** Backups stay in one Region: losing the Region loses them too. */
+  NO_CROSS_REGION_BACKUP_COPY = 'NoCrossRegionBackupCopy',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */
