@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -41,4 +43,23 @@ export function refId(value: unknown): string | undefined {
 /** The template's resources of one type, as [logicalId, resource] pairs. */
 export function resourcesOfType(template: Template, type: string): [string, { Properties: Record<string, unknown> }][] {
   return Object.entries(template.findResources(type)) as [string, { Properties: Record<string, unknown> }][];
+}
+
+export const RECOVERY_ENV = { account: '111111111111', region: 'us-west-2' };
+export const RECOVERY_AZS = ['us-west-2a', 'us-west-2b', 'us-west-2c'];
+
+/** Two stacks of one app, in us-east-1 and us-west-2 of the example account. */
+export function twoRegions(): { app: App; primary: Stack; recovery: Stack } {
+  const app = newApp();
+  return {
+    app,
+    primary: new Stack(app, 'Primary', { env: TEST_ENV }),
+    recovery: new Stack(app, 'Recovery', { env: RECOVERY_ENV }),
+  };
+}
+
+/** The AwsSolutions findings of a scope, as readable lines (empty when clean). */
+export function nagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks(scope, { verbose: true }).validateScope(scope);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`));
 }

@@ -1,0 +1,215 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Database, DatabaseEngine, DatabaseKind, DatabaseProps, MultiAzVpc } from '../../lib';
+import { nagFindings, newStack, resilienceWarnings, resourcesOfType, TEST_AZS } from '../helpers/app';
+
+function build(props: Partial<DatabaseProps> & Pick<DatabaseProps, 'kind' | 'engine'>): { stack: Stack; db: Database; template: Template; network: MultiAzVpc } {
+  const stack = newStack();
+  const network = new MultiAzVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+  const db = new Database(stack, 'Db', { vpc: network.vpc, ...props });
+  return { stack, db, template: Template.fromStack(stack), network };
+}
+
+function isolatedSubnetIds(template: Template): string[] {
+  return resourcesOfType(template, 'AWS::EC2::Subnet')
+    .filter(([, s]) => (s.Properties.Tags as { Key: string; Value: string }[]).some((t) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Isolated'))
+    .map(([id]) => id);
+}
+
+function keyRef(template: Template): { 'Fn::GetAtt': [string, string] } {
+  const [[id]] = resourcesOfType(template, 'AWS::KMS::Key');
+  return { 'Fn::GetAtt': [id, 'Arn'] };
+}
+
+const KINDS: [string, DatabaseKind, DatabaseEngine, string][] = [
+  ['Multi-AZ instance', DatabaseKind.MULTI_AZ_INSTANCE, DatabaseEngine.postgres('16.4'), 'AWS::RDS::DBInstance'],
+  ['Multi-AZ DB cluster', DatabaseKind.MULTI_AZ_CLUSTER, DatabaseEngine.mysql('8.0.39'), 'AWS::RDS::DBCluster'],
+  ['Aurora', DatabaseKind.AURORA, DatabaseEngine.auroraPostgres('16.4'), 'AWS::RDS::DBCluster'],
+];
+
+describe.each(KINDS)('Database defaults: %s', (_name, kind, engine, resourceType) => {
+  const { stack, db, template } = build({ kind, engine, allowFrom: [] });
+  const [[, resource]] = resourcesOfType(template, resourceType);
+  const p = resource.Properties;
+
+  test('encrypted with a customer-managed key that rotates', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    expect(p.StorageEncrypted).toBe(true);
+    expect(p.KmsKeyId).toEqual(keyRef(template));
+  });
+
+  test('deletion protection, 7-day backups, tags copied to snapshots, snapshot on removal', () => {
+    expect(p.DeletionProtection).toBe(true);
+    expect(p.BackupRetentionPeriod).toBe(7);
+    expect(p.CopyTagsToSnapshot).toBe(true);
+    template.hasResource(resourceType, { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+  });
+
+  test('credentials in a KMS-encrypted Secrets Manager secret, rotated every 30 days, no password in the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: keyRef(template),
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+    template.resourceCountIs('AWS::Serverless::Application', 1);
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/"MasterUserPassword":"[^{]/);
+    if (p.MasterUserPassword !== undefined) expect(JSON.stringify(p.MasterUserPassword)).toMatch(/resolve:secretsmanager/);
+    expect(db.secret).toBeDefined();
+  });
+
+  test('Performance Insights (with the key), enhanced monitoring every 60 s, auto minor upgrades', () => {
+    const instances = resourceType === 'AWS::RDS::DBInstance' ? [p] : kind === DatabaseKind.AURORA ? resourcesOfType(template, 'AWS::RDS::DBInstance').map(([, r]) => r.Properties) : [p];
+    for (const i of instances) {
+      expect(i.AutoMinorVersionUpgrade).toBe(true);
+      expect(i.PerformanceInsightsKMSKeyId ?? i.PerformanceInsightsKmsKeyId).toEqual(keyRef(template));
+      expect(i.EnablePerformanceInsights ?? i.PerformanceInsightsEnabled).toBe(true);
+    }
+    const monitored = kind === DatabaseKind.AURORA ? resourcesOfType(template, 'AWS::RDS::DBInstance').map(([, r]) => r.Properties) : [p];
+    for (const m of monitored) {
+      expect(m.MonitoringInterval).toBe(60);
+      expect(m.MonitoringRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbMonitoringRole/), 'Arn'] });
+    }
+  });
+
+  test('isolated subnets only', () => {
+    const [[, group]] = resourcesOfType(template, 'AWS::RDS::DBSubnetGroup');
+    const ids = (group.Properties.SubnetIds as { Ref: string }[]).map((r) => r.Ref).sort();
+    expect(ids).toEqual(isolatedSubnetIds(template).sort());
+    expect(ids).toHaveLength(3);
+  });
+
+  test('a security group that admits nobody until allowed, and no public access', () => {
+    const sgId = stack.resolve(db.securityGroup.securityGroupId)['Fn::GetAtt'][0];
+    const [[, sg]] = resourcesOfType(template, 'AWS::EC2::SecurityGroup').filter(([id]) => id === sgId);
+    expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+    const ingressToDb = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').filter(
+      ([, r]) => JSON.stringify(r.Properties.GroupId).includes(sgId) && !JSON.stringify(r.Properties.SourceSecurityGroupId).includes('Rotation'),
+    );
+    expect(ingressToDb).toEqual([]);
+    if (resourceType === 'AWS::RDS::DBInstance' || kind === DatabaseKind.MULTI_AZ_CLUSTER) expect(p.PubliclyAccessible).toBe(false);
+  });
+
+  test('CloudWatch log exports', () => {
+    expect(p.EnableCloudwatchLogsExports).toEqual(engine.logExports);
+    expect((p.EnableCloudwatchLogsExports as string[]).length).toBeGreaterThan(0);
+  });
+
+  test('exposes endpoints, the secret, the security group and the failover figure', () => {
+    expect(stack.resolve(db.endpoint.hostname)).toBeDefined();
+    expect(db.endpoint.port).toBe(engine.defaultPort);
+    expect(db.failover.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+    expect(db.securityGroup).toBeInstanceOf(ec2.SecurityGroup);
+  });
+
+  test('zero unacknowledged cdk-nag findings', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('Database kinds', () => {
+  test('Multi-AZ instance: MultiAZ, gp3 with autoscaling storage, IAM auth', () => {
+    const { template, db } = build({ kind: DatabaseKind.MULTI_AZ_INSTANCE, engine: DatabaseEngine.postgres('16.4') });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      MultiAZ: true,
+      StorageType: 'gp3',
+      AllocatedStorage: '100',
+      MaxAllocatedStorage: 200,
+      EnableIAMDatabaseAuthentication: true,
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      DBInstanceClass: 'db.m6g.large',
+    });
+    expect(db.failover.seconds).toBe(120);
+    expect(db.readerEndpoint).toBeUndefined();
+  });
+
+  test('Multi-AZ DB cluster: the L1 with instance class, io1 storage and IOPS', () => {
+    const { template, db } = build({ kind: DatabaseKind.MULTI_AZ_CLUSTER, engine: DatabaseEngine.postgres('16.4') });
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      DBClusterInstanceClass: 'db.m6gd.large',
+      StorageType: 'io1',
+      Iops: 1000,
+      AllocatedStorage: 100,
+      Port: 5432,
+      MasterUsername: 'dbadmin',
+    });
+    template.resourceCountIs('AWS::RDS::DBInstance', 0);
+    template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', { TargetType: 'AWS::RDS::DBCluster' });
+    expect(db.failover.seconds).toBe(35);
+    expect(db.readerEndpoint).toBeDefined();
+  });
+
+  test('Aurora: a writer and two readers in three distinct AZs with failover tiers', () => {
+    const { template, db } = build({ kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4') });
+    const instances = Object.fromEntries(
+      resourcesOfType(template, 'AWS::RDS::DBInstance').map(([id, r]) => [id.replace(/^DbCluster(\w+?)[0-9A-F]{8}$/, '$1'), r.Properties]),
+    );
+    expect(Object.keys(instances).sort()).toEqual(['Reader1', 'Reader2', 'Writer']);
+    expect(Object.values(instances).map((i) => i.AvailabilityZone).sort()).toEqual(TEST_AZS);
+    // Reader1 is the preferred failover target (tier 0), Reader2 the next (tier 1).
+    expect([instances.Reader1.PromotionTier, instances.Reader2.PromotionTier]).toEqual([0, 1]);
+    expect(instances.Writer.AvailabilityZone).toBe('us-east-1a');
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableIAMDatabaseAuthentication: true, Engine: 'aurora-postgresql' });
+    expect(db.failover.seconds).toBe(60);
+  });
+
+  test('Aurora with more readers than AZs wraps around; with none it warns', () => {
+    const five = build({ kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraMysql('8.0.mysql_aurora.3.05.2'), readers: 4 });
+    const azs = resourcesOfType(five.template, 'AWS::RDS::DBInstance').map(([, r]) => r.Properties.AvailabilityZone);
+    expect(new Set(azs).size).toBe(3);
+    expect(nagFindings(five.stack)).toEqual([]);
+    const none = build({ kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), readers: 0 });
+    expect(resilienceWarnings(none.stack)).toEqual(['cdk-resilience:NoDatabaseReplica']);
+    expect(none.db.failover.seconds).toBe(600);
+  });
+
+  test('allowFrom and allowConnectionsFrom open the database port to exactly those peers', () => {
+    const stack = newStack();
+    const network = new MultiAzVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const app = new ec2.SecurityGroup(stack, 'App', { vpc: network.vpc });
+    const other = new ec2.SecurityGroup(stack, 'Other', { vpc: network.vpc });
+    const db = new Database(stack, 'Db', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: network.vpc, allowFrom: [app] });
+    db.allowConnectionsFrom(other);
+    const t = Template.fromStack(stack);
+    for (const peer of [app, other]) {
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: stack.resolve(db.securityGroup.securityGroupId),
+        SourceSecurityGroupId: stack.resolve(peer.securityGroupId),
+        FromPort: 5432,
+        ToPort: 5432,
+      });
+    }
+  });
+
+  test('overrides: retention, identifier, port, rotation off (acknowledged), removal policy, replica Regions', () => {
+    const { template, stack, db } = build({
+      kind: DatabaseKind.MULTI_AZ_INSTANCE,
+      engine: DatabaseEngine.mysql('8.0.39'),
+      backupRetention: Duration.days(14),
+      identifier: 'orders-db',
+      port: 3307,
+      rotation: { enabled: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+      secretReplicaRegions: ['us-west-2'],
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 14, DBInstanceIdentifier: 'orders-db', Port: '3307' });
+    template.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Retain' });
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'cdk-resilience/orders-db/master', ReplicaRegions: [{ Region: 'us-west-2' }] });
+    expect(db.physicalIdentifier).toBe('orders-db');
+    db.replicateSecretTo('us-west-2');
+    db.replicateSecretTo('us-east-1');
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('without rotation the secret is not silently left unrotated: cdk-nag SMG4 is acknowledged on it alone', () => {
+    const { db } = build({ kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), rotation: { enabled: false } });
+    const acks = db.databaseSecret.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => Object.keys(m.data as object));
+    expect(acks.flat()).toEqual(['annotation::AwsSolutions-SMG4']);
+  });
+});
