@@ -5,7 +5,7 @@
  * Override the example values with context, e.g.
  *   npx cdk synth -c account=123456789012 -c certificateArn.us-east-1=arn:aws:acm:...
  */
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,7 +13,20 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { MultiAzVpc, WebTier } from '../lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import {
+  BackupCopyVault,
+  CrossRegionReadReplica,
+  Database,
+  DatabaseEngine,
+  DatabaseKind,
+  GlobalDatabase,
+  MultiAzVpc,
+  ResilientBackup,
+  WarningId,
+  warningId,
+  WebTier,
+} from '../lib';
 import { NagPackOnScope } from './nag';
 
 /** An example account; replace it with `-c account=...`. */
@@ -40,7 +53,7 @@ export interface ReferenceWebStackProps extends StackProps {
   readonly certificateArn: string;
 }
 
-/** A Region of the reference app: a MultiAzVpc and a WebTier, with an encrypted alarm topic. */
+/** A Region of the reference app: a MultiAzVpc and a WebTier, with an encrypted alarm topic; the data tier is added by addReferenceData. */
 export class ReferenceWebStack extends Stack {
   public readonly network: MultiAzVpc;
   public readonly web: WebTier;
@@ -85,6 +98,60 @@ export class ReferenceWebStack extends Stack {
   }
 }
 
+/** The data tier of the reference app, spanning both Regions. */
+export interface ReferenceData {
+  /** Aurora PostgreSQL global database: primary in us-east-1, secondary in us-west-2. */
+  readonly orders: GlobalDatabase;
+  /** A Multi-AZ RDS PostgreSQL instance in the primary Region. */
+  readonly ledger: Database;
+  /** Its cross-Region read replica in the recovery Region (pilot light). */
+  readonly ledgerReplica: CrossRegionReadReplica;
+  /** AWS Backup in the primary Region, copying to the recovery Region's vault. */
+  readonly backup: ResilientBackup;
+  /** The recovery Region's copy vault. */
+  readonly copyVault: BackupCopyVault;
+}
+
+/** Add the data tier to the two Regions' stacks. */
+export function addReferenceData(primary: ReferenceWebStack, recovery: ReferenceWebStack): ReferenceData {
+  const orders = new GlobalDatabase(primary, 'Orders', {
+    globalClusterIdentifier: 'resilience-ref-orders',
+    engine: DatabaseEngine.auroraPostgres('16.4'),
+    primary: { vpc: primary.network.vpc, allowFrom: [primary.web.asg], databaseName: 'orders' },
+    managedRpo: Duration.seconds(30),
+    alarmTopic: recovery.alarmTopic,
+  });
+  orders.addSecondary(recovery, 'OrdersSecondary', { vpc: recovery.network.vpc, allowFrom: [recovery.web.asg] });
+
+  const ledger = new Database(primary, 'Ledger', {
+    kind: DatabaseKind.MULTI_AZ_INSTANCE,
+    engine: DatabaseEngine.postgres('16.4'),
+    vpc: primary.network.vpc,
+    identifier: 'resilience-ref-ledger',
+    databaseName: 'ledger',
+    allowFrom: [primary.web.asg],
+  });
+  const ledgerReplica = new CrossRegionReadReplica(recovery, 'LedgerReplica', {
+    source: ledger,
+    vpc: recovery.network.vpc,
+    allowFrom: [recovery.web.asg],
+    alarmTopic: recovery.alarmTopic,
+  });
+
+  // A pilot-light replica runs single-AZ on purpose; say so instead of hiding the warning.
+  Annotations.of(ledgerReplica).acknowledgeWarning(
+    warningId(WarningId.NO_DATABASE_REPLICA),
+    'Pilot light: the ledger replica stays single-AZ to keep the recovery Region cheap; the failover runbook converts it to Multi-AZ after promotion.',
+  );
+
+  const copyVault = new BackupCopyVault(recovery, 'BackupCopy', { vaultName: 'resilience-ref-copies' });
+  const resilientBackup = new ResilientBackup(primary, 'Backup', {
+    resources: [backup.BackupResource.fromArn(orders.primaryClusterArn), backup.BackupResource.fromArn(ledger.arn)],
+    copyTo: copyVault,
+  });
+  return { orders, ledger, ledgerReplica, backup: resilientBackup, copyVault };
+}
+
 /** Build the reference app's stacks into `app`. */
 export function buildReferenceApp(app: App): ReferenceWebStack[] {
   const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
@@ -93,22 +160,24 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
     (app.node.tryGetContext(`certificateArn.${region}`) as string | undefined) ??
     `arn:aws:acm:${region}:${account}:certificate/00000000-0000-0000-0000-000000000000`;
 
-  return [
+  const stacks = [
     new ReferenceWebStack(app, 'ResilienceRef-Primary', {
       env: { account, region: primary.region },
       site: primary,
       peerCidr: recovery.cidr,
       certificateArn: certificateArn(primary.region),
-      description: 'cdk-resilience reference app: primary Region web tier',
+      description: 'cdk-resilience reference app: primary Region (web tier, Aurora global primary, Multi-AZ RDS, backups)',
     }),
     new ReferenceWebStack(app, 'ResilienceRef-Recovery', {
       env: { account, region: recovery.region },
       site: recovery,
       peerCidr: primary.cidr,
       certificateArn: certificateArn(recovery.region),
-      description: 'cdk-resilience reference app: recovery Region web tier',
+      description: 'cdk-resilience reference app: recovery Region (web tier, Aurora global secondary, read replica, backup copies)',
     }),
   ];
+  addReferenceData(stacks[0], stacks[1]);
+  return stacks;
 }
 
 if (require.main === module) {

@@ -10,3 +10,4 @@ export * from './data/database';
 export * from './data/global-database';
 export * from './data/global-database-secondary';
 export * from './data/cross-region-read-replica';
+export * from './data/backup';
