@@ -16,6 +16,8 @@ export enum WarningId {
   NOT_STATICALLY_STABLE = 'NotStaticallyStable',
   /** Alarms exist but notify nobody. */
   ALARMS_WITHOUT_ACTIONS = 'AlarmsWithoutActions',
+  /** A DNS record whose TTL keeps resolvers on a failed Region for more than 60 s. */
+  LONG_DNS_TTL = 'LongDnsTtl',
   /** A database without a standby or replica to fail over to in its Region. */
   NO_DATABASE_REPLICA = 'NoDatabaseReplica',
   /** Backups stay in one Region: losing the Region loses them too. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,6 +16,7 @@ import {
   createDatabaseSecurityGroup,
   createIsolatedSubnetGroup,
   createMonitoringRole,
+  validateIdentifier,
   validateIsolatedSubnets,
 } from './database-common';
 import { Database, DatabaseEndpoint, DatabaseKind } from './database';
@@ -66,11 +67,6 @@ export interface CrossRegionReadReplicaProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
-  /**
-   * Removal policy.
-   * @default RemovalPolicy.SNAPSHOT
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -143,6 +139,9 @@ export class CrossRegionReadReplica extends Construct implements ec2.IConnectabl
       message: 'the source has no physical identifier, so this Region cannot name it without a cross-Region reference',
       fix: "give the source Database identifier: 'my-db'",
     });
+    if (props.source.physicalIdentifier !== undefined && !Token.isUnresolved(stack.region)) {
+      validateIdentifier(v, 'identifier', props.identifier ?? `${props.source.physicalIdentifier}-${stack.region}`, 'REPLICA_IDENTIFIER');
+    }
     validateIsolatedSubnets(v, props.vpc, 2, 'REPLICA_TOO_FEW_AZS', 'the replica must be able to fail over within its Region after promotion');
     v.duration('replicaLagThreshold', props.replicaLagThreshold, { code: 'REPLICA_ALARM', minSeconds: 1 });
     v.throwIfAny();
@@ -163,6 +162,15 @@ export class CrossRegionReadReplica extends Construct implements ec2.IConnectabl
     const monitoringRole = createMonitoringRole(this);
 
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M6G, ec2.InstanceSize.LARGE);
+    // A cross-Region replica starts with the engine's default parameter group: give it the
+    // source's parameters, or the Region it fails over to runs differently.
+    const parameterGroup = props.source.parameters
+      ? new rds.ParameterGroup(this, 'Parameters', {
+          engine: engine.instanceEngine(),
+          description: `Parameters of ${this.identifier}, copied from its source`,
+          parameters: props.source.parameters,
+        })
+      : undefined;
     this.instance = new rds.CfnDBInstance(this, 'Instance', {
       dbInstanceIdentifier: this.identifier,
       sourceDbInstanceIdentifier: this.sourceArn,
@@ -188,8 +196,10 @@ export class CrossRegionReadReplica extends Construct implements ec2.IConnectabl
       enableCloudwatchLogsExports: engine.logExports,
       enableIamDatabaseAuthentication: true,
       caCertificateIdentifier: 'rds-ca-rsa2048-g1',
+      dbParameterGroupName: parameterGroup?.bindToInstance({}).parameterGroupName,
     });
-    this.instance.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.SNAPSHOT);
+    // CloudFormation ignores deletion policies on read replicas; deletion protection is
+    // what keeps a (promoted) replica from being deleted with its stack.
     stack.addDependency(sourceStack, `read replica ${this.identifier} replicates from ${props.source.physicalIdentifier}`);
     props.source.replicateSecretTo(stack.region);
 

@@ -100,14 +100,19 @@ export function validateBackupRetention(v: Validator, prop: string, retention: D
   });
 }
 
-/** A DB identifier: 1-63 letters, digits or hyphens, starting with a letter, no '--', not ending in '-'. */
-export function validateIdentifier(v: Validator, prop: string, value: string | undefined, code: string): void {
-  if (value === undefined) return;
-  v.check(!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}$/.test(value) || value.endsWith('-'), {
+/**
+ * A DB identifier: lowercase letters, digits or hyphens, starting with a letter, no '--',
+ * not ending in '-', at most `maxLength` (63; 52 for Multi-AZ DB clusters). RDS stores
+ * identifiers in lowercase, so an uppercase one would make every ARN, alarm dimension and
+ * runbook lookup built from it miss.
+ */
+export function validateIdentifier(v: Validator, prop: string, value: string | undefined, code: string, maxLength = 63): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  v.check(!/^[a-z](?!.*--)[a-z0-9-]*$/.test(value) || value.endsWith('-') || value.length > maxLength, {
     code,
     prop,
     value,
-    message: 'must be 1-63 letters, digits or hyphens, start with a letter, and contain no "--" nor end with "-"',
+    message: `must be 1-${maxLength} lowercase letters, digits or hyphens, start with a letter, and contain no "--" nor end with "-" (RDS stores identifiers in lowercase)`,
     fix: "use an identifier like 'shop-orders'",
   });
 }

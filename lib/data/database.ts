@@ -182,7 +182,7 @@ export interface DatabaseEndpoint {
  * protection, 7-day backups with tags copied to snapshots, credentials in Secrets
  * Manager with rotation, Performance Insights and enhanced monitoring, automatic minor
  * upgrades, isolated subnets only, a security group that admits only allowed callers,
- * IAM authentication and CloudWatch log exports.
+ * IAM authentication (instances and Aurora) and CloudWatch log exports.
  */
 export class Database extends Construct implements ec2.IConnectable {
   /** The kind. */
@@ -213,6 +213,8 @@ export class Database extends Construct implements ec2.IConnectable {
   public readonly identifier: string;
   /** The identifier given in props, when there was one. */
   public readonly physicalIdentifier?: string;
+  /** The database parameters given in props (replicas in other Regions copy them). */
+  public readonly parameters?: Record<string, string>;
   /** ARN of the instance or cluster: what AWS Backup and replicas select. */
   public readonly arn: string;
   /** The in-Region failover figure for this kind, with its source. */
@@ -245,6 +247,7 @@ export class Database extends Construct implements ec2.IConnectable {
     const port = props.port ?? props.engine.defaultPort;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     this.physicalIdentifier = props.identifier;
+    this.parameters = props.parameters;
 
     this.encryptionKey = props.encryptionKey ?? createDatabaseKey(this, `Database ${this.node.path}: storage, secret, Performance Insights`);
     this.securityGroup = createDatabaseSecurityGroup(this, props.vpc);
@@ -395,7 +398,7 @@ export class Database extends Construct implements ec2.IConnectable {
       storageEncryptionKey: this.encryptionKey,
       storageType: rds.StorageType.GP3,
       allocatedStorage: allocated,
-      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? allocated * 2,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? Math.min(allocated * 2, 65536),
       backupRetention: c.backupRetention,
       preferredBackupWindow: props.preferredBackupWindow,
       copyTagsToSnapshot: true,
@@ -591,7 +594,7 @@ function validateEngineForKind(v: Validator, kind: DatabaseKind, engine: Databas
 
 function validateProps(v: Validator, props: DatabaseProps): void {
   validateBackupRetention(v, 'backupRetention', props.backupRetention, 'DB_BACKUP_RETENTION');
-  validateIdentifier(v, 'identifier', props.identifier, 'DB_IDENTIFIER');
+  validateIdentifier(v, 'identifier', props.identifier, 'DB_IDENTIFIER', props.kind === DatabaseKind.MULTI_AZ_CLUSTER ? 52 : 63);
   v.integer('port', props.port, { code: 'DB_PORT', min: 1150, max: 65535 });
   if (props.kind === DatabaseKind.AURORA) {
     v.integer('readers', props.readers, { code: 'DB_READERS', min: 0, max: 15, fix: 'use 0-15 readers (Aurora allows 15 replicas)' });
@@ -625,12 +628,12 @@ function validateProps(v: Validator, props: DatabaseProps): void {
       });
       const allocated = ok || props.allocatedStorageGiB === undefined ? (props.allocatedStorageGiB ?? 100) : undefined;
       if (allocated !== undefined && !Token.isUnresolved(props.maxAllocatedStorageGiB)) {
-        v.check(props.maxAllocatedStorageGiB < allocated, {
+        v.check(props.maxAllocatedStorageGiB <= allocated || props.maxAllocatedStorageGiB > 65536, {
           code: 'DB_STORAGE',
           prop: 'maxAllocatedStorageGiB',
           value: props.maxAllocatedStorageGiB,
-          message: `is below allocatedStorageGiB ${allocated}`,
-          fix: `set it to at least ${allocated}`,
+          message: `must be above allocatedStorageGiB ${allocated} and at most 65536`,
+          fix: `set it between ${allocated + 1} and 65536, or drop it`,
         });
       }
     }
@@ -646,11 +649,13 @@ function validateProps(v: Validator, props: DatabaseProps): void {
       });
     }
     const storage = props.allocatedStorageGiB ?? 100;
-    if (v.integer('iops', props.iops, { code: 'DB_STORAGE', min: 1000, max: 256000 }) && !Token.isUnresolved(storage)) {
-      v.check(props.iops! < storage * 0.5 || props.iops! > storage * 50, {
+    const iopsOk = props.iops === undefined || v.integer('iops', props.iops, { code: 'DB_STORAGE', min: 1000, max: 256000 });
+    const iops = props.iops ?? 1000;
+    if (iopsOk && !Token.isUnresolved(storage) && !Token.isUnresolved(iops) && Number.isInteger(storage)) {
+      v.check(iops < storage * 0.5 || iops > storage * 50, {
         code: 'DB_STORAGE',
-        prop: 'iops',
-        value: props.iops,
+        prop: props.iops === undefined ? 'iops (default 1000)' : 'iops',
+        value: iops,
         message: `io1 IOPS must be 0.5-50 per GiB of storage (${storage} GiB: ${storage * 0.5}-${storage * 50})`,
         fix: 'change iops or allocatedStorageGiB',
       });

@@ -207,7 +207,8 @@ export class GlobalDatabaseSecondary extends Construct implements ec2.IConnectab
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      // No data means no replication (or a broken alarm): either way, page.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     if (props.engine.isPostgres) {
       this.rpoLagAlarm = new cloudwatch.Alarm(this, 'RpoLagAlarm', {
@@ -217,7 +218,7 @@ export class GlobalDatabaseSecondary extends Construct implements ec2.IConnectab
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
     }
     if (props.alarmTopic) {

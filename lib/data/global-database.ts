@@ -69,7 +69,8 @@ export interface GlobalDatabaseProps {
   readonly primary?: GlobalDatabasePrimaryOptions;
   /**
    * Make an existing Aurora {@link Database} (with an `identifier`) the primary.
-   * Give this or `primary`, not both.
+   * Give this or `primary`, not both. Secondaries then default to db.r6g.large: pass
+   * `instanceType` to `addSecondary` to match the primary's class.
    * @default - none
    */
   readonly existingPrimary?: Database;
@@ -186,7 +187,7 @@ export class GlobalDatabase extends Construct {
         parameters: props.managedRpo ? { 'rds.global_db_rpo': String(props.managedRpo.toSeconds()) } : undefined,
       });
     }
-    this.port = props.primary?.port ?? props.engine.defaultPort;
+    this.port = props.existingPrimary ? props.existingPrimary.endpoint.port : (props.primary?.port ?? props.engine.defaultPort);
     this.primaryClusterIdentifier = this.primary.physicalIdentifier!;
     this.primaryClusterArn = `arn:${stack.partition}:rds:${stack.region}:${stack.account}:cluster:${this.primaryClusterIdentifier}`;
 
@@ -396,6 +397,13 @@ function validateGlobal(v: Validator, stack: Stack, props: GlobalDatabaseProps):
       value: props.engine.toString(),
       message: `differs from the existing primary's engine ${e.engine.toString()}`,
       fix: "pass the existing primary's engine",
+    });
+    v.check(props.managedRpo !== undefined, {
+      code: 'GDB_MANAGED_RPO',
+      prop: 'managedRpo',
+      value: props.managedRpo?.toHumanString(),
+      message: "is set on the primary's cluster parameter group, which an existing primary already owns",
+      fix: "set parameters: { 'rds.global_db_rpo': '<seconds>' } on the existing primary Database and drop managedRpo",
     });
     v.check(Stack.of(e) !== stack, {
       code: 'GDB_PRIMARY_CONFLICT',

@@ -154,6 +154,7 @@ describe('Database kinds', () => {
     // Reader1 is the preferred failover target (tier 0), Reader2 the next (tier 1).
     expect([instances.Reader1.PromotionTier, instances.Reader2.PromotionTier]).toEqual([0, 1]);
     expect(instances.Writer.AvailabilityZone).toBe('us-east-1a');
+    for (const i of Object.values(instances)) expect(i.PubliclyAccessible).toBe(false);
     template.hasResourceProperties('AWS::RDS::DBCluster', { EnableIAMDatabaseAuthentication: true, Engine: 'aurora-postgresql' });
     expect(db.failover.seconds).toBe(60);
   });
@@ -202,9 +203,17 @@ describe('Database kinds', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'cdk-resilience/orders-db/master', ReplicaRegions: [{ Region: 'us-west-2' }] });
     expect(db.physicalIdentifier).toBe('orders-db');
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('replicateSecretTo adds each other Region once and never the own Region', () => {
+    const stack = newStack();
+    const network = new MultiAzVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new Database(stack, 'Db', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: network.vpc, secretReplicaRegions: ['us-west-2'] });
     db.replicateSecretTo('us-west-2');
     db.replicateSecretTo('us-east-1');
-    expect(nagFindings(stack)).toEqual([]);
+    db.replicateSecretTo('eu-west-1');
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-west-2' }, { Region: 'eu-west-1' }] });
   });
 
   test('without rotation the secret is not silently left unrotated: cdk-nag SMG4 is acknowledged on it alone', () => {

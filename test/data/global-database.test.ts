@@ -26,7 +26,9 @@ describe('GlobalDatabase', () => {
     pt.hasResourceProperties('AWS::RDS::GlobalCluster', {
       GlobalClusterIdentifier: 'shop-orders',
       DeletionProtection: true,
-      SourceDBClusterIdentifier: Match.anyValue(),
+      SourceDBClusterIdentifier: {
+        'Fn::Join': ['', ['arn:aws:rds:us-east-1:111111111111:cluster:', { Ref: Match.stringLikeRegexp('^OrdersPrimaryCluster') }]],
+      },
     });
     pt.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'shop-orders-us-east-1', Engine: 'aurora-postgresql' });
     expect(orders.primaryClusterArn).toBe('arn:aws:rds:us-east-1:111111111111:cluster:shop-orders-us-east-1');
@@ -138,12 +140,13 @@ describe('GlobalDatabase options', () => {
       engine: DatabaseEngine.auroraPostgres('15.4'),
       vpc: pNet.vpc,
       identifier: 'legacy-us-east-1',
+      port: 6543,
     });
     const g = new GlobalDatabase(primary, 'Global', { globalClusterIdentifier: 'legacy', engine: DatabaseEngine.auroraPostgres('15.4'), existingPrimary: db });
     g.addSecondary(recovery, 'Secondary', { vpc: rNet.vpc });
     expect(g.primary).toBe(db);
     Template.fromStack(primary).resourceCountIs('AWS::RDS::DBCluster', 1);
-    Template.fromStack(recovery).hasResourceProperties('AWS::RDS::DBCluster', { GlobalClusterIdentifier: 'legacy' });
+    Template.fromStack(recovery).hasResourceProperties('AWS::RDS::DBCluster', { GlobalClusterIdentifier: 'legacy', Port: 6543 });
   });
 });
 
@@ -181,6 +184,23 @@ describe('CrossRegionReadReplica', () => {
     expect(replica.arn).toBe('arn:aws:rds:us-west-2:111111111111:db:shop-legacy-us-west-2');
     expect(recovery.dependencies).toEqual([primary]);
     expect(replica.promotion.seconds).toBe(600);
+  });
+
+  test("copies the source's parameters into a parameter group of its own Region", () => {
+    const { primary, recovery } = twoRegions();
+    const pNet = new MultiAzVpc(primary, 'Net', { availabilityZones: TEST_AZS });
+    const rNet = new MultiAzVpc(recovery, 'Net', { availabilityZones: RECOVERY_AZS });
+    const source = new Database(primary, 'Src', {
+      kind: DatabaseKind.MULTI_AZ_INSTANCE,
+      engine: DatabaseEngine.postgres('16.4'),
+      vpc: pNet.vpc,
+      identifier: 'src',
+      parameters: { 'rds.force_ssl': '1' },
+    });
+    new CrossRegionReadReplica(recovery, 'Replica', { source, vpc: rNet.vpc });
+    const rt = Template.fromStack(recovery);
+    rt.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16', Parameters: { 'rds.force_ssl': '1' } });
+    rt.hasResourceProperties('AWS::RDS::DBInstance', { DBParameterGroupName: { Ref: Match.stringLikeRegexp('^ReplicaParameters') } });
   });
 
   test('replicates the source secret and alarms on ReplicaLag', () => {

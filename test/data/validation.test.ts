@@ -55,6 +55,11 @@ describe('Database rejects invalid props', () => {
     ['a 7 s monitoring interval', { monitoringInterval: Duration.seconds(7) }, 'DB_MONITORING_INTERVAL', /1, 5, 10, 15, 30 or 60 s/],
     ['a reserved user name', { masterUsername: 'postgres' }, 'DB_USERNAME', /reserved name/],
     ['an identifier with a double hyphen', { identifier: 'shop--db' }, 'DB_IDENTIFIER', /no "--"/],
+    ['an identifier with capitals (RDS lowercases it)', { identifier: 'Orders-DB' }, 'DB_IDENTIFIER', /lowercase letters.*got: "Orders-DB"/],
+    ['a 53-character Multi-AZ DB cluster identifier', { kind: DatabaseKind.MULTI_AZ_CLUSTER, engine: DatabaseEngine.mysql('8.0.39'), identifier: 'a'.repeat(53) }, 'DB_IDENTIFIER', /1-52 lowercase/],
+    ['the default 1000 IOPS for 3000 GiB', { kind: DatabaseKind.MULTI_AZ_CLUSTER, engine: DatabaseEngine.mysql('8.0.39'), allocatedStorageGiB: 3000 }, 'DB_STORAGE', /iops \(default 1000\): io1 IOPS must be 0.5-50 per GiB/],
+    ['an autoscaling ceiling over 65536 GiB', { kind: DatabaseKind.MULTI_AZ_INSTANCE, engine: DatabaseEngine.postgres('16.4'), maxAllocatedStorageGiB: 70000 }, 'DB_STORAGE', /above allocatedStorageGiB 100 and at most 65536/],
+    ['an autoscaling ceiling equal to the storage', { kind: DatabaseKind.MULTI_AZ_INSTANCE, engine: DatabaseEngine.postgres('16.4'), maxAllocatedStorageGiB: 100 }, 'DB_STORAGE', /got: 100/],
     ['a secret replica in its own Region', { secretReplicaRegions: ['us-east-1'] }, 'DB_SECRET_REPLICA_REGION', /the database's own Region/],
   ])('%s', (_name, props, code, message) => {
     const err = dbError(props);
@@ -169,6 +174,17 @@ describe('GlobalDatabase rejects invalid props', () => {
     expect(err.codes).toEqual(['GDB_PRIMARY_CONFLICT', 'GDB_PRIMARY_CONFLICT', 'GDB_ENGINE']);
   });
 
+  test('managed RPO with an existing primary', () => {
+    const { primary } = twoRegions();
+    const net = new MultiAzVpc(primary, 'Net', { availabilityZones: TEST_AZS });
+    const existing = new Database(primary, 'Db', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: net.vpc, identifier: 'orders-us-east-1' });
+    const err = errorOf(
+      () => new GlobalDatabase(primary, 'Orders', { globalClusterIdentifier: 'orders', engine: DatabaseEngine.auroraPostgres('16.4'), existingPrimary: existing, managedRpo: Duration.seconds(30) }),
+    );
+    expect(err.codes).toEqual(['GDB_MANAGED_RPO']);
+    expect(err.message).toMatch(/rds.global_db_rpo/);
+  });
+
   test('a secondary in another account', () => {
     const { app, primary } = twoRegions();
     const net = new MultiAzVpc(primary, 'Net', { availabilityZones: TEST_AZS });
@@ -210,6 +226,7 @@ describe('CrossRegionReadReplica rejects invalid props', () => {
     ['replica Region equal to source Region', { sameRegion: true }, 'REPLICA_SAME_REGION', /same Region as its source, .*\(got: "us-east-1"\)/],
     ['an Aurora source', { kind: DatabaseKind.AURORA }, 'REPLICA_SOURCE_KIND', /for RDS DB instances.*GlobalDatabase/],
     ['a source without identifier', { identifier: null }, 'REPLICA_SOURCE_IDENTIFIER', /no physical identifier/],
+    ['a replica identifier over 63 characters', { identifier: `src-${'x'.repeat(52)}` }, 'REPLICA_IDENTIFIER', /1-63 lowercase/],
   ])('%s', (_name, opts, code, message) => {
     const err = replicaError(opts);
     expect(err.codes).toContain(code);
