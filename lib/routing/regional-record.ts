@@ -1,0 +1,260 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { Validator } from '../core/validation';
+import { addWarning, WarningId } from '../core/warnings';
+import { HealthCheckLike } from './calculated-health-check';
+import { EndpointHealthCheck, EndpointHealthCheckOptions, validateHealthCheckOptions } from './endpoint-health-check';
+import { HostedZoneReference, importHostedZone, qualifiedName } from './hosted-zone';
+import { RecordEndpoint } from './record-endpoint';
+import { checkAndRegisterRecord, RoutingPolicy } from './record-registry';
+
+/** The failover role of a record. */
+export enum FailoverRole {
+  /** Answers while healthy. */
+  PRIMARY = 'PRIMARY',
+  /** Answers when the primary is unhealthy. */
+  SECONDARY = 'SECONDARY',
+}
+
+/** What every Region's record takes, whatever the routing policy. */
+export interface RegionalEndpointOptions {
+  /** What the Region's record points at. */
+  readonly endpoint: RecordEndpoint;
+  /**
+   * The Region's health check against the endpoint. `false` for none (never allowed for
+   * a failover PRIMARY or an active-active Region).
+   * @default - an HTTPS check of `/health` every 10 s, failing after 3 misses
+   */
+  readonly healthCheck?: EndpointHealthCheckOptions | false;
+  /**
+   * Use this health check instead of building one (a calculated, alarm or
+   * routing-control check). Give this or `healthCheck`, not both.
+   * @default - none
+   */
+  readonly existingHealthCheck?: HealthCheckLike;
+  /**
+   * Set identifier of the record.
+   * @default - the failover role (failover) or the Region (other policies)
+   */
+  readonly setIdentifier?: string;
+  /**
+   * TTL of a non-alias record, at most 300 s; above 60 s the construct warns, because
+   * resolvers keep answering the failed Region for the TTL.
+   * @default Duration.seconds(60)
+   */
+  readonly ttl?: Duration;
+  /**
+   * Also publish `<region>.<recordName>`: a plain alias to this Region's endpoint, for
+   * per-Region health checks, drills and routing-control records in another stack.
+   * @default true
+   */
+  readonly regionalRecord?: boolean;
+}
+
+/** Props for {@link RegionalRecord}. */
+export interface RegionalRecordProps extends RegionalEndpointOptions {
+  /** The hosted zone. */
+  readonly zone: HostedZoneReference;
+  /** Record name, relative to the zone (`shop`) or fully qualified. */
+  readonly recordName: string;
+  /** The routing policy. */
+  readonly policy: RoutingPolicy;
+  /**
+   * Failover role (FAILOVER policy only).
+   * @default - none
+   */
+  readonly failoverRole?: FailoverRole;
+  /**
+   * Weight 0-255 (WEIGHTED policy only).
+   * @default - none
+   */
+  readonly weight?: number;
+  /**
+   * Location (GEOLOCATION policy only).
+   * @default - none
+   */
+  readonly geoLocation?: route53.GeoLocation;
+  /**
+   * For alias records: answer only while the target is healthy (the ALB has healthy
+   * targets, the aliased record's own health check passes).
+   * @default true
+   */
+  readonly evaluateTargetHealth?: boolean;
+  /**
+   * The Region this record stands for, when the record lives in another Region's stack
+   * (routing-control records gathered in the control stack).
+   * @default - the stack's Region
+   */
+  readonly region?: string;
+}
+
+/**
+ * One Region's record in a multi-Region name: the record with its routing policy, its
+ * own health check (with a status alarm in us-east-1), and a plain per-Region record.
+ * It lives in its Region's stack; nothing in it references another Region.
+ */
+export class RegionalRecord extends Construct {
+  /** The record. */
+  public readonly record: route53.RecordSet;
+  /** The health check built for it. */
+  public readonly endpointHealthCheck?: EndpointHealthCheck;
+  /** The health check id the record uses, if any. */
+  public readonly healthCheckId?: string;
+  /** The record's fully qualified name. */
+  public readonly domainName: string;
+  /** `<region>.<name>`, when `regionalRecord` is on. */
+  public readonly regionalDomainName?: string;
+  /** The set identifier. */
+  public readonly setIdentifier: string;
+  /** The Region. */
+  public readonly region: string;
+
+  constructor(scope: Construct, id: string, props: RegionalRecordProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.region = props.region ?? stack.region;
+    this.domainName = qualifiedName(props.recordName, props.zone.zoneName);
+    this.setIdentifier = props.setIdentifier ?? (props.policy === RoutingPolicy.FAILOVER ? (props.failoverRole ?? 'PRIMARY') : this.region);
+
+    const v = new Validator(this);
+    v.check(Token.isUnresolved(this.region), {
+      code: 'DNS_ENV',
+      prop: 'scope',
+      value: stack.node.path,
+      message: "a Region's record needs its stack's Region as a literal (set identifier, latency Region, per-Region name)",
+      fix: 'give the stack an env with a region',
+    });
+    v.check(props.healthCheck !== undefined && props.healthCheck !== false && props.existingHealthCheck !== undefined, {
+      code: 'DNS_HEALTH_CHECK_CONFLICT',
+      prop: 'existingHealthCheck',
+      value: 'both healthCheck and existingHealthCheck',
+      message: 'a health check to build and an existing one were both given',
+      fix: 'pass healthCheck options or existingHealthCheck, not both',
+    });
+    const builds = props.existingHealthCheck === undefined && props.healthCheck !== false;
+    const hasHealthCheck = builds || props.existingHealthCheck !== undefined;
+    if (builds && props.healthCheck) validateHealthCheckOptions(v, props.healthCheck, 'healthCheck.');
+    v.check(builds && props.endpoint.healthCheckFqdn === undefined, {
+      code: 'DNS_HEALTH_CHECK_TARGET',
+      prop: 'healthCheck',
+      value: props.endpoint.recordType,
+      message: 'the endpoint is a list of IP addresses, which a single endpoint health check cannot probe',
+      fix: 'pass existingHealthCheck (e.g. a CalculatedHealthCheck over per-address checks), or an ALB / API endpoint',
+    });
+    if (props.policy === RoutingPolicy.FAILOVER) {
+      v.check(props.failoverRole === FailoverRole.PRIMARY && !hasHealthCheck, {
+        code: 'DNS_PRIMARY_WITHOUT_HEALTH_CHECK',
+        prop: 'healthCheck',
+        value: false,
+        message: 'a failover PRIMARY without a health check is never considered unhealthy, so traffic never fails over',
+        fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
+      });
+    } else {
+      v.check(!hasHealthCheck, {
+        code: 'DNS_REGION_WITHOUT_HEALTH_CHECK',
+        prop: 'healthCheck',
+        value: false,
+        message: `a ${props.policy} record without a health check keeps answering for a failed Region`,
+        fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
+      });
+    }
+    v.check(props.weight !== undefined && props.policy !== RoutingPolicy.WEIGHTED, {
+      code: 'DNS_POLICY_OPTION',
+      prop: 'weight',
+      value: props.weight,
+      message: 'weight applies to weighted records only',
+      fix: 'drop weight, or use the WEIGHTED policy',
+    });
+    if (props.policy === RoutingPolicy.WEIGHTED) {
+      v.integer('weight', props.weight ?? -1, { code: 'DNS_POLICY_OPTION', min: 0, max: 255, fix: 'give every weighted Region a weight of 0-255' });
+    }
+    v.check(props.policy === RoutingPolicy.GEOLOCATION && props.geoLocation === undefined, {
+      code: 'DNS_POLICY_OPTION',
+      prop: 'geoLocation',
+      value: undefined,
+      message: 'a geolocation record needs a location',
+      fix: 'pass geoLocation, e.g. route53.GeoLocation.continent(route53.Continent.EUROPE), or GeoLocation.default()',
+    });
+    if (props.ttl !== undefined && !props.ttl.isUnresolved()) {
+      v.check(props.endpoint.isAlias, {
+        code: 'DNS_TTL',
+        prop: 'ttl',
+        value: `${props.ttl.toSeconds()} s`,
+        message: 'alias records have no TTL: Route 53 uses the target\'s',
+        fix: 'drop ttl',
+      });
+      v.duration('ttl', props.ttl, {
+        code: 'DNS_TTL',
+        minSeconds: 0,
+        maxSeconds: 300,
+        fix: 'use a TTL of at most 300 s (60 s is recommended for failover): resolvers keep the failed answer that long',
+      });
+    }
+    if (!Token.isUnresolved(this.setIdentifier)) {
+      v.check(this.setIdentifier.length < 1 || this.setIdentifier.length > 128, {
+        code: 'DNS_SET_IDENTIFIER',
+        prop: 'setIdentifier',
+        value: this.setIdentifier,
+        message: 'must be 1-128 characters',
+        fix: 'use a short identifier such as the Region',
+      });
+    }
+    const register = checkAndRegisterRecord(v, this, {
+      hostedZoneId: props.zone.hostedZoneId,
+      name: this.domainName,
+      recordType: props.endpoint.recordType,
+      policy: props.policy,
+      setIdentifier: this.setIdentifier,
+      prop: 'recordName',
+    });
+    v.throwIfAny();
+    register();
+
+    if (props.ttl && !props.ttl.isUnresolved() && props.ttl.toSeconds() > 60) {
+      addWarning(
+        this,
+        WarningId.LONG_DNS_TTL,
+        `TTL ${props.ttl.toSeconds()} s: resolvers keep answering the failed Region up to that long after Route 53 fails over. 60 s or less is recommended.`,
+      );
+    }
+
+    const zone = importHostedZone(this, 'Zone', props.zone);
+    if (props.existingHealthCheck) {
+      this.healthCheckId = props.existingHealthCheck.healthCheckId;
+    } else if (builds) {
+      this.endpointHealthCheck = new EndpointHealthCheck(this, 'HealthCheck', {
+        ...(props.healthCheck || {}),
+        fqdn: props.endpoint.healthCheckFqdn!,
+        name: `${this.domainName}-${this.setIdentifier}`.replace(/[^A-Za-z0-9._-]/g, '-'),
+      });
+      this.healthCheckId = this.endpointHealthCheck.healthCheckId;
+    }
+
+    const ttl = props.endpoint.isAlias ? undefined : (props.ttl ?? Duration.seconds(60));
+    this.record = new route53.RecordSet(this, 'Record', {
+      zone,
+      recordName: this.domainName,
+      recordType: props.endpoint.recordType,
+      target: props.endpoint.target(zone, props.evaluateTargetHealth ?? true),
+      ttl,
+      setIdentifier: this.setIdentifier,
+      failover: props.policy === RoutingPolicy.FAILOVER ? (props.failoverRole === FailoverRole.SECONDARY ? route53.Failover.SECONDARY : route53.Failover.PRIMARY) : undefined,
+      region: props.policy === RoutingPolicy.LATENCY ? this.region : undefined,
+      weight: props.policy === RoutingPolicy.WEIGHTED ? props.weight : undefined,
+      geoLocation: props.policy === RoutingPolicy.GEOLOCATION ? props.geoLocation : undefined,
+      healthCheck: this.healthCheckId ? route53.HealthCheck.fromHealthCheckId(this, 'RecordHealthCheck', this.healthCheckId) : undefined,
+    });
+
+    if (props.regionalRecord ?? true) {
+      this.regionalDomainName = `${this.region}.${this.domainName}`;
+      new route53.RecordSet(this, 'RegionalRecord', {
+        zone,
+        recordName: this.regionalDomainName,
+        recordType: props.endpoint.recordType,
+        target: props.endpoint.target(zone, props.evaluateTargetHealth ?? true),
+        ttl,
+      });
+    }
+  }
+}

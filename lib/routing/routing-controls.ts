@@ -1,0 +1,250 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { Validator } from '../core/validation';
+import { HostedZoneReference } from './hosted-zone';
+import { RecordEndpoint } from './record-endpoint';
+import { RoutingPolicy } from './record-registry';
+import { FailoverRole, RegionalRecord } from './regional-record';
+
+/** The Region that hosts the Route 53 ARC configuration (control plane) API. */
+export const ARC_CONTROL_PLANE_REGION = 'us-west-2';
+
+/** Props for {@link RoutingControls}. */
+export interface RoutingControlsProps {
+  /**
+   * Name of the cluster, control panel and controls (`<name>-<region>`): 1-64 letters,
+   * digits, hyphens or underscores.
+   */
+  readonly name: string;
+  /** The Regions to switch, one routing control each (at least 2). */
+  readonly regions: string[];
+  /**
+   * Safety rule: at least this many Regions' controls must stay On. ARC rejects any
+   * state change that would break it, so an operator (or a runaway script) cannot turn
+   * every Region off.
+   * @default 1
+   */
+  readonly minimumOn?: number;
+  /**
+   * How long ARC waits before it evaluates the safety rule after a change.
+   * @default Duration.seconds(5)
+   */
+  readonly safetyRuleWaitPeriod?: Duration;
+  /**
+   * Use an existing cluster (one cluster costs the same whatever it holds) instead of
+   * creating one. Give this or let the construct create the cluster, not both.
+   * @default - a new cluster
+   */
+  readonly existingClusterArn?: string;
+}
+
+/** One Region's record in {@link RoutingControls.addGatedRecords}. */
+export interface GatedRecordTarget {
+  /** The Region's record (from FailoverRecords / ActiveActiveRecords) whose per-Region name this record aliases. */
+  readonly regionalRecord: RegionalRecord;
+  /**
+   * Role (FAILOVER policy only).
+   * @default - none
+   */
+  readonly failoverRole?: FailoverRole;
+  /**
+   * Weight (WEIGHTED policy only).
+   * @default - none
+   */
+  readonly weight?: number;
+}
+
+/** Props of {@link RoutingControls.addGatedRecords}. */
+export interface GatedRecordsProps {
+  /** The hosted zone. */
+  readonly zone: HostedZoneReference;
+  /** The name the routing controls switch. */
+  readonly recordName: string;
+  /** Routing policy among the Regions that are On. */
+  readonly policy: RoutingPolicy;
+  /** One entry per Region. */
+  readonly targets: GatedRecordTarget[];
+}
+
+/**
+ * Route 53 Application Recovery Controller routing controls: a cluster, a control panel,
+ * one routing control per Region, a safety rule that keeps at least one Region On, and a
+ * RECOVERY_CONTROL health check per control to attach to records.
+ *
+ * Flipping a control (`UpdateRoutingControlState`) is a data-plane call that any of the
+ * cluster's five Regional endpoints accepts, so an operator can move traffic even when
+ * the Route 53 control plane (us-east-1) or one Region is impaired. The configuration
+ * (this construct) goes through ARC's control plane in us-west-2, so its stack must be in
+ * us-west-2.
+ *
+ * Cost: a cluster is billed per hour (about USD 2.50, some USD 1,800 a month at the time
+ * of writing); see docs/routing.md for when that is worth it.
+ */
+export class RoutingControls extends Construct {
+  /** The cluster, when created here. */
+  public readonly cluster?: arc.CfnCluster;
+  /** The cluster ARN. */
+  public readonly clusterArn: string;
+  /**
+   * The cluster's five Regional endpoints (a token: a list of `{ Endpoint, Region }`).
+   * Runbooks read them from the SSM parameter `parameterName`.
+   */
+  public readonly clusterEndpoints?: unknown;
+  /** The control panel. */
+  public readonly controlPanel: arc.CfnControlPanel;
+  /** Routing control ARNs by Region. */
+  public readonly routingControlArns: Record<string, string> = {};
+  /** RECOVERY_CONTROL health checks by Region. */
+  public readonly healthChecks: Record<string, route53.HealthCheck> = {};
+  /** The safety rule. */
+  public readonly safetyRule: arc.CfnSafetyRule;
+  /** SSM parameter (in this stack's Region) with the cluster, panel, controls and endpoints, as JSON. */
+  public readonly parameterName: string;
+  /** The Regions. */
+  public readonly regions: string[];
+
+  constructor(scope: Construct, id: string, props: RoutingControlsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const v = new Validator(this);
+    v.check(!Token.isUnresolved(stack.region) && stack.region !== ARC_CONTROL_PLANE_REGION, {
+      code: 'ARC_REGION',
+      prop: 'scope',
+      value: stack.region,
+      message: `ARC's configuration API (clusters, control panels, routing controls) is served from ${ARC_CONTROL_PLANE_REGION} only`,
+      fix: `create RoutingControls in a stack in ${ARC_CONTROL_PLANE_REGION}; state changes still go through any of the cluster's five Regional endpoints`,
+    });
+    v.check(!/^[A-Za-z0-9_-]{1,58}$/.test(props.name), {
+      code: 'ARC_NAME',
+      prop: 'name',
+      value: props.name,
+      message: 'must be 1-58 letters, digits, hyphens or underscores (names get a -<suffix>)',
+      fix: "use a name like 'shop'",
+    });
+    v.check(props.regions.length < 2, {
+      code: 'ARC_REGIONS',
+      prop: 'regions',
+      value: props.regions,
+      message: 'routing controls switch traffic between Regions: at least 2 are needed',
+      fix: 'list every Region that serves the workload',
+    });
+    v.check(new Set(props.regions).size !== props.regions.length, {
+      code: 'ARC_REGIONS',
+      prop: 'regions',
+      value: props.regions,
+      message: 'a Region is listed twice',
+      fix: 'list each Region once',
+    });
+    const minimumOn = props.minimumOn ?? 1;
+    v.check(Number.isInteger(minimumOn) && minimumOn < 1, {
+      code: 'ARC_SAFETY_RULE',
+      prop: 'minimumOn',
+      value: minimumOn,
+      message: 'a safety rule that allows 0 Regions On lets one command turn every Region off',
+      fix: 'keep at least 1 Region On (minimumOn: 1)',
+    });
+    v.check(!Number.isInteger(minimumOn) || minimumOn > props.regions.length, {
+      code: 'ARC_SAFETY_RULE',
+      prop: 'minimumOn',
+      value: minimumOn,
+      message: `can never hold with ${props.regions.length} Regions, so ARC would reject every state change, including the failover`,
+      fix: `use a whole number between 1 and ${props.regions.length}`,
+    });
+    v.duration('safetyRuleWaitPeriod', props.safetyRuleWaitPeriod, { code: 'ARC_SAFETY_RULE', minSeconds: 0, maxSeconds: 3600 });
+    v.throwIfAny();
+
+    this.regions = [...props.regions];
+    if (props.existingClusterArn) {
+      this.clusterArn = props.existingClusterArn;
+    } else {
+      this.cluster = new arc.CfnCluster(this, 'Cluster', { name: `${props.name}-cluster` });
+      this.clusterArn = this.cluster.attrClusterArn;
+      this.clusterEndpoints = this.cluster.attrClusterEndpoints;
+    }
+    this.controlPanel = new arc.CfnControlPanel(this, 'ControlPanel', { name: `${props.name}-panel`, clusterArn: this.clusterArn });
+
+    const controlArns: string[] = [];
+    for (const region of props.regions) {
+      const control = new arc.CfnRoutingControl(this, `Control-${region}`, {
+        name: `${props.name}-${region}`,
+        clusterArn: this.clusterArn,
+        controlPanelArn: this.controlPanel.attrControlPanelArn,
+      });
+      this.routingControlArns[region] = control.attrRoutingControlArn;
+      controlArns.push(control.attrRoutingControlArn);
+      this.healthChecks[region] = new route53.HealthCheck(this, `HealthCheck-${region}`, {
+        type: route53.HealthCheckType.RECOVERY_CONTROL,
+        routingControl: control.attrRoutingControlArn,
+      });
+    }
+
+    this.safetyRule = new arc.CfnSafetyRule(this, 'AtLeastOneOn', {
+      name: `${props.name}-min-on`,
+      controlPanelArn: this.controlPanel.attrControlPanelArn,
+      ruleConfig: { type: 'ATLEAST', threshold: minimumOn, inverted: false },
+      assertionRule: {
+        assertedControls: controlArns,
+        waitPeriodMs: (props.safetyRuleWaitPeriod ?? Duration.seconds(5)).toMilliseconds(),
+      },
+    });
+
+    this.parameterName = `/cdk-resilience/routing-controls/${props.name}`;
+    new ssm.StringParameter(this, 'Parameter', {
+      parameterName: this.parameterName,
+      description: `Route 53 ARC routing controls of ${props.name}: cluster, panel, controls by Region, cluster endpoints`,
+      stringValue: stack.toJsonString({
+        clusterArn: this.clusterArn,
+        controlPanelArn: this.controlPanel.attrControlPanelArn,
+        routingControlArns: this.routingControlArns,
+        clusterEndpoints: this.clusterEndpoints ?? null,
+      }),
+    });
+  }
+
+  /**
+   * Records of one name, gathered in this stack, that answer for a Region only while its
+   * routing control is On (and its per-Region record is healthy). Each aliases the
+   * Region's `<region>.<name>` record by name, so this stack is made to depend on the
+   * Regions' stacks, which own those records.
+   */
+  public addGatedRecords(id: string, props: GatedRecordsProps): RegionalRecord[] {
+    const v = new Validator(this);
+    for (const [i, t] of props.targets.entries()) {
+      v.check(!this.regions.includes(t.regionalRecord.region), {
+        code: 'ARC_GATED_REGION',
+        prop: `addGatedRecords(${id}).targets[${i}]`,
+        value: t.regionalRecord.region,
+        message: 'no routing control for this Region',
+        fix: `gate only Regions listed in regions (${this.regions.join(', ')})`,
+      });
+      v.check(t.regionalRecord.regionalDomainName === undefined, {
+        code: 'ARC_GATED_REGION',
+        prop: `addGatedRecords(${id}).targets[${i}]`,
+        value: t.regionalRecord.node.path,
+        message: 'the Region record publishes no per-Region name to alias',
+        fix: 'keep regionalRecord: true (the default) on that Region record',
+      });
+    }
+    v.throwIfAny();
+    const group = new Construct(this, id);
+    const here = Stack.of(this);
+    return props.targets.map((t) => {
+      const there = Stack.of(t.regionalRecord);
+      if (there !== here) here.addDependency(there, `routing-control records alias ${t.regionalRecord.regionalDomainName}`);
+      return new RegionalRecord(group, t.regionalRecord.region, {
+        zone: props.zone,
+        recordName: props.recordName,
+        policy: props.policy,
+        region: t.regionalRecord.region,
+        failoverRole: t.failoverRole,
+        weight: t.weight,
+        endpoint: RecordEndpoint.recordInZone(t.regionalRecord.regionalDomainName!),
+        existingHealthCheck: this.healthChecks[t.regionalRecord.region],
+        regionalRecord: false,
+      });
+    });
+  }
+}
