@@ -15,19 +15,32 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import {
+  ActiveActiveRecords,
   BackupCopyVault,
   CrossRegionReadReplica,
   Database,
   DatabaseEngine,
   DatabaseKind,
+  FailoverRecords,
+  FailoverRole,
   GlobalDatabase,
+  HostedZoneReference,
   MultiAzVpc,
+  RecordEndpoint,
   ResilientBackup,
+  RoutingControls,
+  RoutingPolicy,
   WarningId,
   warningId,
   WebTier,
 } from '../lib';
 import { NagPackOnScope } from './nag';
+
+/** Name of each Region's alarm topic. */
+export const ALARM_TOPIC_NAME = 'resilience-ref-alarms';
+
+/** An example hosted zone; replace it with `-c hostedZoneId=... -c zoneName=...`. */
+export const EXAMPLE_ZONE: HostedZoneReference = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
 
 /** An example account; replace it with `-c account=...`. */
 export const EXAMPLE_ACCOUNT = '111111111111';
@@ -76,6 +89,8 @@ export class ReferenceWebStack extends Stack {
       }),
     );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      // A fixed name, so a stack in another Region can name the us-east-1 topic by ARN.
+      topicName: ALARM_TOPIC_NAME,
       displayName: 'Reference web tier alarms',
       masterKey: alarmKey,
       enforceSSL: true,
@@ -152,6 +167,47 @@ export function addReferenceData(primary: ReferenceWebStack, recovery: Reference
   return { orders, ledger, ledgerReplica, backup: resilientBackup, copyVault };
 }
 
+/** The traffic tier of the reference app. */
+export interface ReferenceRouting {
+  /** Warm standby: `shop` answers from us-east-1 and fails over to us-west-2. */
+  readonly shop: FailoverRecords;
+  /** Active-active: `api` answers from the lowest-latency healthy Region. */
+  readonly api: ActiveActiveRecords;
+  /** ARC routing controls (in the us-west-2 stack) gating `app` over the shop Regions. */
+  readonly routingControls: RoutingControls;
+}
+
+/** Add DNS failover, latency routing and routing controls to the two Regions' stacks. */
+export function addReferenceRouting(primary: ReferenceWebStack, recovery: ReferenceWebStack, zone: HostedZoneReference): ReferenceRouting {
+  // Route 53 health-check alarms live in us-east-1; the recovery stack names that Region's topic by ARN.
+  const usEast1Topic = `arn:aws:sns:us-east-1:${primary.account}:${ALARM_TOPIC_NAME}`;
+  const shop = new FailoverRecords(primary, 'ShopDns', {
+    zone,
+    recordName: 'shop',
+    primary: { endpoint: RecordEndpoint.loadBalancer(primary.web.alb), healthCheck: { alarmTopic: primary.alarmTopic } },
+  });
+  shop.addSecondary(recovery, 'ShopDns', { endpoint: RecordEndpoint.loadBalancer(recovery.web.alb), healthCheck: { alarmTopicArn: usEast1Topic } });
+
+  const api = new ActiveActiveRecords(primary, 'ApiDns', { zone, recordName: 'api' });
+  api.addRegion(primary, 'ApiDnsRegion', { endpoint: RecordEndpoint.loadBalancer(primary.web.alb), healthCheck: { alarmTopic: primary.alarmTopic } });
+  api.addRegion(recovery, 'ApiDnsRegion', { endpoint: RecordEndpoint.loadBalancer(recovery.web.alb), healthCheck: { alarmTopicArn: usEast1Topic } });
+
+  const routingControls = new RoutingControls(recovery, 'RoutingControls', {
+    name: 'resilience-ref',
+    regions: [primary.region, recovery.region],
+  });
+  routingControls.addGatedRecords('AppDns', {
+    zone,
+    recordName: 'app',
+    policy: RoutingPolicy.FAILOVER,
+    targets: [
+      { regionalRecord: shop.primary, failoverRole: FailoverRole.PRIMARY },
+      { regionalRecord: shop.secondary!, failoverRole: FailoverRole.SECONDARY },
+    ],
+  });
+  return { shop, api, routingControls };
+}
+
 /** Build the reference app's stacks into `app`. */
 export function buildReferenceApp(app: App): ReferenceWebStack[] {
   const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
@@ -177,6 +233,11 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
     }),
   ];
   addReferenceData(stacks[0], stacks[1]);
+  const zone: HostedZoneReference = {
+    hostedZoneId: (app.node.tryGetContext('hostedZoneId') as string | undefined) ?? EXAMPLE_ZONE.hostedZoneId,
+    zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
+  };
+  addReferenceRouting(stacks[0], stacks[1], zone);
   return stacks;
 }
 

@@ -89,6 +89,21 @@ describe('reference app', () => {
     rt.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'resilience-ref-copies' });
   });
 
+  test('traffic: failover records for the warm-standby pair, latency records for the active-active pair, routing controls in us-west-2', () => {
+    const pt = Template.fromStack(primary);
+    const rt = Template.fromStack(recovery);
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.com.', Failover: 'PRIMARY', HealthCheckId: Match.anyValue() });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.com.', Failover: 'SECONDARY', HealthCheckId: Match.anyValue() });
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Region: 'us-east-1', HealthCheckId: Match.anyValue() });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Region: 'us-west-2', HealthCheckId: Match.anyValue() });
+    pt.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 0);
+    rt.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 1);
+    rt.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 2);
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Failover: 'PRIMARY', AliasTarget: Match.objectLike({ DNSName: 'us-east-1.shop.example.com' }) });
+    // Health-check alarms of the us-west-2 stack go to the us-east-1 topic, by ARN.
+    expect(JSON.stringify(rt.toJSON())).toContain('arn:aws:sns:us-east-1:111111111111:resilience-ref-alarms');
+  });
+
   test('emits no cdk-resilience warning', () => {
     for (const stack of stacks) expect(resilienceWarnings(stack)).toEqual([]);
   });

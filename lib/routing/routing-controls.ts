@@ -1,9 +1,12 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
+import { acknowledgeCustomResourceProvider } from './endpoint-health-check';
 import { HostedZoneReference } from './hosted-zone';
 import { RecordEndpoint } from './record-endpoint';
 import { RoutingPolicy } from './record-registry';
@@ -89,10 +92,11 @@ export class RoutingControls extends Construct {
   /** The cluster ARN. */
   public readonly clusterArn: string;
   /**
-   * The cluster's five Regional endpoints (a token: a list of `{ Endpoint, Region }`).
-   * Runbooks read them from the SSM parameter `parameterName`.
+   * The cluster's five Regional endpoints, read at deploy time (`DescribeCluster`) so
+   * runbooks never call ARC's control plane during an outage. Tokens of this stack;
+   * runbooks read them from the SSM parameter `parameterName`.
    */
-  public readonly clusterEndpoints?: unknown;
+  public readonly clusterEndpoints: { endpoint: string; region: string }[];
   /** The control panel. */
   public readonly controlPanel: arc.CfnControlPanel;
   /** Routing control ARNs by Region. */
@@ -162,8 +166,30 @@ export class RoutingControls extends Construct {
     } else {
       this.cluster = new arc.CfnCluster(this, 'Cluster', { name: `${props.name}-cluster` });
       this.clusterArn = this.cluster.attrClusterArn;
-      this.clusterEndpoints = this.cluster.attrClusterEndpoints;
     }
+    // CloudFormation cannot flatten the ClusterEndpoints attribute (a list of objects) into
+    // a string, so read the five endpoints once at deploy time.
+    const describe: cr.AwsSdkCall = {
+      service: 'Route53RecoveryControlConfig',
+      action: 'DescribeCluster',
+      region: ARC_CONTROL_PLANE_REGION,
+      parameters: { ClusterArn: this.clusterArn },
+      physicalResourceId: cr.PhysicalResourceId.of(`${props.name}-cluster-endpoints`),
+      outputPaths: [0, 1, 2, 3, 4].flatMap((i) => [`Cluster.ClusterEndpoints.${i}.Endpoint`, `Cluster.ClusterEndpoints.${i}.Region`]),
+    };
+    const endpoints = new cr.AwsCustomResource(this, 'ClusterEndpoints', {
+      onCreate: describe,
+      onUpdate: describe,
+      installLatestAwsSdk: false,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['route53-recovery-control-config:DescribeCluster'], resources: [this.clusterArn] }),
+      ]),
+    });
+    acknowledgeCustomResourceProvider(stack);
+    this.clusterEndpoints = [0, 1, 2, 3, 4].map((i) => ({
+      endpoint: endpoints.getResponseField(`Cluster.ClusterEndpoints.${i}.Endpoint`),
+      region: endpoints.getResponseField(`Cluster.ClusterEndpoints.${i}.Region`),
+    }));
     this.controlPanel = new arc.CfnControlPanel(this, 'ControlPanel', { name: `${props.name}-panel`, clusterArn: this.clusterArn });
 
     const controlArns: string[] = [];
@@ -199,7 +225,7 @@ export class RoutingControls extends Construct {
         clusterArn: this.clusterArn,
         controlPanelArn: this.controlPanel.attrControlPanelArn,
         routingControlArns: this.routingControlArns,
-        clusterEndpoints: this.clusterEndpoints ?? null,
+        clusterEndpoints: this.clusterEndpoints,
       }),
     });
   }

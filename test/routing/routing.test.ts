@@ -1,0 +1,306 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  ActiveActivePolicy,
+  ActiveActiveRecords,
+  AlarmHealthCheck,
+  CalculatedHealthCheck,
+  EndpointHealthCheck,
+  FailoverRecords,
+  FailoverRole,
+  RecordEndpoint,
+  RoutingControls,
+  RoutingPolicy,
+  WebTier,
+} from '../../lib';
+import { nagFindings, RECOVERY_AZS, resilienceWarnings, resourcesOfType, TEST_AZS, twoRegions } from '../helpers/app';
+
+export const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
+
+export function webPair() {
+  const { app, primary, recovery } = twoRegions();
+  const pWeb = new WebTier(primary, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
+  const rWeb = new WebTier(recovery, 'Web', { vpcProps: { availabilityZones: RECOVERY_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
+  return { app, primary, recovery, pWeb, rWeb };
+}
+
+function albRef(stack: Stack, web: WebTier): unknown {
+  return stack.resolve(web.alb.loadBalancerDnsName);
+}
+
+describe('FailoverRecords', () => {
+  const { primary, recovery, pWeb, rWeb } = webPair();
+  const shop = new FailoverRecords(primary, 'Shop', { zone: ZONE, recordName: 'shop', primary: { endpoint: RecordEndpoint.loadBalancer(pWeb.alb) } });
+  shop.addSecondary(recovery, 'Shop', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb) });
+  const pt = Template.fromStack(primary);
+  const rt = Template.fromStack(recovery);
+
+  test('PRIMARY in the primary stack, SECONDARY in the recovery stack, same name and type, consistent set identifiers', () => {
+    pt.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'shop.example.com.',
+      Type: 'A',
+      Failover: 'PRIMARY',
+      SetIdentifier: 'PRIMARY',
+      HostedZoneId: ZONE.hostedZoneId,
+      HealthCheckId: { Ref: Match.stringLikeRegexp('^ShopPrimaryHealthCheck') },
+    });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'shop.example.com.',
+      Type: 'A',
+      Failover: 'SECONDARY',
+      SetIdentifier: 'SECONDARY',
+      HostedZoneId: ZONE.hostedZoneId,
+      HealthCheckId: { Ref: Match.stringLikeRegexp('^ShopHealthCheck') },
+    });
+  });
+
+  test('alias records to each Region ALB with evaluate-target-health, and no TTL', () => {
+    for (const [t, stack, web] of [[pt, primary, pWeb], [rt, recovery, rWeb]] as const) {
+      const [[, record]] = resourcesOfType(t, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Failover);
+      expect(record.Properties.AliasTarget).toEqual({
+        DNSName: { 'Fn::Join': ['', ['dualstack.', albRef(stack, web)]] },
+        HostedZoneId: stack.resolve(web.alb.loadBalancerCanonicalHostedZoneId),
+        EvaluateTargetHealth: true,
+      });
+      expect(record.Properties.TTL).toBeUndefined();
+    }
+  });
+
+  test('each Region owns an HTTPS deep health check of its own ALB: 10 s x 3, latency measured', () => {
+    for (const [t, stack, web] of [[pt, primary, pWeb], [rt, recovery, rWeb]] as const) {
+      t.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({
+          Type: 'HTTPS',
+          FullyQualifiedDomainName: albRef(stack, web),
+          ResourcePath: '/health',
+          Port: 443,
+          RequestInterval: 10,
+          FailureThreshold: 3,
+          MeasureLatency: true,
+          EnableSNI: true,
+        }),
+      });
+    }
+    expect(shop.primary.endpointHealthCheck!.detectionTime.toSeconds()).toBe(30);
+  });
+
+  test('no cross-Region reference', () => {
+    for (const t of [pt, rt]) expect(JSON.stringify(t.toJSON())).not.toMatch(/Fn::ImportValue|ExportsReader|ExportsWriter/);
+  });
+
+  test('the health-check status alarm lives in us-east-1: a stack alarm there, a scoped custom resource elsewhere', () => {
+    pt.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Route53',
+      MetricName: 'HealthCheckStatus',
+      Dimensions: [{ Name: 'HealthCheckId', Value: { Ref: Match.stringLikeRegexp('^ShopPrimaryHealthCheck') } }],
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
+    rt.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Route53' }, 0);
+    const [[, remote]] = resourcesOfType(rt, 'Custom::AWS').filter(([id]) => id.startsWith('ShopHealthCheckStatusAlarm'));
+    const create = JSON.stringify(remote.Properties.Create);
+    expect(create).toContain('\\"action\\":\\"PutMetricAlarm\\"');
+    expect(create).toContain('\\"region\\":\\"us-east-1\\"');
+    expect(create).toContain('HealthCheckStatus');
+    rt.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['cloudwatch:DeleteAlarms', 'cloudwatch:PutMetricAlarm'],
+            Effect: 'Allow',
+            Resource: 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop.example.com-SECONDARY-health',
+          },
+        ],
+      },
+    });
+  });
+
+  test('per-Region names for drills and routing controls', () => {
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'us-east-1.shop.example.com.', Failover: Match.absent(), SetIdentifier: Match.absent() });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'us-west-2.shop.example.com.' });
+    expect(shop.secondary!.regionalDomainName).toBe('us-west-2.shop.example.com');
+  });
+
+  test('cdk-nag clean in both Regions', () => {
+    expect(nagFindings(primary)).toEqual([]);
+    expect(nagFindings(recovery)).toEqual([]);
+  });
+});
+
+describe('Non-alias records', () => {
+  test('a CNAME pair gets a 60 s TTL by default; above 60 s it warns', () => {
+    const { primary, recovery } = twoRegions();
+    const f = new FailoverRecords(primary, 'Legacy', { zone: ZONE, recordName: 'legacy', primary: { endpoint: RecordEndpoint.cname('east.legacy.example.net') } });
+    f.addSecondary(recovery, 'Legacy', { endpoint: RecordEndpoint.cname('west.legacy.example.net'), ttl: Duration.seconds(120) });
+    Template.fromStack(primary).hasResourceProperties('AWS::Route53::RecordSet', { Type: 'CNAME', TTL: '60', ResourceRecords: ['east.legacy.example.net'], Failover: 'PRIMARY' });
+    Template.fromStack(recovery).hasResourceProperties('AWS::Route53::RecordSet', { Type: 'CNAME', TTL: '120', Failover: 'SECONDARY' });
+    expect(resilienceWarnings(recovery)).toEqual(['cdk-resilience:LongDnsTtl']);
+    expect(resilienceWarnings(primary)).toEqual([]);
+  });
+});
+
+describe('ActiveActiveRecords', () => {
+  test('one latency record per Region, each with its own health check, withdrawn when unhealthy', () => {
+    const { app, primary, recovery, pWeb, rWeb } = webPair();
+    const api = new ActiveActiveRecords(primary, 'Api', { zone: ZONE, recordName: 'api' });
+    api.addRegion(primary, 'ApiEast', { endpoint: RecordEndpoint.loadBalancer(pWeb.alb) });
+    api.addRegion(recovery, 'ApiWest', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb), healthCheck: { requestInterval: Duration.seconds(30), failureThreshold: 2 } });
+    for (const [stack, region, id] of [[primary, 'us-east-1', 'ApiEast'], [recovery, 'us-west-2', 'ApiWest']] as const) {
+      Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'api.example.com.',
+        Region: region,
+        SetIdentifier: region,
+        HealthCheckId: { Ref: Match.stringLikeRegexp(`^${id}HealthCheck`) },
+        AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
+      });
+    }
+    Template.fromStack(recovery).hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ RequestInterval: 30, FailureThreshold: 2 }) });
+    expect(api.regions[1].endpointHealthCheck!.detectionTime.toSeconds()).toBe(60);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('weighted records carry weights', () => {
+    const { primary, recovery, pWeb, rWeb } = webPair();
+    const api = new ActiveActiveRecords(primary, 'Api', { zone: ZONE, recordName: 'api', policy: ActiveActivePolicy.WEIGHTED });
+    api.addRegion(primary, 'East', { endpoint: RecordEndpoint.loadBalancer(pWeb.alb), weight: 90 });
+    api.addRegion(recovery, 'West', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb), weight: 10 });
+    Template.fromStack(primary).hasResourceProperties('AWS::Route53::RecordSet', { Weight: 90, SetIdentifier: 'us-east-1', Region: Match.absent() });
+    Template.fromStack(recovery).hasResourceProperties('AWS::Route53::RecordSet', { Weight: 10, SetIdentifier: 'us-west-2' });
+  });
+
+  test('geolocation records carry locations', () => {
+    const { primary, recovery, pWeb, rWeb } = webPair();
+    const api = new ActiveActiveRecords(primary, 'Api', { zone: ZONE, recordName: 'geo', policy: ActiveActivePolicy.GEOLOCATION });
+    api.addRegion(primary, 'East', { endpoint: RecordEndpoint.loadBalancer(pWeb.alb), geoLocation: route53.GeoLocation.continent(route53.Continent.NORTH_AMERICA) });
+    api.addRegion(recovery, 'West', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb), geoLocation: route53.GeoLocation.default() });
+    Template.fromStack(primary).hasResourceProperties('AWS::Route53::RecordSet', { GeoLocation: { ContinentCode: 'NA' } });
+    Template.fromStack(recovery).hasResourceProperties('AWS::Route53::RecordSet', { GeoLocation: { CountryCode: '*' } });
+  });
+
+  test('fewer than 2 Regions fails synth', () => {
+    const { app, primary, pWeb } = webPair();
+    const api = new ActiveActiveRecords(primary, 'Api', { zone: ZONE, recordName: 'api' });
+    api.addRegion(primary, 'East', { endpoint: RecordEndpoint.loadBalancer(pWeb.alb) });
+    expect(() => app.synth()).toThrow(/DNS_ACTIVE_ACTIVE_REGIONS.*at least 2 Regions \(got: 1\)/);
+  });
+});
+
+describe('Health checks', () => {
+  test('options: HTTP string match, checker Regions, alarm topic', () => {
+    const { primary } = twoRegions();
+    const topic = new sns.Topic(primary, 'Pager');
+    const hc = new EndpointHealthCheck(primary, 'Hc', {
+      fqdn: 'api.example.net',
+      protocol: 'HTTP',
+      searchString: 'ok',
+      regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'],
+      failureThreshold: 5,
+      requestInterval: Duration.seconds(30),
+      measureLatency: false,
+      alarmTopic: topic,
+      name: 'api',
+    });
+    const t = Template.fromStack(primary);
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTP_STR_MATCH', SearchString: 'ok', Port: 80, Regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'], MeasureLatency: false }),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'api-health', AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }], OKActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] });
+    expect(hc.detectionTime.toSeconds()).toBe(150);
+  });
+
+  test('a health check that tracks a CloudWatch alarm, and a CALCULATED parent', () => {
+    const { primary } = twoRegions();
+    const alarm = new cloudwatch.Alarm(primary, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const fromAlarm = new AlarmHealthCheck(primary, 'FromAlarm', { alarm });
+    const endpoint = new EndpointHealthCheck(primary, 'Endpoint', { fqdn: 'shop.example.net' });
+    const parent = new CalculatedHealthCheck(primary, 'Region', { children: [fromAlarm, endpoint] });
+    const t = Template.fromStack(primary);
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: Match.stringLikeRegexp('^Errors') }, Region: 'us-east-1' }, InsufficientDataHealthStatus: 'LastKnownStatus', Inverted: false },
+    });
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({
+        Type: 'CALCULATED',
+        HealthThreshold: 2,
+        ChildHealthChecks: [{ Ref: Match.stringLikeRegexp('^FromAlarm') }, { Ref: Match.stringLikeRegexp('^Endpoint') }],
+      }),
+    });
+    expect(parent.healthCheckId).toBeDefined();
+  });
+});
+
+describe('RoutingControls', () => {
+  const { primary, recovery, pWeb, rWeb } = webPair();
+  const shop = new FailoverRecords(primary, 'Shop', { zone: ZONE, recordName: 'shop', primary: { endpoint: RecordEndpoint.loadBalancer(pWeb.alb) } });
+  shop.addSecondary(recovery, 'Shop', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb) });
+  const arcControls = new RoutingControls(recovery, 'Arc', { name: 'shop', regions: ['us-east-1', 'us-west-2'] });
+  arcControls.addGatedRecords('App', {
+    zone: ZONE,
+    recordName: 'app',
+    policy: RoutingPolicy.FAILOVER,
+    targets: [
+      { regionalRecord: shop.primary, failoverRole: FailoverRole.PRIMARY },
+      { regionalRecord: shop.secondary!, failoverRole: FailoverRole.SECONDARY },
+    ],
+  });
+  const rt = Template.fromStack(recovery);
+
+  test('a cluster, a control panel and one routing control per Region', () => {
+    rt.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 1);
+    rt.resourceCountIs('AWS::Route53RecoveryControl::ControlPanel', 1);
+    rt.hasResourceProperties('AWS::Route53RecoveryControl::RoutingControl', { Name: 'shop-us-east-1' });
+    rt.hasResourceProperties('AWS::Route53RecoveryControl::RoutingControl', { Name: 'shop-us-west-2' });
+    expect(Object.keys(arcControls.routingControlArns)).toEqual(['us-east-1', 'us-west-2']);
+  });
+
+  test('a safety rule keeps at least one Region on', () => {
+    rt.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', {
+      RuleConfig: { Type: 'ATLEAST', Threshold: 1, Inverted: false },
+      AssertionRule: { AssertedControls: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ArcControluseast1'), 'RoutingControlArn'] }]), WaitPeriodMs: 5000 },
+    });
+  });
+
+  test('routing-control health checks gate records that alias each Region by name', () => {
+    rt.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'RECOVERY_CONTROL' }) });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'app.example.com.',
+      Failover: 'PRIMARY',
+      AliasTarget: { DNSName: 'us-east-1.shop.example.com', HostedZoneId: ZONE.hostedZoneId, EvaluateTargetHealth: true },
+      HealthCheckId: { Ref: Match.stringLikeRegexp('^ArcHealthCheckuseast1') },
+    });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'app.example.com.',
+      Failover: 'SECONDARY',
+      AliasTarget: { DNSName: 'us-west-2.shop.example.com', HostedZoneId: ZONE.hostedZoneId, EvaluateTargetHealth: true },
+    });
+    expect(recovery.dependencies.map((s) => s.stackName)).toEqual(['Primary']);
+  });
+
+  test('cluster endpoints and control ARNs are published for runbooks, read once at deploy', () => {
+    const [[, describe]] = resourcesOfType(rt, 'Custom::AWS').filter(([id]) => id.startsWith('ArcClusterEndpoints'));
+    expect(JSON.stringify(describe.Properties.Create)).toContain('DescribeCluster');
+    rt.hasResourceProperties('AWS::SSM::Parameter', { Name: '/cdk-resilience/routing-controls/shop' });
+    const value = JSON.stringify(resourcesOfType(rt, 'AWS::SSM::Parameter')[0][1].Properties.Value);
+    expect(value).toContain('Cluster.ClusterEndpoints.4.Endpoint');
+    expect(value).not.toContain('"ClusterEndpoints"]');
+    expect(arcControls.clusterEndpoints).toHaveLength(5);
+  });
+
+  test('cdk-nag clean', () => {
+    expect(nagFindings(recovery)).toEqual([]);
+  });
+});
+
+describe('RoutingControls with an existing cluster', () => {
+  test('reuses the cluster', () => {
+    const { recovery } = twoRegions();
+    new RoutingControls(recovery, 'Arc', { name: 'x', regions: ['us-east-1', 'us-west-2'], existingClusterArn: 'arn:aws:route53-recovery-control::111111111111:cluster/abc', minimumOn: 2 });
+    const t = Template.fromStack(recovery);
+    t.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 0);
+    t.hasResourceProperties('AWS::Route53RecoveryControl::ControlPanel', { ClusterArn: 'arn:aws:route53-recovery-control::111111111111:cluster/abc' });
+    t.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', { RuleConfig: { Type: 'ATLEAST', Threshold: 2, Inverted: false } });
+  });
+});
