@@ -56,12 +56,27 @@ describe('docs', () => {
     ['docs/global-database.md', 'lib/data/global-database.ts'],
     ['docs/cross-region-read-replica.md', 'lib/data/cross-region-read-replica.ts'],
     ['docs/backup.md', 'lib/data/backup.ts'],
+    ['docs/routing.md', 'lib/routing'],
   ])('%s lists every error code its construct can throw', (doc, source) => {
-    const codes = new Set([...fs.readFileSync(path.join(root, source), 'utf8').matchAll(/code: '([A-Z_]+)'/g)].map((m) => m[1]));
+    const files = fs.statSync(path.join(root, source)).isDirectory()
+      ? fs.readdirSync(path.join(root, source)).map((f) => path.join(source, f))
+      : [source];
+    const text0 = files.map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    const codes = new Set([...text0.matchAll(/code: '([A-Z_]+)'|\[(DNS_[A-Z_]+)\]/g)].map((m) => m[1] ?? m[2]));
     const text = fs.readFileSync(path.join(root, doc), 'utf8');
     expect(codes.size).toBeGreaterThan(2);
     for (const code of codes) expect(text).toContain(code);
   });
+});
+
+test('docs/routing.md covers a diagram, detection time with its source, data vs control plane, and when to choose routing controls', () => {
+  const text = fs.readFileSync(path.join(root, 'docs/routing.md'), 'utf8');
+  expect(text).toMatch(/```mermaid/);
+  expect(text).toMatch(/request interval x failure threshold/);
+  expect(text).toContain('https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/best-practices-dns.html');
+  expect(text).toMatch(/data plane/);
+  expect(text).toMatch(/control plane/);
+  expect(text).toMatch(/when routing controls are worth it/i);
 });
 
 describe('recovery figures in the docs', () => {
