@@ -1,5 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -127,6 +129,27 @@ describe('FailoverRecords', () => {
   test('cdk-nag clean in both Regions', () => {
     expect(nagFindings(primary)).toEqual([]);
     expect(nagFindings(recovery)).toEqual([]);
+  });
+});
+
+describe('API Gateway endpoints', () => {
+  test('an alias to a Regional API custom domain, health-checked on its Regional domain', () => {
+    const { primary } = twoRegions();
+    const domain = new apigw.DomainName(primary, 'Domain', {
+      domainName: 'api.example.com',
+      certificate: acm.Certificate.fromCertificateArn(primary, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc'),
+      endpointType: apigw.EndpointType.REGIONAL,
+    });
+    new FailoverRecords(primary, 'Api', { zone: ZONE, recordName: 'api', primary: { endpoint: RecordEndpoint.apiGatewayDomain(domain) } });
+    const t = Template.fromStack(primary);
+    t.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      Failover: 'PRIMARY',
+      AliasTarget: { DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Domain'), 'RegionalDomainName'] }, HostedZoneId: Match.anyValue(), EvaluateTargetHealth: true },
+    });
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Domain'), 'RegionalDomainName'] } }),
+    });
   });
 });
 
