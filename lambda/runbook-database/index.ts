@@ -1,0 +1,100 @@
+import {
+  CreateDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  FailoverGlobalClusterCommand,
+  PromoteReadReplicaCommand,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
+import { rds } from '../shared/aws';
+import { isoNow } from '../shared/clock';
+import { loadConfig } from '../shared/config';
+import { readDatabase, RunbookRefused } from '../shared/state';
+import { RunbookConfig, RunbookRequest, StepResult } from '../shared/types';
+
+/** One pass of the database reconciler. */
+export interface DatabaseStep extends StepResult {
+  /** The writer is in the target Region and available. */
+  readonly done: boolean;
+  /** Seconds to wait before the next pass. */
+  readonly waitSeconds: number;
+  /** Passes so far (drives the backoff). */
+  readonly attempt: number;
+  readonly status: string;
+}
+
+/** Poll backoff: 1 s, 1.5 s, 2.25 s ... capped at 3 s, so polling adds at most 3 s. */
+export function backoffSeconds(attempt: number): number {
+  return Math.min(3, Math.max(1, Math.round(1.5 ** attempt)));
+}
+
+/**
+ * Steps 3 and 5 for the database, as a reconciler: each pass reads the state in the
+ * target Region and takes at most the one next action. Safe to re-run at any point.
+ */
+export async function handler(event: { request: RunbookRequest; database?: DatabaseStep }): Promise<DatabaseStep> {
+  const config = loadConfig();
+  const startedAt = event.database?.startedAt ?? isoNow();
+  const attempt = (event.database?.attempt ?? -1) + 1;
+  const actions = [...(event.database?.actions ?? [])];
+  const result = (done: boolean, status: string, action?: string): DatabaseStep => {
+    if (action) actions.push(action);
+    return { step: 'database', startedAt, endedAt: isoNow(), actions, done, waitSeconds: done ? 0 : backoffSeconds(attempt), attempt, status };
+  };
+
+  const db = await readDatabase(config);
+  if (db.writerRegion === config.targetRegion && !db.busy) return result(true, db.status);
+  if (db.busy) return result(false, db.status);
+  return config.database.kind === 'aurora-global' ? aurora(config, event.request, result, db.status) : replica(config, event.request, result);
+}
+
+type Result = (done: boolean, status: string, action?: string) => DatabaseStep;
+
+async function aurora(config: RunbookConfig, request: RunbookRequest, result: Result, status: string): Promise<DatabaseStep> {
+  if (config.database.kind !== 'aurora-global') throw new Error('unreachable');
+  const target = config.database.clusters[config.targetRegion];
+  const client = rds(config.targetRegion);
+  // A headless secondary needs an instance before it can take the writer.
+  const cluster = (await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: target.identifier }))).DBClusters?.[0];
+  const members = cluster?.DBClusterMembers ?? [];
+  if (members.length === 0) {
+    const id = `${target.identifier}-writer`;
+    try {
+      await client.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: id, DBClusterIdentifier: target.identifier, Engine: target.engine, DBInstanceClass: target.instanceClass }));
+    } catch (e) {
+      if ((e as Error).name !== 'DBInstanceAlreadyExistsFault') throw e;
+    }
+    return result(false, 'creating-instance', `created instance ${id} in the headless cluster ${target.identifier}`);
+  }
+  const instances = await client.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-cluster-id', Values: [target.identifier] }] }));
+  if (!(instances.DBInstances ?? []).some((i) => i.DBInstanceStatus === 'available')) return result(false, 'instance-pending');
+
+  try {
+    if (request.mode === 'planned') {
+      await client.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn }));
+      return result(false, 'switching-over', `SwitchoverGlobalCluster to ${target.identifier}`);
+    }
+    await client.send(
+      new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn, AllowDataLoss: true }),
+    );
+    return result(false, 'failing-over', `FailoverGlobalCluster to ${target.identifier} with AllowDataLoss`);
+  } catch (e) {
+    // Another pass (or a retry after a lost response) already started it.
+    if ((e as Error).name === 'InvalidGlobalClusterStateFault') return result(false, status);
+    throw e;
+  }
+}
+
+async function replica(config: RunbookConfig, request: RunbookRequest, result: Result): Promise<DatabaseStep> {
+  if (config.database.kind !== 'rds-replica') throw new Error('unreachable');
+  if (config.targetRegion !== config.database.replica.region) {
+    throw new RunbookRefused(
+      'ReprotectionRequired',
+      `the read replica was promoted in ${config.database.replica.region}; moving back to ${config.targetRegion} needs a new replica there first (see docs/runbooks.md, failback)`,
+    );
+  }
+  // Planned or not, promotion is the cut-over; for planned, preflight bounded the lag.
+  void request;
+  await rds(config.targetRegion).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: config.database.replica.identifier, BackupRetentionPeriod: 7 }));
+  return result(false, 'promoting', `PromoteReadReplica ${config.database.replica.identifier}`);
+}

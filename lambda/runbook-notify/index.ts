@@ -1,0 +1,89 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { sns } from '../shared/aws';
+import { isoNow } from '../shared/clock';
+import { loadConfig } from '../shared/config';
+import { Plan, RunbookRequest, StepResult } from '../shared/types';
+
+/** The execution state the notify step receives. */
+export interface RunbookState {
+  readonly request: RunbookRequest & { readonly submittedAt?: string };
+  readonly startedAt?: string;
+  readonly plan?: Plan;
+  readonly parallel?: StepResult[];
+  readonly traffic?: StepResult;
+  readonly verify?: StepResult;
+  /** Set by the catch-all: what failed. */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** One entry of the timeline. */
+export interface TimelineEntry {
+  readonly step: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly seconds: number;
+}
+
+/** The report the runbook ends with. */
+export interface RunbookReport {
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOTHING_TO_DO';
+  readonly runbook: string;
+  readonly requestId: string;
+  readonly recoveryTimeSeconds: number;
+  readonly timeline: TimelineEntry[];
+  /** What was done, step by step. */
+  readonly done: string[];
+  /** Steps that did not complete, when the run failed (the plan says what each does). */
+  readonly notDone: string[];
+  readonly error?: string;
+  readonly rerun?: string;
+}
+
+const seconds = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
+
+/** Step 8: the timeline, as metrics (Powertools, EMF) and an SNS message. */
+export async function handler(state: RunbookState): Promise<RunbookReport> {
+  const config = loadConfig();
+  const endedAt = isoNow();
+  const steps = [state.plan, ...(state.parallel ?? []), state.traffic, state.verify].filter((s): s is StepResult => s !== undefined && 'step' in s);
+  const timeline = steps.map((s) => ({ step: s.step, startedAt: s.startedAt, endedAt: s.endedAt, seconds: seconds(s.startedAt, s.endedAt) }));
+  const begin = state.startedAt ?? state.plan?.startedAt ?? endedAt;
+  const done = steps.flatMap((s) => s.actions.map((a) => `${s.step}: ${a}`));
+  const failed = state.error !== undefined;
+  const status = failed ? 'FAILED' : state.plan?.alreadyDone ? 'NOTHING_TO_DO' : 'SUCCEEDED';
+  const finished = new Set(steps.map((s) => s.step));
+  // Steps in the order they run; the database and compute reconcilers run in parallel.
+  const notDone = failed ? ['preflight', 'database', 'compute', 'traffic', 'verify'].filter((s) => !finished.has(s)) : [];
+  const report: RunbookReport = {
+    status,
+    runbook: `${config.name} ${config.direction} to ${config.targetRegion}`,
+    requestId: state.request.requestId,
+    recoveryTimeSeconds: seconds(begin, endedAt),
+    timeline,
+    done,
+    notDone,
+    error: failed ? `${state.error?.Error}: ${state.error?.Cause ?? ''}`.slice(0, 2000) : undefined,
+    rerun: failed
+      ? `aws lambda invoke --region ${config.targetRegion} --function-name <entry function> --payload '${JSON.stringify({ ...state.request, requestId: `${state.request.requestId}-rerun` })}' out.json`
+      : undefined,
+  };
+
+  const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.name });
+  metrics.addDimension('Runbook', `${config.direction}-${config.targetRegion}`);
+  metrics.addMetric(failed ? 'RunbookFailed' : 'RunbookSucceeded', MetricUnit.Count, 1);
+  if (!failed) metrics.addMetric('RecoveryTimeSeconds', MetricUnit.Seconds, report.recoveryTimeSeconds);
+  for (const t of timeline) metrics.addMetric(`StepSeconds_${t.step}`, MetricUnit.Seconds, t.seconds);
+  metrics.publishStoredMetrics();
+
+  if (config.notifyTopicArn) {
+    await sns(config.targetRegion).send(
+      new PublishCommand({
+        TopicArn: config.notifyTopicArn,
+        Subject: `[${status}] ${report.runbook}`.slice(0, 100),
+        Message: JSON.stringify(report, null, 2),
+      }),
+    );
+  }
+  return report;
+}

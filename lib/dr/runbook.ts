@@ -1,0 +1,285 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { RunbookConfig } from '../../lambda/shared/types';
+import { bundledLambdaCode } from '../core/lambda-code';
+import { acknowledgeNagFinding } from '../core/nag';
+
+export type { RunbookConfig } from '../../lambda/shared/types';
+
+/** Errors worth retrying with backoff and full jitter: throttling, 5xx, timeouts. */
+export const RUNBOOK_TRANSIENT_ERRORS = [
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'TimeoutError',
+  'RoutingControlUnavailable',
+  'Lambda.ServiceException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.SdkClientException',
+  'States.Timeout',
+];
+
+/** The step names of a runbook's state machine (stable: tests and operators use them). */
+export const RUNBOOK_STATES = {
+  preflight: 'Preflight',
+  alreadyDone: 'AlreadyDone?',
+  recover: 'Recover',
+  initDatabase: 'InitDatabase',
+  database: 'ReconcileDatabase',
+  databaseDone: 'DatabaseDone?',
+  databaseWait: 'WaitDatabase',
+  databaseOut: 'DatabaseResult',
+  initCompute: 'InitCompute',
+  compute: 'ReconcileCompute',
+  computeDone: 'ComputeDone?',
+  computeWait: 'WaitCompute',
+  computeOut: 'ComputeResult',
+  traffic: 'ShiftTraffic',
+  trafficWait: 'WaitForTraffic',
+  verify: 'Verify',
+  notify: 'Notify',
+  notifyFailure: 'NotifyFailure',
+  failed: 'RunbookFailed',
+  succeeded: 'RunbookSucceeded',
+} as const;
+
+/** Props for {@link Runbook}. */
+export interface RunbookProps {
+  /** What the runbook acts on. Deployed in `config.targetRegion`. */
+  readonly config: RunbookConfig;
+  /**
+   * Topic for the outcome (a topic of this stack; its KMS key is granted too).
+   * @default - no notification, only metrics
+   */
+  readonly notifyTopic?: sns.ITopic;
+  /**
+   * Overall timeout of an execution.
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A failover runbook: a Step Functions standard workflow of small reconciling Lambdas
+ * that moves the workload to this stack's Region, and an entry function operators
+ * invoke. Deployed in the Region it moves the workload to.
+ *
+ * Preflight -> [database reconciler || compute reconciler] -> shift traffic (fencing the
+ * source) -> verify -> notify. Every task has a timeout and retries transient errors with
+ * full-jitter backoff; any failure is caught, reported with what was and was not done,
+ * and leaves state that a re-run finishes.
+ */
+export class Runbook extends Construct {
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The function operators invoke. */
+  public readonly entryFunction: lambda.Function;
+  /** Step functions by name. */
+  public readonly functions: Record<'preflight' | 'database' | 'compute' | 'traffic' | 'verify' | 'notify', lambda.Function>;
+  /** The rendered configuration. */
+  public readonly config: RunbookConfig;
+
+  constructor(scope: Construct, id: string, props: RunbookProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.config = props.config;
+    const configJson = stack.toJsonString(props.config);
+    const S = RUNBOOK_STATES;
+
+    const fn = (name: string, handler: string, timeout: Duration): lambda.Function => {
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Runbook ${props.config.name} (${props.config.direction} to ${props.config.targetRegion}): ${name}`,
+      });
+      logGroup.grantWrite(role);
+      const f = new lambda.Function(this, name, {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: bundledLambdaCode(handler),
+        role,
+        timeout,
+        memorySize: 256,
+        logGroup,
+        tracing: lambda.Tracing.ACTIVE,
+        environment: {
+          RUNBOOK_CONFIG: configJson,
+          AWS_MAX_ATTEMPTS: '3',
+          POWERTOOLS_SERVICE_NAME: props.config.name,
+        },
+      });
+      return f;
+    };
+
+    this.functions = {
+      preflight: fn('Preflight', 'runbook-preflight', Duration.seconds(60)),
+      database: fn('Database', 'runbook-database', Duration.seconds(60)),
+      compute: fn('Compute', 'runbook-compute', Duration.seconds(60)),
+      traffic: fn('Traffic', 'runbook-traffic', Duration.seconds(60)),
+      verify: fn('Verify', 'runbook-verify', Duration.seconds(60)),
+      notify: fn('Notify', 'runbook-notify', Duration.seconds(30)),
+    };
+    this.entryFunction = fn('Entry', 'runbook-entry', Duration.seconds(60));
+    this.grant(props);
+
+    const retry = (task: sfn.TaskStateBase, maxAttempts = 6): sfn.TaskStateBase =>
+      task.addRetry({
+        errors: RUNBOOK_TRANSIENT_ERRORS,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+    const invoke = (stateName: string, f: lambda.IFunction, payload: sfn.TaskInput | undefined, resultPath: string, timeout: Duration): tasks.LambdaInvoke =>
+      new tasks.LambdaInvoke(this, `State${stateName}`, {
+        stateName,
+        lambdaFunction: f,
+        payload,
+        payloadResponseOnly: true,
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(timeout),
+        retryOnServiceExceptions: false,
+      });
+
+    const preflight = retry(invoke(S.preflight, this.functions.preflight, sfn.TaskInput.fromObject({ 'request.$': '$.request' }), '$.plan', Duration.seconds(90)));
+
+    const loop = (kind: 'database' | 'compute'): sfn.IChainable => {
+      const [init, task, done, wait, out] =
+        kind === 'database'
+          ? [S.initDatabase, S.database, S.databaseDone, S.databaseWait, S.databaseOut]
+          : [S.initCompute, S.compute, S.computeDone, S.computeWait, S.computeOut];
+      const initState = new sfn.Pass(this, `State${init}`, { stateName: init, result: sfn.Result.fromObject({}), resultPath: `$.${kind}` });
+      const reconcile = retry(
+        invoke(task, this.functions[kind], sfn.TaskInput.fromObject({ 'request.$': '$.request', [`${kind}.$`]: `$.${kind}` }), `$.${kind}`, Duration.seconds(90)),
+        10,
+      );
+      const waitState = new sfn.Wait(this, `State${wait}`, { stateName: wait, time: sfn.WaitTime.secondsPath(`$.${kind}.waitSeconds`) });
+      const output = new sfn.Pass(this, `State${out}`, { stateName: out, outputPath: `$.${kind}` });
+      return initState.next(reconcile).next(new sfn.Choice(this, `State${done}`, { stateName: done }).when(sfn.Condition.booleanEquals(`$.${kind}.done`, true), output).otherwise(waitState.next(reconcile)));
+    };
+
+    const recover = new sfn.Parallel(this, `State${S.recover}`, { stateName: S.recover, resultPath: '$.parallel' }).branch(loop('database')).branch(loop('compute'));
+    const traffic = retry(invoke(S.traffic, this.functions.traffic, undefined, '$.traffic', Duration.seconds(90)));
+    const trafficWait = new sfn.Wait(this, `State${S.trafficWait}`, { stateName: S.trafficWait, time: sfn.WaitTime.secondsPath('$.traffic.waitSeconds') });
+    const verify = invoke(S.verify, this.functions.verify, undefined, '$.verify', Duration.seconds(90));
+    verify.addRetry({ errors: ['VerificationFailed', ...RUNBOOK_TRANSIENT_ERRORS], interval: Duration.seconds(5), backoffRate: 1.5, maxAttempts: 8, jitterStrategy: sfn.JitterType.FULL });
+    const notify = retry(invoke(S.notify, this.functions.notify, undefined, '$.report', Duration.seconds(60)));
+    const notifyFailure = retry(invoke(S.notifyFailure, this.functions.notify, undefined, '$.report', Duration.seconds(60)));
+    const failed = new sfn.Fail(this, `State${S.failed}`, { stateName: S.failed, errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const succeeded = new sfn.Succeed(this, `State${S.succeeded}`, { stateName: S.succeeded });
+    notifyFailure.next(failed);
+    for (const state of [preflight, recover, traffic, verify] as (sfn.TaskStateBase | sfn.Parallel)[]) {
+      state.addCatch(notifyFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    }
+
+    const start = new sfn.Pass(this, 'StateStart', { stateName: 'Start', parameters: { 'request.$': '$.request', 'startedAt.$': '$$.Execution.StartTime' } });
+    const definition = start
+      .next(preflight)
+      .next(
+        new sfn.Choice(this, `State${S.alreadyDone}`, { stateName: S.alreadyDone })
+          .when(sfn.Condition.booleanEquals('$.plan.alreadyDone', true), notify)
+          .otherwise(recover.next(traffic).next(trafficWait).next(verify).next(notify)),
+      );
+    notify.next(succeeded);
+
+    const smLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: props.timeout ?? Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      comment: `${props.config.name}: ${props.config.direction} to ${props.config.targetRegion}`,
+    });
+    this.entryFunction.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(this.entryFunction);
+    this.entryFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }));
+    this.entryFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    this.acknowledge();
+  }
+
+  /** Least-privilege grants, scoped to this strategy's resources. */
+  private grant(props: RunbookProps): void {
+    const c = props.config;
+    const stack = Stack.of(this);
+    const f = this.functions;
+    const readers = [f.preflight, f.database, f.compute, f.verify, this.entryFunction, f.traffic];
+    const add = (fns: lambda.Function[], actions: string[], resources: string[]): void => {
+      for (const x of fns) x.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    };
+    const partition = stack.partition;
+    const account = stack.account;
+    const asgArn = (region: string, name: string): string => `arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/${name}`;
+
+    // Describe* calls of ELB, Auto Scaling and CloudWatch GetMetricData do not support
+    // resource-level permissions: AWS requires '*' for them.
+    add(readers, ['elasticloadbalancing:DescribeTargetHealth', 'autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData'], ['*']);
+
+    if (c.database.kind === 'aurora-global') {
+      const globalArn = `arn:${partition}:rds::${account}:global-cluster:${c.database.globalClusterIdentifier}`;
+      const clusterArns = Object.values(c.database.clusters).map((x) => x.arn);
+      const target = c.database.clusters[c.targetRegion];
+      const writerInstanceArn = `arn:${partition}:rds:${c.targetRegion}:${account}:db:${target.identifier}-writer`;
+      add(readers, ['rds:DescribeGlobalClusters'], [globalArn]);
+      add([f.database], ['rds:DescribeDBClusters'], clusterArns);
+      // DescribeDBInstances with a db-cluster-id filter is authorized on the db resource type.
+      add([f.database], ['rds:DescribeDBInstances'], [`arn:${partition}:rds:${c.targetRegion}:${account}:db:*`]);
+      add([f.database], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], [globalArn, ...clusterArns]);
+      add([f.database], ['rds:CreateDBInstance'], [writerInstanceArn, target.arn]);
+    } else {
+      const replicaArn = c.database.replica.arn;
+      add(readers, ['rds:DescribeDBInstances'], [replicaArn]);
+      add([f.database], ['rds:PromoteReadReplica'], [replicaArn]);
+    }
+
+    add([f.compute], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.target.region, c.compute.target.asgName)]);
+    if (c.traffic.kind === 'routing-control') {
+      const controlArns = Object.values(c.traffic.controls);
+      add(readers, ['route53-recovery-cluster:GetRoutingControlState'], controlArns);
+      add([f.traffic], ['route53-recovery-cluster:UpdateRoutingControlState', 'route53-recovery-cluster:UpdateRoutingControlStates'], controlArns);
+      const p = c.traffic.endpointsParameter;
+      add(readers, ['ssm:GetParameter'], [`arn:${partition}:ssm:${p.region}:${account}:parameter${p.name}`]);
+    } else {
+      add([f.traffic], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.source.region, c.compute.source.asgName)]);
+    }
+    props.notifyTopic?.grantPublish(f.notify);
+  }
+
+  /** cdk-nag: the wildcards AWS forces, one finding per function. */
+  private acknowledge(): void {
+    for (const f of [...Object.values(this.functions), this.entryFunction]) {
+      const policy = f.role?.node.tryFindChild('DefaultPolicy');
+      if (!policy) continue;
+      const statements = JSON.stringify(Stack.of(this).resolve((policy as iam.Policy).document.toJSON()));
+      if (statements.includes('"Resource":"*"')) {
+        acknowledgeNagFinding(
+          policy,
+          'AwsSolutions-IAM5[Resource::*]',
+          'elasticloadbalancing:DescribeTargetHealth, autoscaling:DescribeAutoScalingGroups and cloudwatch:GetMetricData support no resource-level permissions; every write is scoped to this strategy\'s ARNs.',
+        );
+      }
+      for (const m of statements.match(/"Resource":"[^"]*\*[^"]*"/g) ?? []) {
+        void m;
+      }
+    }
+  }
+}

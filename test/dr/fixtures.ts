@@ -1,0 +1,77 @@
+import { Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { RunbookConfig } from '../../lambda/shared/types';
+import { Runbook } from '../../lib/dr/runbook';
+import { newApp } from '../helpers/app';
+
+const ACCOUNT = '111111111111';
+export const EAST = 'us-east-1';
+export const WEST = 'us-west-2';
+
+/** A runbook configuration for tests: concrete strings, no tokens. */
+export function testConfig(o: {
+  strategy?: RunbookConfig['strategy'];
+  database?: 'aurora' | 'aurora-headless' | 'replica';
+  traffic?: 'routing-control' | 'health-check';
+  direction?: 'failover' | 'failback';
+  standbyDesired?: number;
+}): RunbookConfig {
+  const direction = o.direction ?? 'failover';
+  const [source, target] = direction === 'failover' ? [EAST, WEST] : [WEST, EAST];
+  const cluster = (region: string, headless: boolean) => ({
+    identifier: `shop-${region}`,
+    arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster:shop-${region}`,
+    headless,
+    instanceClass: 'db.r6g.large',
+    engine: 'aurora-postgresql',
+  });
+  const compute = (region: string) => ({
+    region,
+    asgName: `shop-web-${region}`,
+    targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:targetgroup/shop/abc`,
+    full: { min: 6, max: 12, desired: 6 },
+    standby: { min: o.standbyDesired ?? 3, max: 12, desired: o.standbyDesired ?? 3 },
+    requiredHealthy: 6,
+  });
+  const db = o.database ?? 'aurora';
+  return {
+    strategy: o.strategy ?? 'warm-standby',
+    name: 'shop',
+    direction,
+    targetRegion: target,
+    sourceRegion: source,
+    database:
+      db === 'replica'
+        ? {
+            kind: 'rds-replica',
+            source: { region: EAST, identifier: 'ledger', arn: `arn:aws:rds:${EAST}:${ACCOUNT}:db:ledger` },
+            replica: { region: WEST, identifier: 'ledger-us-west-2', arn: `arn:aws:rds:${WEST}:${ACCOUNT}:db:ledger-us-west-2` },
+          }
+        : {
+            kind: 'aurora-global',
+            globalClusterIdentifier: 'shop',
+            clusters: { [EAST]: cluster(EAST, false), [WEST]: cluster(WEST, db === 'aurora-headless') },
+          },
+    compute: { source: compute(source), target: compute(target) },
+    traffic:
+      (o.traffic ?? 'routing-control') === 'routing-control'
+        ? {
+            kind: 'routing-control',
+            controls: { [EAST]: `arn:aws:route53-recovery-control::${ACCOUNT}:controlpanel/p/routingcontrol/east`, [WEST]: `arn:aws:route53-recovery-control::${ACCOUNT}:controlpanel/p/routingcontrol/west` },
+            endpointsParameter: { name: '/cdk-resilience/routing-controls/shop', region: WEST },
+          }
+        : { kind: 'health-check', detectionSeconds: 30 },
+    maxPlannedLagSeconds: 5,
+    notifyTopicArn: `arn:aws:sns:${target}:${ACCOUNT}:shop-runbook`,
+    metricsNamespace: 'CdkResilience',
+    sourceCallTimeoutMs: 10_000,
+  };
+}
+
+/** A runbook construct for a configuration, in a stack of the target Region. */
+export function testRunbook(config: RunbookConfig): { stack: Stack; runbook: Runbook } {
+  const stack = new Stack(newApp(), 'Runbook', { env: { account: ACCOUNT, region: config.targetRegion } });
+  const topic = new sns.Topic(stack, 'Notify', { enforceSSL: true });
+  const runbook = new Runbook(stack, 'Failover', { config, notifyTopic: topic });
+  return { stack, runbook };
+}
