@@ -42,6 +42,19 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
   );
   steps.push(`verify ${config.targetRegion} serves with the writer`, 'notify with the timeline');
 
+  let refusal: { code: string; message: string } | undefined;
+  if (!alreadyDone && request.mode === 'planned' && !source.healthy && !target.writer) {
+    refusal = {
+      code: 'PrimaryUnhealthy',
+      message: `a planned switchover needs a healthy primary, and ${config.sourceRegion} is ${source.reachable ? 'unhealthy' : 'unreachable'}; re-run with mode unplanned and allowDataLoss: true`,
+    };
+  } else if (!alreadyDone && request.mode === 'planned' && lag !== undefined && lag > config.maxPlannedLagSeconds) {
+    refusal = {
+      code: 'ReplicationLagTooHigh',
+      message: `replication lag into ${config.targetRegion} is ${lag} s, above the ${config.maxPlannedLagSeconds} s a planned switchover waits for; retry later, or run unplanned`,
+    };
+  }
+
   const plan: Plan = {
     step: 'preflight',
     startedAt,
@@ -53,22 +66,10 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
     dataLossRiskSeconds: request.mode === 'planned' ? 0 : lag,
     steps: alreadyDone ? [] : steps,
     alreadyDone,
+    refusal,
   };
-
-  if (request.action === 'plan') return plan;
-  // A database operation already under way is not refused here: a previous run of this
+  // A database operation already under way is not refused: a previous run of this
   // runbook may have started it, and the reconciler follows it to the end.
-  if (!alreadyDone && request.mode === 'planned' && !source.healthy && !target.writer) {
-    throw new RunbookRefused(
-      'PrimaryUnhealthy',
-      `a planned switchover needs a healthy primary, and ${config.sourceRegion} is ${source.reachable ? 'unhealthy' : 'unreachable'}; re-run with mode unplanned and allowDataLoss: true`,
-    );
-  }
-  if (!alreadyDone && request.mode === 'planned' && lag !== undefined && lag > config.maxPlannedLagSeconds) {
-    throw new RunbookRefused(
-      'ReplicationLagTooHigh',
-      `replication lag into ${config.targetRegion} is ${lag} s, above the ${config.maxPlannedLagSeconds} s a planned switchover waits for; retry later, or run unplanned`,
-    );
-  }
+  if (request.action !== 'plan' && refusal) throw new RunbookRefused(refusal.code, refusal.message);
   return plan;
 }

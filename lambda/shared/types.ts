@@ -143,4 +143,6 @@ export interface Plan extends StepResult {
   readonly steps: string[];
   /** The workload already runs in the target Region: nothing to do. */
   readonly alreadyDone: boolean;
+  /** Why the request as given would be refused (plan mode reports it instead of failing). */
+  readonly refusal?: { readonly code: string; readonly message: string };
 }

@@ -15,7 +15,7 @@ interface Scenario {
     /** Region of the database writer at the end. */
     readonly writer: string;
     /** Regions with traffic at the end. */
-    readonly traffic: string[];
+    readonly traffic: readonly string[];
     /** A text the report or error must contain. */
     readonly mentions?: RegExp;
   };

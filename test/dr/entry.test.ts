@@ -1,0 +1,114 @@
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler as entry } from '../../lambda/runbook-entry';
+import { EAST, testConfig, WEST } from './fixtures';
+import { SimulatedAws } from './simulator';
+
+const SM = 'arn:aws:states:us-west-2:111111111111:stateMachine:shop-failover';
+const valid = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'req-1', reason: 'us-east-1 outage' };
+
+describe('runbook entry function', () => {
+  const config = testConfig({});
+  const sfn = mockClient(SFNClient);
+  let sim: SimulatedAws;
+
+  beforeEach(() => {
+    process.env.RUNBOOK_CONFIG = JSON.stringify(config);
+    process.env.STATE_MACHINE_ARN = SM;
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    sfn.reset();
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StartExecutionCommand).callsFake((i) => ({ executionArn: `${SM.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
+    sim = new SimulatedAws({ config });
+    sim.install();
+  });
+  afterEach(() => sim.uninstall());
+  afterAll(() => sfn.restore());
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['no action', { ...valid, action: undefined }, /action: must be failover, failback or plan \(got: undefined\)/],
+    ['the other direction', { ...valid, action: 'failback' }, /moves the workload to us-west-2 \(failover\); for failback invoke the runbook in us-east-1/],
+    ['a bad mode', { ...valid, mode: 'sideways' }, /mode: must be planned or unplanned \(got: "sideways"\)/],
+    ['unplanned without allowDataLoss', { ...valid, allowDataLoss: undefined }, /allowDataLoss: an unplanned failover can lose the replication lag/],
+    ['unplanned with allowDataLoss false', { ...valid, allowDataLoss: false }, /set allowDataLoss: true to accept it/],
+    ['a requestId with spaces', { ...valid, requestId: 'my request' }, /requestId: must be 1-80 letters/],
+    ['a missing reason', { ...valid, reason: '' }, /reason: must be a non-empty string/],
+    ['not an object', 'failover' as unknown as Record<string, unknown>, /must be a JSON object/],
+  ])('rejects %s and changes nothing', async (_name, request, message) => {
+    const out = await entry(request);
+    expect(out.accepted).toBe(false);
+    expect(out.accepted === false && out.error.code).toBe('InvalidRequest');
+    expect(out.accepted === false && out.error.message).toMatch(message);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sim.calls.filter((c) => !c.command.startsWith('Describe') && !c.command.startsWith('Get'))).toEqual([]);
+  });
+
+  test('plan reports both Regions, the lag, the data-loss risk and the steps, and changes nothing', async () => {
+    const out = await entry({ ...valid, action: 'plan' });
+    expect(out.accepted).toBe(true);
+    const plan = out.accepted ? out.plan! : undefined;
+    expect(plan?.source).toMatchObject({ region: EAST, reachable: true, healthy: true, writer: true, routingControl: 'On' });
+    expect(plan?.target).toMatchObject({ region: WEST, reachable: true, healthy: false, writer: false, routingControl: 'Off', desiredCapacity: 3 });
+    expect(plan?.replicationLagSeconds).toBe(0.5);
+    expect(plan?.dataLossRiskSeconds).toBe(0.5);
+    expect(plan?.steps.join('\n')).toMatch(/FailoverGlobalCluster with AllowDataLoss[\s\S]*scale shop-web-us-west-2 in us-west-2 to 6[\s\S]*routing controls/);
+    expect(plan?.alreadyDone).toBe(false);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sim.calls.map((c) => c.command).filter((c) => !/^(Describe|Get)/.test(c))).toEqual([]);
+  });
+
+  test('plan of a planned switchover shows no data-loss risk; with the primary down it says it would be refused', async () => {
+    const planned = await entry({ ...valid, action: 'plan', mode: 'planned' });
+    expect(planned.accepted && planned.plan?.dataLossRiskSeconds).toBe(0);
+    expect(planned.accepted && planned.plan?.refusal).toBeUndefined();
+    sim.faults.push({ region: EAST, kind: 'unreachable' });
+    const planDown = await entry({ ...valid, action: 'plan', mode: 'planned' });
+    expect(planDown.accepted && planDown.plan?.source.reachable).toBe(false);
+    expect(planDown.accepted && planDown.plan?.refusal).toEqual({ code: 'PrimaryUnhealthy', message: expect.stringMatching(/re-run with mode unplanned and allowDataLoss: true/) });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('starts one execution named after the requestId, with the request', async () => {
+    const out = await entry(valid);
+    expect(out).toMatchObject({ accepted: true, duplicate: false, executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1` });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: SM, name: 'req-1' });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
+    expect(input.request).toEqual(valid);
+  });
+
+  test('a duplicate request with the same requestId starts nothing new', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    const out = await entry(valid);
+    expect(out).toMatchObject({ accepted: true, duplicate: true, status: 'SUCCEEDED' });
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1` });
+  });
+
+  test('a retried request while its execution runs is the same request, not a conflict', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ name: 'req-1', executionArn: 'x', stateMachineArn: SM, status: 'RUNNING', startDate: new Date() }] });
+    const out = await entry(valid);
+    expect(out.accepted).toBe(true);
+  });
+
+  test('a second concurrent request is refused', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ name: 'req-0', executionArn: 'x', stateMachineArn: SM, status: 'RUNNING', startDate: new Date('2026-01-01T00:00:00Z') }] });
+    const out = await entry({ ...valid, requestId: 'req-2' });
+    expect(out).toMatchObject({ accepted: false, error: { code: 'RunbookAlreadyRunning' } });
+    expect(out.accepted === false && out.error.message).toMatch(/execution req-0 of this runbook is running/);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('two concurrent requests: exactly one starts', async () => {
+    const running: string[] = [];
+    sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: running.map((name) => ({ name, executionArn: name, stateMachineArn: SM, status: 'RUNNING', startDate: new Date() })) }));
+    sfn.on(StartExecutionCommand).callsFake((i) => {
+      running.push(i.name!);
+      return { executionArn: i.name, startDate: new Date() };
+    });
+    const a = await entry({ ...valid, requestId: 'a' });
+    const b = await entry({ ...valid, requestId: 'b' });
+    expect([a.accepted, b.accepted]).toEqual([true, false]);
+    expect(running).toEqual(['a']);
+  });
+});
