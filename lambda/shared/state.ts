@@ -38,17 +38,22 @@ export async function readDatabase(config: RunbookConfig): Promise<DatabaseState
 
 /** Healthy targets and desired capacity of one Region's compute; bounded for the source. */
 export async function readCompute(compute: ComputeConfig, timeoutMs: number): Promise<{ healthy?: number; desired?: number; reachable: boolean }> {
-  const health = await bounded(timeoutMs, (abortSignal) =>
-    elbv2(compute.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: compute.targetGroupArn }), { abortSignal }),
-  );
   const group = await bounded(timeoutMs, (abortSignal) =>
     autoscaling(compute.region).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [compute.asgName] }), { abortSignal }),
   );
-  if (health instanceof Error || group instanceof Error) return { reachable: false };
+  if (group instanceof Error) return { reachable: false };
+  const asg = group.AutoScalingGroups?.[0];
+  if (!compute.targetGroupArn) {
+    const healthy = (asg?.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy').length;
+    return { reachable: true, healthy, desired: asg?.DesiredCapacity };
+  }
+  const targetGroupArn = compute.targetGroupArn;
+  const health = await bounded(timeoutMs, (abortSignal) => elbv2(compute.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), { abortSignal }));
+  if (health instanceof Error) return { reachable: false };
   return {
     reachable: true,
     healthy: (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length,
-    desired: group.AutoScalingGroups?.[0]?.DesiredCapacity,
+    desired: asg?.DesiredCapacity,
   };
 }
 

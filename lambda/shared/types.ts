@@ -31,8 +31,12 @@ export interface Capacity {
 export interface ComputeConfig {
   readonly region: string;
   readonly asgName: string;
-  /** Target group whose healthy targets prove the Region serves. */
-  readonly targetGroupArn: string;
+  /**
+   * Target group whose healthy targets prove the Region serves. Without it (the other
+   * Region's group, whose ARN is not known by name), the group's instances' ELB health
+   * as Auto Scaling reports it is used.
+   */
+  readonly targetGroupArn?: string;
   /** Capacity when the Region serves the whole workload. */
   readonly full: Capacity;
   /** Capacity while the Region stands by (0 for pilot light). */

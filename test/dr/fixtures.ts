@@ -28,7 +28,8 @@ export function testConfig(o: {
   const compute = (region: string) => ({
     region,
     asgName: `shop-web-${region}`,
-    targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:targetgroup/shop/abc`,
+    // Only the target Region's group is known by ARN (same stack); the source is read through Auto Scaling.
+    targetGroupArn: region === target ? `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:targetgroup/shop/abc` : undefined,
     full: { min: 6, max: 12, desired: 6 },
     standby: { min: o.standbyDesired ?? 3, max: 12, desired: o.standbyDesired ?? 3 },
     requiredHealthy: 6,

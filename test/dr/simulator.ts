@@ -431,7 +431,17 @@ export class SimulatedAws {
 
   private describeGroup(region: string): object {
     const g = this.groups[region];
-    return { AutoScalingGroups: [{ AutoScalingGroupName: this.config.compute.source.region === region ? this.config.compute.source.asgName : this.config.compute.target.asgName, MinSize: g.min, MaxSize: g.max, DesiredCapacity: g.desired }] };
+    return {
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: this.config.compute.source.region === region ? this.config.compute.source.asgName : this.config.compute.target.asgName,
+          MinSize: g.min,
+          MaxSize: g.max,
+          DesiredCapacity: g.desired,
+          Instances: g.instances.map((x) => ({ InstanceId: x.id, LifecycleState: x.readyAt <= this.now() ? 'InService' : 'Pending', HealthStatus: 'Healthy' })),
+        },
+      ],
+    };
   }
 
   private updateGroup(region: string, i: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): object {

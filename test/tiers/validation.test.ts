@@ -62,6 +62,7 @@ describe('WebTier rejects invalid props', () => {
     ['zero declared capacity', { capacity: { min: 0, max: 3 } }, 'WEB_CAPACITY', /capacity.min: must be an integer of at least 1 \(got: 0\)/, null],
     ['a maximum below the AZ-loss floor', { capacity: { min: 4, max: 5 } }, 'WEB_CAPACITY', /capacity.max: is below the group minimum 6 \(2 per AZ x 3 AZs.*\(got: 5\).*raise capacity.max to at least 6, or set reserveForAzLoss: false/, null],
     ['no headroom for a rolling update', { capacity: { min: 2, max: 3 } }, 'WEB_ROLLING_UPDATE', /leaves no headroom for a rolling update: 3 instances must stay in service/, null],
+    ['running more than the planned floor', { runningCapacity: 7 }, 'WEB_CAPACITY', /runningCapacity: is above the planned group minimum 6/, null],
     ['a health-check path without a slash', { healthCheck: { path: 'health' } }, 'WEB_HEALTH_CHECK', /healthCheck.path: must start with \/ .*\(got: "health"\)/, null],
     ['a health-check timeout longer than the interval', { healthCheck: { interval: Duration.seconds(10), timeout: Duration.seconds(10) } }, 'WEB_HEALTH_CHECK', /healthCheck.timeout: the timeout must be shorter than the interval/, null],
     ['a 1 s health-check interval', { healthCheck: { interval: Duration.seconds(1) } }, 'WEB_HEALTH_CHECK', /healthCheck.interval: must be a duration between 5 s and 300 s \(got: "1 s"\)/, null],

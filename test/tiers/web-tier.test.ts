@@ -100,6 +100,7 @@ describe('WebTier with defaults and a certificate', () => {
       groupMax: 12,
       afterAzLoss: 4,
       survivesAzLoss: true,
+      running: 6,
     });
   });
 
@@ -238,6 +239,14 @@ describe('WebTier options', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '3', MaxSize: '6' });
     expect(web.capacityPlan.survivesAzLoss).toBe(false);
     expect(resilienceWarnings(stack)).toEqual(['cdk-resilience:NotStaticallyStable']);
+  });
+
+  test('a standby Region runs fewer instances now and plans the full floor for failover', () => {
+    const { template, web, stack } = build({ runningCapacity: 0, autoScalingGroupName: 'shop-web-us-east-1' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '12', AutoScalingGroupName: 'shop-web-us-east-1' });
+    template.hasResource('AWS::AutoScaling::AutoScalingGroup', { UpdatePolicy: { AutoScalingRollingUpdate: Match.objectLike({ MinInstancesInService: 0 }) } });
+    expect(web.capacityPlan).toMatchObject({ groupMin: 6, running: 0 });
+    expect(resilienceWarnings(stack)).toEqual([]);
   });
 
   test('an existing VPC is used as is', () => {
