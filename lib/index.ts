@@ -21,3 +21,8 @@ export * from './routing/regional-record';
 export * from './routing/failover-records';
 export * from './routing/active-active-records';
 export * from './routing/routing-controls';
+export * from './dr/runbook';
+export * from './dr/strategy';
+export * from './dr/pilot-light';
+export * from './dr/warm-standby';
+export * from './dr/active-active';

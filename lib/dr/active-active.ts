@@ -1,0 +1,40 @@
+import { Construct } from 'constructs';
+import { ActiveActiveRecords } from '../routing/active-active-records';
+import { RecordEndpoint } from '../routing/record-endpoint';
+import { DrStrategy, DrStrategyProps, StrategySite } from './strategy';
+import { healthCheckAlarms } from './strategy-helpers';
+
+/** Props for {@link ActiveActive}. */
+export type ActiveActiveProps = DrStrategyProps;
+
+/**
+ * Active-active: both Regions serve at full capacity behind latency records, each with its
+ * own health check; the Aurora global database has one writer (the primary Region) and
+ * the other Region reads (or forwards writes). Failover evacuates a Region: its record is
+ * withdrawn, and the writer moves if it was there. RPO near 0, RTO near 0 for reads.
+ */
+export class ActiveActive extends DrStrategy {
+  /** The latency records. */
+  public readonly dns: ActiveActiveRecords;
+
+  constructor(scope: Construct, id: string, props: ActiveActiveProps) {
+    super(scope, id, 'active-active', props);
+    const primaryCidr = props.primary.cidr ?? '10.0.0.0/16';
+    const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
+    const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
+    const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr);
+    this.dns = new ActiveActiveRecords(this.primaryStack, 'Dns', { zone: props.domain, recordName: props.domain.recordName });
+    const pRecord = this.dns.addRegion(this.primaryStack, 'DnsRegion', {
+      endpoint: RecordEndpoint.loadBalancer(p.web.alb),
+      healthCheck: healthCheckAlarms(this.primaryStack, this.strategyName, this.regions),
+    });
+    const rRecord = this.dns.addRegion(this.recoveryStack, 'DnsRegion', {
+      endpoint: RecordEndpoint.loadBalancer(r.web.alb),
+      healthCheck: healthCheckAlarms(this.recoveryStack, this.strategyName, this.regions),
+    });
+    this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, pRecord);
+    this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, rRecord);
+    this.buildData(false);
+    this.buildRunbooks();
+  }
+}

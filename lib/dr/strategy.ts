@@ -1,0 +1,350 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ComputeConfig, RunbookConfig } from '../../lambda/shared/types';
+import { Validator } from '../core/validation';
+import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
+import { Database, DatabaseKind } from '../data/database';
+import { DatabaseEngine } from '../data/database-engine';
+import { GlobalDatabase } from '../data/global-database';
+import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
+import { HostedZoneReference } from '../routing/hosted-zone';
+import { RegionalRecord } from '../routing/regional-record';
+import { MultiAzVpc } from '../tiers/multi-az-vpc';
+import { WebTier } from '../tiers/web-tier';
+import { Runbook } from './runbook';
+
+/** Where one Region of a strategy runs. */
+export interface StrategyRegion {
+  /** Account and Region (both literal: runbooks and cross-Region names need them). */
+  readonly env: { readonly account: string; readonly region: string };
+  /** The Region's AZs, by name (no lookup). */
+  readonly availabilityZones: string[];
+  /**
+   * VPC CIDR.
+   * @default '10.0.0.0/16' (primary), '10.1.0.0/16' (recovery)
+   */
+  readonly cidr?: string;
+  /**
+   * ARN of the ACM certificate for the Region's load balancer.
+   * @default - HTTP only, with a warning
+   */
+  readonly certificateArn?: string;
+}
+
+/** The public name of the workload. */
+export interface StrategyDomain extends HostedZoneReference {
+  /** Record name in the zone, e.g. `shop`. */
+  readonly recordName: string;
+}
+
+/** The web tier of every Region. */
+export interface StrategyWeb {
+  /** Instances the workload needs in service (per Region, when it serves). */
+  readonly capacity: { readonly min: number; readonly max: number };
+  /**
+   * AMI.
+   * @default - Amazon Linux 2023
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /**
+   * Instance type.
+   * @default t3.small
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * User data.
+   * @default - none
+   */
+  readonly userData?: ec2.UserData;
+}
+
+/** The database of the strategy. */
+export interface StrategyDatabase {
+  /**
+   * Engine: an Aurora engine makes an Aurora global database; an RDS engine (pilot light
+   * only) a Multi-AZ instance with a cross-Region read replica.
+   */
+  readonly engine: DatabaseEngine;
+  /**
+   * Instance class.
+   * @default - db.r6g.large (Aurora), db.m6g.large (RDS)
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Name of a database to create.
+   * @default - none
+   */
+  readonly databaseName?: string;
+}
+
+/** Props shared by the strategies. */
+export interface DrStrategyProps {
+  /** The Region that serves in normal operation. */
+  readonly primary: StrategyRegion;
+  /** The Region that takes over. */
+  readonly recovery: StrategyRegion;
+  /** The public name. */
+  readonly domain: StrategyDomain;
+  /** The web tier. */
+  readonly web: StrategyWeb;
+  /** The database. */
+  readonly database: StrategyDatabase;
+  /** Recovery time objective: recorded for the assessment. */
+  readonly rto: Duration;
+  /** Recovery point objective: recorded for the assessment. */
+  readonly rpo: Duration;
+  /**
+   * A short lowercase name used in physical names (global cluster, groups, topics).
+   * @default - the construct id, lowercased
+   */
+  readonly name?: string;
+}
+
+/** The kind of strategy. */
+export type StrategyKind = RunbookConfig['strategy'];
+
+/** One Region of a deployed strategy. */
+export class StrategySite {
+  constructor(
+    /** The Region's stack. */
+    public readonly stack: Stack,
+    /** The network. */
+    public readonly network: MultiAzVpc,
+    /** The web tier. */
+    public readonly web: WebTier,
+    /** Alerts and runbook notifications (KMS-encrypted). */
+    public readonly topic: sns.Topic,
+    /** The Region's DNS record. */
+    public readonly record: RegionalRecord,
+  ) {}
+}
+
+/**
+ * The shape every DR strategy shares: one stack per Region, a network and a web tier in
+ * each, the data tier across them, DNS, and one runbook per direction deployed in the
+ * Region it moves the workload to.
+ */
+export abstract class DrStrategy extends Construct {
+  /** The strategy kind. */
+  public readonly kind: StrategyKind;
+  /** The primary Region's stack. */
+  public readonly primaryStack: Stack;
+  /** The recovery Region's stack. */
+  public readonly recoveryStack: Stack;
+  /** The primary Region's pieces (set by the subclass). */
+  public primary!: StrategySite;
+  /** The recovery Region's pieces (set by the subclass). */
+  public recovery!: StrategySite;
+  /** The Aurora global database, when the engine is Aurora. */
+  public globalDatabase?: GlobalDatabase;
+  /** The primary database, when the engine is an RDS engine. */
+  public database?: Database;
+  /** The read replica in the recovery Region, when the engine is an RDS engine. */
+  public replica?: CrossRegionReadReplica;
+  /** The runbooks: `failover` runs in the recovery Region, `failback` in the primary. */
+  public readonly runbook: { failover?: Runbook; failback?: Runbook } = {};
+  /** The declared objectives, for the assessment. */
+  public readonly objectives: { readonly rto: Duration; readonly rpo: Duration };
+  /** The short name. */
+  public readonly strategyName: string;
+
+  protected readonly props: DrStrategyProps;
+
+  constructor(scope: Construct, id: string, kind: StrategyKind, props: DrStrategyProps) {
+    super(scope, id);
+    this.kind = kind;
+    this.props = props;
+    this.strategyName = props.name ?? id.toLowerCase();
+    const v = new Validator(this);
+    validateStrategy(v, kind, this.strategyName, props);
+    v.throwIfAny();
+    this.objectives = { rto: props.rto, rpo: props.rpo };
+    this.node.addMetadata('cdk-resilience:objectives', { strategy: kind, rtoSeconds: props.rto.toSeconds(), rpoSeconds: props.rpo.toSeconds() });
+
+    this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
+    this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
+  }
+
+  /** Build one Region's network, web tier and alert topic. */
+  protected buildSite(stack: Stack, region: StrategyRegion, otherCidr: string, cidr: string, runningCapacity?: number): Omit<StrategySite, 'record'> {
+    const key = new kms.Key(stack, 'AlertsKey', { enableKeyRotation: true, description: `${this.strategyName} alerts and runbook notifications` });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, '*' means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    const topic = new sns.Topic(stack, 'Alerts', { topicName: `${this.strategyName}-alerts`, masterKey: key, enforceSSL: true });
+    const network = new MultiAzVpc(stack, 'Network', { availabilityZones: region.availabilityZones, cidr, mustNotOverlap: [otherCidr] });
+    const web = new WebTier(stack, 'Web', {
+      vpc: network.vpc,
+      capacity: this.props.web.capacity,
+      machineImage: this.props.web.machineImage,
+      instanceType: this.props.web.instanceType,
+      userData: this.props.web.userData,
+      certificate: region.certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', region.certificateArn) : undefined,
+      alarms: { topic },
+      runningCapacity,
+      autoScalingGroupName: this.asgName(stack.region),
+    });
+    return { stack, network, web, topic };
+  }
+
+  /** Deterministic name of a Region's Auto Scaling group. */
+  protected asgName(region: string): string {
+    return `${this.strategyName}-web-${region}`;
+  }
+
+  /** Build the data tier: an Aurora global database, or an RDS instance and its replica. */
+  protected buildData(headlessSecondary: boolean): void {
+    const db = this.props.database;
+    if (db.engine.isAurora) {
+      this.globalDatabase = new GlobalDatabase(this.primaryStack, 'Database', {
+        globalClusterIdentifier: this.strategyName,
+        engine: db.engine,
+        primary: { vpc: this.primary.network.vpc, instanceType: db.instanceType, databaseName: db.databaseName, allowFrom: [this.primary.web.asg] },
+        alarmTopic: this.recovery.topic,
+      });
+      this.globalDatabase.addSecondary(this.recoveryStack, 'Database', {
+        vpc: this.recovery.network.vpc,
+        headless: headlessSecondary,
+        allowFrom: [this.recovery.web.asg],
+      });
+    } else {
+      this.database = new Database(this.primaryStack, 'Database', {
+        kind: DatabaseKind.MULTI_AZ_INSTANCE,
+        engine: db.engine,
+        vpc: this.primary.network.vpc,
+        instanceType: db.instanceType,
+        databaseName: db.databaseName,
+        identifier: this.strategyName,
+        allowFrom: [this.primary.web.asg],
+      });
+      this.replica = new CrossRegionReadReplica(this.recoveryStack, 'Database', {
+        source: this.database,
+        vpc: this.recovery.network.vpc,
+        instanceType: db.instanceType,
+        allowFrom: [this.recovery.web.asg],
+        alarmTopic: this.recovery.topic,
+      });
+    }
+  }
+
+  /** Build both runbooks. */
+  protected buildRunbooks(): void {
+    this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic });
+    this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic });
+  }
+
+  /** The runbook configuration of one direction, as plain strings where it crosses Regions. */
+  protected runbookConfig(direction: 'failover' | 'failback'): RunbookConfig {
+    const [source, target] = direction === 'failover' ? [this.primary, this.recovery] : [this.recovery, this.primary];
+    const compute = (site: StrategySite, withTargetGroup: boolean): ComputeConfig => {
+      const plan = site.web.capacityPlan;
+      return {
+        region: site.stack.region,
+        asgName: this.asgName(site.stack.region),
+        targetGroupArn: withTargetGroup ? site.web.targetGroup.targetGroupArn : undefined,
+        full: { min: plan.groupMin, max: plan.groupMax, desired: plan.groupMin },
+        standby: { min: plan.running, max: plan.groupMax, desired: plan.running },
+        requiredHealthy: plan.declaredMin,
+      };
+    };
+    const database: RunbookConfig['database'] = this.globalDatabase
+      ? {
+          kind: 'aurora-global',
+          globalClusterIdentifier: this.globalDatabase.globalClusterIdentifier,
+          clusters: Object.fromEntries(
+            this.globalDatabase.regions.map((r) => [
+              r.region,
+              {
+                identifier: r.clusterIdentifier,
+                arn: r.clusterArn,
+                headless: r.headless,
+                instanceClass: `db.${(this.props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`,
+                engine: this.props.database.engine.cfnEngine,
+              },
+            ]),
+          ),
+        }
+      : {
+          kind: 'rds-replica',
+          source: { region: this.primaryStack.region, identifier: this.database!.physicalIdentifier!, arn: this.replica!.sourceArn },
+          replica: { region: this.recoveryStack.region, identifier: this.replica!.identifier, arn: this.replica!.arn },
+        };
+    const hc = source.record.endpointHealthCheck;
+    return {
+      strategy: this.kind,
+      name: this.strategyName,
+      direction,
+      targetRegion: target.stack.region,
+      sourceRegion: source.stack.region,
+      database,
+      compute: { source: compute(source, false), target: compute(target, true) },
+      traffic: { kind: 'health-check', detectionSeconds: hc ? hc.detectionTime.toSeconds() : 30 },
+      maxPlannedLagSeconds: Math.max(1, Math.min(this.props.rpo.toSeconds(), 30)),
+      notifyTopicArn: target.topic.topicArn,
+      metricsNamespace: 'CdkResilience/Runbooks',
+      sourceCallTimeoutMs: 10_000,
+    };
+  }
+
+  /** Both Regions, primary first. */
+  public get regions(): string[] {
+    return [this.primaryStack.region, this.recoveryStack.region];
+  }
+
+  /** The secondary cluster, when the database is an Aurora global database. */
+  public get secondaryCluster(): GlobalDatabaseSecondary | undefined {
+    return this.globalDatabase?.secondaries[0];
+  }
+}
+
+function validateStrategy(v: Validator, kind: StrategyKind, name: string, props: DrStrategyProps): void {
+  for (const [prop, r] of [['primary', props.primary], ['recovery', props.recovery]] as const) {
+    v.check(Token.isUnresolved(r.env.account) || Token.isUnresolved(r.env.region) || !r.env.account || !r.env.region, {
+      code: 'DR_ENV',
+      prop: `${prop}.env`,
+      value: r.env,
+      message: 'a DR strategy needs literal accounts and Regions: runbooks and cross-Region names are built from them',
+      fix: "give env: { account: '111111111111', region: 'us-east-1' }",
+    });
+  }
+  v.check(props.primary.env.region === props.recovery.env.region, {
+    code: 'DR_SAME_REGION',
+    prop: 'recovery.env.region',
+    value: props.recovery.env.region,
+    message: 'the recovery Region is the primary Region, which survives no Regional failure',
+    fix: 'pick another Region for recovery',
+  });
+  v.check(props.primary.env.account !== props.recovery.env.account, {
+    code: 'DR_ACCOUNT',
+    prop: 'recovery.env.account',
+    value: props.recovery.env.account,
+    message: 'the two Regions must be in one account (Aurora global databases and the runbooks\' permissions span one account)',
+    fix: "use the primary's account",
+  });
+  v.check(!/^[a-z][a-z0-9-]{0,29}$/.test(name), {
+    code: 'DR_NAME',
+    prop: 'name',
+    value: name,
+    message: 'must be 1-30 lowercase letters, digits or hyphens, starting with a letter (it names clusters, groups and topics)',
+    fix: "pass name: 'shop'",
+  });
+  v.check(kind !== 'pilot-light' && !props.database.engine.isAurora, {
+    code: 'DR_ENGINE',
+    prop: 'database.engine',
+    value: props.database.engine.toString(),
+    message: `${kind} needs an Aurora global database (seconds of RPO); an RDS read replica is a pilot-light design`,
+    fix: 'use DatabaseEngine.auroraPostgres(...) or auroraMysql(...), or the PilotLight strategy',
+  });
+  v.duration('rto', props.rto, { code: 'DR_OBJECTIVES', minSeconds: 0 });
+  v.duration('rpo', props.rpo, { code: 'DR_OBJECTIVES', minSeconds: 0 });
+}
