@@ -1,14 +1,21 @@
 // `npm run bench`: one line per figure, `bench <name>: key=value ...`. Timings are
 // printed, never asserted.
+import { benchRunbooks } from './runbook';
 import { benchCliSynth, benchSynth } from './synth';
 
-const benches: [string, () => string][] = [
+const benches: [string, () => string | string[] | Promise<string[]>][] = [
   ['synth', () => benchSynth()],
   ['cdk-synth', () => benchCliSynth()],
+  ['runbook', () => benchRunbooks()],
 ];
 
-const only = process.argv.slice(2);
-for (const [name, run] of benches) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  process.stdout.write(`${run()}\n`);
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const [name, run] of benches) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    const out = await run();
+    for (const line of Array.isArray(out) ? out : [out]) process.stdout.write(`${line}\n`);
+  }
 }
+
+void main();

@@ -52,7 +52,7 @@ export const DEFAULT_DURATIONS: SimDurations = {
   instanceCreate: 600,
   instanceToHealthy: 180,
   routingControlChange: 5,
-  apiLatency: 0.2,
+  apiLatency: 0.1,
 };
 
 /** A fault injected into matching calls. */
