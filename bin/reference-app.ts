@@ -15,21 +15,25 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import {
+  ActiveActive,
   ActiveActiveRecords,
   BackupCopyVault,
   CrossRegionReadReplica,
   Database,
   DatabaseEngine,
   DatabaseKind,
+  DrStrategyProps,
   FailoverRecords,
   FailoverRole,
   GlobalDatabase,
   HostedZoneReference,
   MultiAzVpc,
+  PilotLight,
   RecordEndpoint,
   ResilientBackup,
   RoutingControls,
   RoutingPolicy,
+  WarmStandby,
   WarningId,
   warningId,
   WebTier,
@@ -208,6 +212,33 @@ export function addReferenceRouting(primary: ReferenceWebStack, recovery: Refere
   return { shop, api, routingControls };
 }
 
+/** The three DR strategies of the reference app, each in its own pair of stacks. */
+export interface ReferenceStrategies {
+  readonly pilotLight: PilotLight;
+  readonly warmStandby: WarmStandby;
+  readonly activeActive: ActiveActive;
+}
+
+/** Deploy the three strategies, with disjoint CIDRs and their own names. */
+export function addReferenceStrategies(app: App, account: string, zone: HostedZoneReference): ReferenceStrategies {
+  const { primary, recovery } = REFERENCE_REGIONS;
+  const base = (name: string, octet: number): DrStrategyProps => ({
+    name,
+    primary: { env: { account, region: primary.region }, availabilityZones: primary.availabilityZones, cidr: `10.${octet}.0.0/16` },
+    recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16` },
+    domain: { ...zone, recordName: name },
+    web: { capacity: { min: 4, max: 12 } },
+    database: { engine: DatabaseEngine.auroraPostgres('16.4') },
+    rto: Duration.minutes(15),
+    rpo: Duration.seconds(30),
+  });
+  return {
+    pilotLight: new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) }),
+    warmStandby: new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(10), rpo: Duration.seconds(30) }),
+    activeActive: new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(2), rpo: Duration.seconds(5) }),
+  };
+}
+
 /** Build the reference app's stacks into `app`. */
 export function buildReferenceApp(app: App): ReferenceWebStack[] {
   const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
@@ -238,6 +269,7 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
     zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
   };
   addReferenceRouting(stacks[0], stacks[1], zone);
+  addReferenceStrategies(app, account, zone);
   return stacks;
 }
 
