@@ -4,6 +4,7 @@ import {
   DescribeDBInstancesCommand,
   FailoverGlobalClusterCommand,
   PromoteReadReplicaCommand,
+  RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { rds } from '../shared/aws';
@@ -50,6 +51,9 @@ export async function handler(event: { request: RunbookRequest; database?: Datab
 
 type Result = (done: boolean, status: string, action?: string) => DatabaseStep;
 
+/** Errors of FailoverGlobalCluster that mean "not possible here", not "try again". */
+const DETACH_ON = ['InvalidParameterCombination', 'InvalidParameterValue', 'UnsupportedOperation', 'InvalidDBClusterStateFault'];
+
 async function aurora(config: RunbookConfig, request: RunbookRequest, result: Result, status: string): Promise<DatabaseStep> {
   if (config.database.kind !== 'aurora-global') throw new Error('unreachable');
   const target = config.database.clusters[config.targetRegion];
@@ -74,10 +78,20 @@ async function aurora(config: RunbookConfig, request: RunbookRequest, result: Re
       await client.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn }));
       return result(false, 'switching-over', `SwitchoverGlobalCluster to ${target.identifier}`);
     }
-    await client.send(
-      new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn, AllowDataLoss: true }),
-    );
-    return result(false, 'failing-over', `FailoverGlobalCluster to ${target.identifier} with AllowDataLoss`);
+    try {
+      await client.send(
+        new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn, AllowDataLoss: true }),
+      );
+      return result(false, 'failing-over', `FailoverGlobalCluster to ${target.identifier} with AllowDataLoss`);
+    } catch (e) {
+      if (!DETACH_ON.includes((e as Error).name)) throw e;
+      // Managed failover is refused for this cluster (engine version, global state):
+      // fall back to detach-and-promote. The detached cluster becomes a standalone
+      // writer; the traffic step fences the old primary, and re-protection (adding the
+      // old primary back as a secondary) is a manual step (docs/runbooks.md).
+      await client.send(new RemoveFromGlobalClusterCommand({ GlobalClusterIdentifier: config.database.globalClusterIdentifier, DbClusterIdentifier: target.arn }));
+      return result(false, 'detaching', `RemoveFromGlobalCluster ${target.identifier} (detach-and-promote, after FailoverGlobalCluster failed with ${(e as Error).name})`);
+    }
   } catch (e) {
     // Another pass (or a retry after a lost response) already started it.
     if ((e as Error).name === 'InvalidGlobalClusterStateFault') return result(false, status);

@@ -33,6 +33,15 @@ export async function handler(event: unknown): Promise<EntryResponse> {
     }
   }
 
+  // The plan (read-only) goes back with the execution, and a request that cannot succeed
+  // (a planned switchover with the primary down) is rejected before anything starts.
+  let plan: Plan;
+  try {
+    plan = await preflight(config, request);
+  } catch (e) {
+    return refusal(e);
+  }
+
   const stateMachineArn = process.env.STATE_MACHINE_ARN!;
   const client = sfn(config.targetRegion);
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${request.requestId}`;
@@ -48,11 +57,11 @@ export async function handler(event: unknown): Promise<EntryResponse> {
     const started = await client.send(
       new StartExecutionCommand({ stateMachineArn, name: request.requestId, input: JSON.stringify({ request, submittedAt: isoNow() }) }),
     );
-    return { accepted: true, executionArn: started.executionArn!, duplicate: false, status: 'RUNNING' };
+    return { accepted: true, executionArn: started.executionArn!, duplicate: false, status: 'RUNNING', plan };
   } catch (e) {
     if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
     const existing = await client.send(new DescribeExecutionCommand({ executionArn }));
-    return { accepted: true, executionArn, duplicate: true, status: existing.status ?? 'UNKNOWN' };
+    return { accepted: true, executionArn, duplicate: true, status: existing.status ?? 'UNKNOWN', plan };
   }
 }
 

@@ -1,7 +1,7 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
 import { GetRoutingControlStateCommand, UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, rds, ssm } from './aws';
@@ -24,6 +24,14 @@ export async function readDatabase(config: RunbookConfig): Promise<DatabaseState
   if (db.kind === 'aurora-global') {
     const out = await rds(config.targetRegion).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: db.globalClusterIdentifier }));
     const gc = out.GlobalClusters?.[0];
+    const target = db.clusters[config.targetRegion];
+    const targetIsMember = (gc?.GlobalClusterMembers ?? []).some((m) => m.DBClusterArn === target.arn);
+    if (gc && !targetIsMember) {
+      // Detached (detach-and-promote): the target cluster is a standalone writer once available.
+      const cluster = (await rds(config.targetRegion).send(new DescribeDBClustersCommand({ DBClusterIdentifier: target.identifier }))).DBClusters?.[0];
+      const status = cluster?.Status ?? 'unknown';
+      return { writerRegion: status === 'available' ? config.targetRegion : undefined, busy: status !== 'available', status: `detached ${status}` };
+    }
     const writer = gc?.GlobalClusterMembers?.find((m) => m.IsWriter);
     const writerRegion = Object.entries(db.clusters).find(([, c]) => c.arn === writer?.DBClusterArn)?.[0];
     const status = gc?.Status ?? 'unknown';

@@ -240,10 +240,10 @@ export class Runbook extends Construct {
       const target = c.database.clusters[c.targetRegion];
       const writerInstanceArn = `arn:${partition}:rds:${c.targetRegion}:${account}:db:${target.identifier}-writer`;
       add(readers, ['rds:DescribeGlobalClusters'], [globalArn]);
-      add([f.database], ['rds:DescribeDBClusters'], clusterArns);
+      add([f.database, f.preflight, f.verify, this.entryFunction], ['rds:DescribeDBClusters'], clusterArns);
       // DescribeDBInstances with a db-cluster-id filter is authorized on the db resource type.
       add([f.database], ['rds:DescribeDBInstances'], [`arn:${partition}:rds:${c.targetRegion}:${account}:db:*`]);
-      add([f.database], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], [globalArn, ...clusterArns]);
+      add([f.database], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster', 'rds:RemoveFromGlobalCluster'], [globalArn, ...clusterArns]);
       add([f.database], ['rds:CreateDBInstance'], [writerInstanceArn, target.arn]);
     } else {
       const replicaArn = c.database.replica.arn;

@@ -69,9 +69,17 @@ describe('runbook entry function', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  test('starts one execution named after the requestId, with the request', async () => {
+  test('a planned switchover with the primary down is rejected before anything starts', async () => {
+    sim.faults.push({ region: EAST, kind: 'unreachable' });
+    const out = await entry({ ...valid, mode: 'planned' });
+    expect(out).toMatchObject({ accepted: false, error: { code: 'PrimaryUnhealthy' } });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('starts one execution named after the requestId, with the request, and returns the plan', async () => {
     const out = await entry(valid);
     expect(out).toMatchObject({ accepted: true, duplicate: false, executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1` });
+    expect(out.accepted && out.plan?.steps.length).toBeGreaterThan(0);
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: SM, name: 'req-1' });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
     expect(input.request).toEqual(valid);

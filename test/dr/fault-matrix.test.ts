@@ -27,7 +27,8 @@ const PLANNED: RunbookRequest = { action: 'failover', mode: 'planned', requestId
 function writerOf(sim: SimulatedAws, config: RunbookConfig): string {
   const w = sim.writableRegions();
   if (config.database.kind === 'rds-replica') return w.includes(config.database.replica.region) ? config.database.replica.region : config.database.source.region;
-  return w[0] ?? 'none';
+  // After detach-and-promote the target is the writer that serves.
+  return w.includes(config.targetRegion) ? config.targetRegion : (w[0] ?? 'none');
 }
 
 async function run(s: Scenario): Promise<{ out: ExecutionOutcome; sim: SimulatedAws; config: RunbookConfig }> {
@@ -105,6 +106,13 @@ const SCENARIOS: Scenario[] = [
     sim: { lagSeconds: 60 },
     request: PLANNED,
     expect: { ...UNCHANGED, mentions: /ReplicationLagTooHigh|replication lag/ },
+  },
+
+  {
+    name: 'managed failover refused: detach-and-promote instead',
+    config: {},
+    faults: [{ region: EAST, kind: 'unreachable' }, { command: 'FailoverGlobalClusterCommand', kind: 'unsupported' }],
+    expect: { ...ALL_WEST, mentions: /RemoveFromGlobalCluster/ },
   },
 
   // --- Throttling storms ---

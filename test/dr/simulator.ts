@@ -17,6 +17,7 @@ import {
   FailoverGlobalClusterCommand,
   PromoteReadReplicaCommand,
   RDSClient,
+  RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { GetRoutingControlStateCommand, Route53RecoveryClusterClient, UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
@@ -62,7 +63,7 @@ export interface Fault {
   /** Command name, e.g. 'FailoverGlobalClusterCommand' (all when undefined). */
   readonly command?: string;
   /** 'unreachable' times out after the call bound; 'throttle' and 'error5xx' fail at once; 'slow' adds seconds. */
-  readonly kind: 'unreachable' | 'throttle' | 'error5xx' | 'slow';
+  readonly kind: 'unreachable' | 'throttle' | 'error5xx' | 'slow' | 'unsupported';
   /** How many calls it hits (forever when undefined). */
   times?: number;
   /** For 'slow': extra virtual seconds. */
@@ -76,6 +77,8 @@ interface Instance {
 
 interface AuroraState {
   writerRegion: string;
+  /** A secondary detached from the global database (detach-and-promote): writable once done. */
+  detached?: { region: string; doneAt: number };
   status: 'available' | 'failing-over' | 'switching-over';
   op?: { target: string; doneAt: number };
   instances: Record<string, Instance[]>;
@@ -234,6 +237,7 @@ export class SimulatedAws {
     rds.on(CreateDBInstanceCommand).callsFake((i, c) => this.call('CreateDBInstanceCommand', c, () => this.createInstance(i.DBClusterIdentifier!, i.DBInstanceIdentifier!)));
     rds.on(FailoverGlobalClusterCommand).callsFake((i, c) => this.call('FailoverGlobalClusterCommand', c, () => this.globalOp('failing-over', i.TargetDbClusterIdentifier!)));
     rds.on(SwitchoverGlobalClusterCommand).callsFake((i, c) => this.call('SwitchoverGlobalClusterCommand', c, () => this.globalOp('switching-over', i.TargetDbClusterIdentifier!)));
+    rds.on(RemoveFromGlobalClusterCommand).callsFake((i, c) => this.call('RemoveFromGlobalClusterCommand', c, () => this.detach(i.DbClusterIdentifier!)));
     rds.on(PromoteReadReplicaCommand).callsFake((_i, c) => this.call('PromoteReadReplicaCommand', c, () => this.promoteReplica()));
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((_i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (region) => this.describeGroup(region)));
     asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (region) => this.updateGroup(region, i)));
@@ -271,7 +275,10 @@ export class SimulatedAws {
     const c = this.config;
     if (this.aurora) {
       this.settle(t);
-      return this.aurora.status === 'available' ? [this.aurora.writerRegion] : [];
+      const out = this.aurora.status === 'available' ? [this.aurora.writerRegion] : [];
+      const d = this.aurora.detached;
+      if (d && d.doneAt <= t) out.push(d.region);
+      return out;
     }
     const out = [c.database.kind === 'rds-replica' ? c.database.source.region : c.sourceRegion];
     if (this.replica && this.replica.promoted && (this.replica.promoteDoneAt ?? 0) <= t && c.database.kind === 'rds-replica') out.push(c.database.replica.region);
@@ -332,6 +339,7 @@ export class SimulatedAws {
         throw named('TimeoutError', `${command} to ${region}: connection timed out`);
       }
       this.time.advance(this.durations.apiLatency);
+      if (f.kind === 'unsupported') throw named('InvalidParameterCombination', `${command} is not supported for this cluster`);
       throw f.kind === 'throttle' ? named('ThrottlingException', 'Rate exceeded') : named('ServiceUnavailable', `${command}: service unavailable`);
     }
     this.time.advance(command.startsWith('UpdateRoutingControl') ? this.durations.routingControlChange : this.durations.apiLatency);
@@ -357,7 +365,9 @@ export class SimulatedAws {
         {
           GlobalClusterIdentifier: c.database.globalClusterIdentifier,
           Status: this.aurora.status,
-          GlobalClusterMembers: Object.entries(c.database.clusters).map(([region, cl]) => ({ DBClusterArn: cl.arn, IsWriter: region === this.aurora!.writerRegion })),
+          GlobalClusterMembers: Object.entries(c.database.clusters)
+            .filter(([region]) => region !== this.aurora!.detached?.region)
+            .map(([region, cl]) => ({ DBClusterArn: cl.arn, IsWriter: region === this.aurora!.writerRegion })),
         },
       ],
     };
@@ -373,7 +383,8 @@ export class SimulatedAws {
 
   private describeCluster(id: string | undefined): object {
     const region = this.clusterRegion(id!);
-    return { DBClusters: [{ DBClusterIdentifier: id, Status: 'available', DBClusterMembers: this.aurora!.instances[region].map((i) => ({ DBInstanceIdentifier: i.id })) }] };
+    const detaching = this.aurora!.detached?.region === region && this.aurora!.detached.doneAt > this.now();
+    return { DBClusters: [{ DBClusterIdentifier: id, Status: detaching ? 'promoting' : 'available', DBClusterMembers: this.aurora!.instances[region].map((i) => ({ DBInstanceIdentifier: i.id })) }] };
   }
 
   private describeInstances(i: { DBInstanceIdentifier?: string; Filters?: { Name?: string; Values?: string[] }[] }): object {
@@ -417,6 +428,16 @@ export class SimulatedAws {
     this.log(`global cluster ${status} to ${target}`);
     this.checkInvariants(status, this.now(), false);
     return { GlobalCluster: {} };
+  }
+
+  private detach(targetArn: string): object {
+    const a = this.aurora!;
+    const region = this.clusterRegion(targetArn);
+    if (a.detached) throw named('GlobalClusterNotFoundFault', 'already detached');
+    a.detached = { region, doneAt: this.now() + this.durations.globalFailover };
+    this.log(`cluster in ${region} detaching`);
+    this.checkInvariants('detach', this.now(), false);
+    return {};
   }
 
   private promoteReplica(): object {

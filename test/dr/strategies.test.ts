@@ -124,7 +124,7 @@ describe('strategy specifics', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+            Action: ['rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster', 'rds:SwitchoverGlobalCluster'],
             Resource: [
               'arn:aws:rds::111111111111:global-cluster:ws',
               'arn:aws:rds:us-east-1:111111111111:cluster:ws-us-east-1',
