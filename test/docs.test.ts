@@ -41,7 +41,7 @@ describe('README', () => {
 });
 
 describe('docs', () => {
-  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
+  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     expect(text).toMatch(/```mermaid/);
     expect(text).toMatch(/## Props/);
@@ -57,6 +57,7 @@ describe('docs', () => {
     ['docs/cross-region-read-replica.md', 'lib/data/cross-region-read-replica.ts'],
     ['docs/backup.md', 'lib/data/backup.ts'],
     ['docs/routing.md', 'lib/routing'],
+    ['docs/dr-strategies.md', 'lib/dr/strategy.ts'],
   ])('%s lists every error code its construct can throw', (doc, source) => {
     const files = fs.statSync(path.join(root, source)).isDirectory()
       ? fs.readdirSync(path.join(root, source)).map((f) => path.join(source, f))
@@ -77,6 +78,15 @@ test('docs/routing.md covers a diagram, detection time with its source, data vs 
   expect(text).toMatch(/data plane/);
   expect(text).toMatch(/control plane/);
   expect(text).toMatch(/when routing controls are worth it/i);
+});
+
+test('docs/runbooks.md covers invoking (with a CLI example), plan mode, each step, failures, failback and the drill checklist', () => {
+  const text = fs.readFileSync(path.join(root, 'docs/runbooks.md'), 'utf8');
+  expect(text).toMatch(/aws lambda invoke/);
+  for (const heading of ['## Invoke', '## Plan mode', '## What each step does', '## When a step fails', '## Failback', '## Drill checklist']) expect(text).toContain(heading);
+  // Every state of the state machine is explained.
+  const { RUNBOOK_STATES } = require('../lib/dr/runbook') as typeof import('../lib/dr/runbook');
+  for (const state of ['preflight', 'database', 'compute', 'traffic', 'trafficWait', 'verify', 'notify', 'notifyFailure'] as const) expect(text).toContain(RUNBOOK_STATES[state]);
 });
 
 describe('recovery figures in the docs', () => {
