@@ -34,18 +34,4 @@ export async function bounded<T>(ms: number, call: (signal: AbortSignal) => Prom
   }
 }
 
-/** Error names worth retrying: throttling, 5xx, timeouts, network. */
-export const TRANSIENT_ERRORS = [
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalServerException',
-  'TimeoutError',
-  'RequestTimeout',
-  'NetworkingError',
-];
+export { TRANSIENT_ERRORS } from './errors';

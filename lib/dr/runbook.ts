@@ -6,30 +6,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
+import { TRANSIENT_ERRORS } from '../../lambda/shared/errors';
 import type { RunbookConfig } from '../../lambda/shared/types';
 import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
 
 export type { RunbookConfig } from '../../lambda/shared/types';
 
-/** Errors worth retrying with backoff and full jitter: throttling, 5xx, timeouts. */
-export const RUNBOOK_TRANSIENT_ERRORS = [
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalServerException',
-  'TimeoutError',
-  'RoutingControlUnavailable',
-  'Lambda.ServiceException',
-  'Lambda.TooManyRequestsException',
-  'Lambda.SdkClientException',
-  'States.Timeout',
-];
+/** Errors the state machine retries with backoff and full jitter: throttling, 5xx, timeouts. */
+export const RUNBOOK_TRANSIENT_ERRORS = [...TRANSIENT_ERRORS, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException', 'States.Timeout'];
 
 /** The step names of a runbook's state machine (stable: tests and operators use them). */
 export const RUNBOOK_STATES = {

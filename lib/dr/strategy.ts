@@ -12,11 +12,14 @@ import { Database, DatabaseKind } from '../data/database';
 import { DatabaseEngine } from '../data/database-engine';
 import { GlobalDatabase } from '../data/global-database';
 import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
+import { FailoverRecords } from '../routing/failover-records';
 import { HostedZoneReference } from '../routing/hosted-zone';
+import { RecordEndpoint } from '../routing/record-endpoint';
 import { RegionalRecord } from '../routing/regional-record';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
 import { Runbook } from './runbook';
+import { healthCheckAlarms } from './strategy-helpers';
 
 /** Where one Region of a strategy runs. */
 export interface StrategyRegion {
@@ -168,6 +171,32 @@ export abstract class DrStrategy extends Construct {
 
     this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
     this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
+  }
+
+  /**
+   * Build an active-passive deployment (pilot light, warm standby): both Regions, failover
+   * records (PRIMARY here, SECONDARY there), the data tier and both runbooks.
+   */
+  protected buildActivePassive(standbyCapacity: number | undefined, headlessSecondary: boolean): FailoverRecords {
+    const props = this.props;
+    const primaryCidr = props.primary.cidr ?? '10.0.0.0/16';
+    const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
+    const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
+    const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr, standbyCapacity);
+    const dns = new FailoverRecords(this.primaryStack, 'Dns', {
+      zone: props.domain,
+      recordName: props.domain.recordName,
+      primary: { endpoint: RecordEndpoint.loadBalancer(p.web.alb), healthCheck: healthCheckAlarms(this.primaryStack, this.strategyName, this.regions) },
+    });
+    const secondary = dns.addSecondary(this.recoveryStack, 'Dns', {
+      endpoint: RecordEndpoint.loadBalancer(r.web.alb),
+      healthCheck: healthCheckAlarms(this.recoveryStack, this.strategyName, this.regions),
+    });
+    this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, dns.primary);
+    this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, secondary);
+    this.buildData(headlessSecondary);
+    this.buildRunbooks();
+    return dns;
   }
 
   /** Build one Region's network, web tier and alert topic. */

@@ -12,17 +12,8 @@ import {
   MultiAzVpc,
   ResilienceError,
 } from '../../lib';
-import { newStack, RECOVERY_AZS, TEST_AZS, twoRegions } from '../helpers/app';
+import { newStack, RECOVERY_AZS, TEST_AZS, twoRegions, errorOf } from '../helpers/app';
 
-function errorOf(fn: () => unknown): ResilienceError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ResilienceError) return e;
-    throw e;
-  }
-  throw new Error('expected a ResilienceError');
-}
 
 function dbError(props: Partial<DatabaseProps>, azs: string[] = TEST_AZS): ResilienceError {
   const stack = newStack();

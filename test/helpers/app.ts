@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { ResilienceError } from '../../lib/core/errors';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -62,4 +63,15 @@ export function twoRegions(): { app: App; primary: Stack; recovery: Stack } {
 export function nagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks(scope, { verbose: true }).validateScope(scope);
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`));
+}
+
+/** The ResilienceError a function throws (fails the test when it throws nothing or something else). */
+export function errorOf(fn: () => unknown): ResilienceError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ResilienceError) return e;
+    throw e;
+  }
+  throw new Error('expected a ResilienceError');
 }

@@ -12,21 +12,12 @@ import {
   RoutingControlsProps,
   RoutingPolicy,
 } from '../../lib';
-import { twoRegions } from '../helpers/app';
+import { twoRegions, errorOf } from '../helpers/app';
 
 const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
 const EAST = RecordEndpoint.cname('east.example.net');
 const WEST = RecordEndpoint.cname('west.example.net');
 
-function errorOf(fn: () => unknown): ResilienceError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ResilienceError) return e;
-    throw e;
-  }
-  throw new Error('expected a ResilienceError');
-}
 
 type Scenario = (stacks: { primary: Stack; recovery: Stack }) => unknown;
 
