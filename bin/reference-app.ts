@@ -8,14 +8,13 @@
 import { Annotations, App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import {
   ActiveActive,
+  AlarmTopic,
   ActiveActiveRecords,
   BackupCopyVault,
   CrossRegionReadReplica,
@@ -79,26 +78,8 @@ export class ReferenceWebStack extends Stack {
   constructor(scope: Construct, id: string, props: ReferenceWebStackProps) {
     super(scope, id, props);
 
-    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the alarm topic of the reference web tier',
-      enableKeyRotation: true,
-    });
-    // CloudWatch alarms publish to the encrypted topic with this key.
-    alarmKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'], // in a key policy, '*' means this key
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      // A fixed name, so a stack in another Region can name the us-east-1 topic by ARN.
-      topicName: ALARM_TOPIC_NAME,
-      displayName: 'Reference web tier alarms',
-      masterKey: alarmKey,
-      enforceSSL: true,
-    });
+    // A fixed name, so a stack in another Region can name the us-east-1 topic by ARN.
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: ALARM_TOPIC_NAME, displayName: 'Reference web tier alarms' }).topic;
 
     this.network = new MultiAzVpc(this, 'Network', {
       availabilityZones: props.site.availabilityZones,

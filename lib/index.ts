@@ -26,3 +26,4 @@ export * from './dr/strategy';
 export * from './dr/pilot-light';
 export * from './dr/warm-standby';
 export * from './dr/active-active';
+export * from './observability/alarm-topic';

@@ -54,7 +54,7 @@ describe('reference app', () => {
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
       t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '6', MaxSize: '12' });
-      t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] } });
+      t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsKey'), 'Arn'] } });
       t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       expect(stack.web.capacityPlan.survivesAzLoss).toBe(true);
     }

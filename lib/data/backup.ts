@@ -367,7 +367,7 @@ function hardenedVault(scope: Construct, vaultName: string | undefined, purpose:
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['backup:DeleteBackupVault'],
-      resources: ['*'],
+      resources: ['*'], // in a vault access policy, '*' means this vault
     }),
   );
   return { key, vault };

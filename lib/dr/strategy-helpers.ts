@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmTopic } from '../observability/alarm-topic';
 import { EndpointHealthCheckOptions, ROUTE53_METRICS_REGION } from '../routing/endpoint-health-check';
 
 /**
@@ -9,8 +9,8 @@ import { EndpointHealthCheckOptions, ROUTE53_METRICS_REGION } from '../routing/e
  */
 export function healthCheckAlarms(stack: Stack, strategyName: string, regions: string[]): EndpointHealthCheckOptions {
   if (stack.region === ROUTE53_METRICS_REGION) {
-    const topic = stack.node.tryFindChild('Alerts') as sns.ITopic | undefined;
-    return { alarmTopic: topic };
+    const alerts = stack.node.tryFindChild('Alerts') as AlarmTopic | undefined;
+    return { alarmTopic: alerts?.topic };
   }
   // Only when the strategy has a us-east-1 stack does that topic exist.
   if (!regions.includes(ROUTE53_METRICS_REGION)) return {};

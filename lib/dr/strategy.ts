@@ -1,8 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ComputeConfig, RunbookConfig } from '../../lambda/shared/types';
@@ -14,6 +12,7 @@ import { GlobalDatabase } from '../data/global-database';
 import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
 import { FailoverRecords } from '../routing/failover-records';
 import { HostedZoneReference } from '../routing/hosted-zone';
+import { AlarmTopic } from '../observability/alarm-topic';
 import { RecordEndpoint } from '../routing/record-endpoint';
 import { RegionalRecord } from '../routing/regional-record';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
@@ -201,16 +200,7 @@ export abstract class DrStrategy extends Construct {
 
   /** Build one Region's network, web tier and alert topic. */
   protected buildSite(stack: Stack, region: StrategyRegion, otherCidr: string, cidr: string, runningCapacity?: number): Omit<StrategySite, 'record'> {
-    const key = new kms.Key(stack, 'AlertsKey', { enableKeyRotation: true, description: `${this.strategyName} alerts and runbook notifications` });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'], // in a key policy, '*' means this key
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-    const topic = new sns.Topic(stack, 'Alerts', { topicName: `${this.strategyName}-alerts`, masterKey: key, enforceSSL: true });
+    const topic = new AlarmTopic(stack, 'Alerts', { topicName: `${this.strategyName}-alerts`, displayName: `${this.strategyName} alerts and runbook reports` }).topic;
     const network = new MultiAzVpc(stack, 'Network', { availabilityZones: region.availabilityZones, cidr, mustNotOverlap: [otherCidr] });
     const web = new WebTier(stack, 'Web', {
       vpc: network.vpc,
