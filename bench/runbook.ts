@@ -24,8 +24,7 @@ const props = (name: string) => ({
  */
 function criticalPath(config: RunbookConfig, d: SimDurations): { critical: number; naive: number } {
   const db = config.database;
-  const database =
-    db.kind === 'rds-replica' ? d.replicaPromotion : (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + d.globalFailover;
+  const database = db.kind !== 'aurora-global' ? d.replicaPromotion : (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + d.globalFailover;
   const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
   const traffic = config.traffic.kind === 'health-check' ? config.traffic.detectionSeconds : d.routingControlChange;
   // A naive script: promote, poll every 30 s, then scale, poll every 30 s, then move DNS

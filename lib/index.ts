@@ -27,3 +27,4 @@ export * from './dr/pilot-light';
 export * from './dr/warm-standby';
 export * from './dr/active-active';
 export * from './observability/alarm-topic';
+export * from './data/cross-region-replica-cluster';

@@ -55,6 +55,7 @@ describe('docs', () => {
     ['docs/database.md', 'lib/data/database.ts'],
     ['docs/global-database.md', 'lib/data/global-database.ts'],
     ['docs/cross-region-read-replica.md', 'lib/data/cross-region-read-replica.ts'],
+    ['docs/cross-region-read-replica.md', 'lib/data/cross-region-replica-cluster.ts'],
     ['docs/backup.md', 'lib/data/backup.ts'],
     ['docs/routing.md', 'lib/routing'],
     ['docs/dr-strategies.md', 'lib/dr/strategy.ts'],

@@ -4,6 +4,7 @@ import {
   DescribeDBInstancesCommand,
   FailoverGlobalClusterCommand,
   PromoteReadReplicaCommand,
+  PromoteReadReplicaDBClusterCommand,
   RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
@@ -46,7 +47,8 @@ export async function handler(event: { request: RunbookRequest; database?: Datab
   const db = await readDatabase(config);
   if (db.writerRegion === config.targetRegion && !db.busy) return result(true, db.status);
   if (db.busy) return result(false, db.status);
-  return config.database.kind === 'aurora-global' ? aurora(config, event.request, result, db.status) : replica(config, event.request, result);
+  if (config.database.kind === 'aurora-global') return aurora(config, event.request, result, db.status);
+  return replica(config, event.request, result);
 }
 
 type Result = (done: boolean, status: string, action?: string) => DatabaseStep;
@@ -100,7 +102,7 @@ async function aurora(config: RunbookConfig, request: RunbookRequest, result: Re
 }
 
 async function replica(config: RunbookConfig, request: RunbookRequest, result: Result): Promise<DatabaseStep> {
-  if (config.database.kind !== 'rds-replica') throw new Error('unreachable');
+  if (config.database.kind === 'aurora-global') throw new Error('unreachable');
   if (config.targetRegion !== config.database.replica.region) {
     throw new RunbookRefused(
       'ReprotectionRequired',
@@ -109,6 +111,10 @@ async function replica(config: RunbookConfig, request: RunbookRequest, result: R
   }
   // Planned or not, promotion is the cut-over; for planned, preflight bounded the lag.
   void request;
+  if (config.database.kind === 'aurora-replica') {
+    await rds(config.targetRegion).send(new PromoteReadReplicaDBClusterCommand({ DBClusterIdentifier: config.database.replica.identifier }));
+    return result(false, 'promoting', `PromoteReadReplicaDBCluster ${config.database.replica.identifier}`);
+  }
   await rds(config.targetRegion).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: config.database.replica.identifier, BackupRetentionPeriod: 7 }));
   return result(false, 'promoting', `PromoteReadReplica ${config.database.replica.identifier}`);
 }

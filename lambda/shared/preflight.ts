@@ -22,14 +22,16 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
   const trafficOnTarget = config.traffic.kind === 'routing-control' ? target.routingControl === 'On' && source.routingControl !== 'On' : !source.healthy;
   const alreadyDone = target.writer && !db.busy && target.healthy && trafficOnTarget;
   const steps: string[] = [];
-  const dbWord = config.database.kind === 'aurora-global' ? 'Aurora global database' : 'read replica';
+  const dbWord = config.database.kind === 'aurora-global' ? 'Aurora global database' : config.database.kind === 'aurora-replica' ? 'replica cluster' : 'read replica';
   if (!target.writer) {
     steps.push(
       config.database.kind === 'aurora-global'
         ? request.mode === 'planned'
           ? `switch the ${dbWord} writer to ${config.targetRegion} (SwitchoverGlobalCluster, no data loss)`
           : `fail the ${dbWord} over to ${config.targetRegion} (FailoverGlobalCluster with AllowDataLoss)`
-        : `promote the read replica in ${config.targetRegion} (PromoteReadReplica)`,
+        : config.database.kind === 'aurora-replica'
+          ? `promote the replica cluster in ${config.targetRegion} (PromoteReadReplicaDBCluster)`
+          : `promote the read replica in ${config.targetRegion} (PromoteReadReplica)`,
     );
   }
   if ((target.desiredCapacity ?? 0) < config.compute.target.full.desired) {

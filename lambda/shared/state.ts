@@ -37,6 +37,12 @@ export async function readDatabase(config: RunbookConfig): Promise<DatabaseState
     const status = gc?.Status ?? 'unknown';
     return { writerRegion, busy: status !== 'available', status };
   }
+  if (db.kind === 'aurora-replica') {
+    const cluster = (await rds(config.targetRegion).send(new DescribeDBClustersCommand({ DBClusterIdentifier: db.replica.identifier }))).DBClusters?.[0];
+    const status = cluster?.Status ?? 'unknown';
+    const promoted = cluster !== undefined && !cluster.ReplicationSourceIdentifier;
+    return { writerRegion: promoted ? db.replica.region : db.source.region, busy: status !== 'available', status };
+  }
   const out = await rds(config.targetRegion).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.replica.identifier }));
   const replica = out.DBInstances?.[0];
   const status = replica?.DBInstanceStatus ?? 'unknown';
@@ -122,7 +128,9 @@ export async function replicationLagSeconds(config: RunbookConfig): Promise<numb
   const [metricName, dimension, id, unitDivisor] =
     db.kind === 'aurora-global'
       ? ['AuroraGlobalDBReplicationLag', 'DBClusterIdentifier', db.clusters[config.targetRegion]?.identifier, 1000]
-      : ['ReplicaLag', 'DBInstanceIdentifier', db.replica.identifier, 1];
+      : db.kind === 'aurora-replica'
+        ? ['AuroraBinlogReplicaLag', 'DBClusterIdentifier', db.replica.identifier, 1]
+        : ['ReplicaLag', 'DBInstanceIdentifier', db.replica.identifier, 1];
   if (!id) return undefined;
   const end = new Date(now());
   const out = await cloudwatch(config.targetRegion).send(

@@ -69,6 +69,13 @@ export interface RdsReplicaConfig {
   readonly replica: { readonly region: string; readonly identifier: string; readonly arn: string };
 }
 
+/** An Aurora MySQL cluster and its cross-Region replica cluster (binlog replication). */
+export interface AuroraReplicaConfig {
+  readonly kind: 'aurora-replica';
+  readonly source: { readonly region: string; readonly identifier: string; readonly arn: string };
+  readonly replica: { readonly region: string; readonly identifier: string; readonly arn: string };
+}
+
 /** How traffic moves. */
 export type TrafficConfig =
   | {
@@ -96,7 +103,7 @@ export interface RunbookConfig {
   readonly targetRegion: string;
   /** The Region the workload moves away from. */
   readonly sourceRegion: string;
-  readonly database: AuroraGlobalConfig | RdsReplicaConfig;
+  readonly database: AuroraGlobalConfig | RdsReplicaConfig | AuroraReplicaConfig;
   readonly compute: { readonly source: ComputeConfig; readonly target: ComputeConfig };
   readonly traffic: TrafficConfig;
   /** A planned switchover refuses to start above this replication lag. */

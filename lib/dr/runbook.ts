@@ -230,6 +230,10 @@ export class Runbook extends Construct {
       add([f.database], ['rds:DescribeDBInstances'], [`arn:${partition}:rds:${c.targetRegion}:${account}:db:*`]);
       add([f.database], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster', 'rds:RemoveFromGlobalCluster'], [globalArn, ...clusterArns]);
       add([f.database], ['rds:CreateDBInstance'], [writerInstanceArn, target.arn]);
+    } else if (c.database.kind === 'aurora-replica') {
+      const replicaArn = c.database.replica.arn;
+      add(readers, ['rds:DescribeDBClusters'], [replicaArn]);
+      add([f.database], ['rds:PromoteReadReplicaDBCluster'], [replicaArn]);
     } else {
       const replicaArn = c.database.replica.arn;
       add(readers, ['rds:DescribeDBInstances'], [replicaArn]);

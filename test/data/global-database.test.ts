@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CrossRegionReadReplica, Database, DatabaseEngine, DatabaseKind, GlobalDatabase, MultiAzVpc } from '../../lib';
+import { CrossRegionReadReplica, CrossRegionReplicaCluster, Database, DatabaseEngine, DatabaseKind, GlobalDatabase, MultiAzVpc } from '../../lib';
 import { nagFindings, RECOVERY_AZS, resilienceWarnings, resourcesOfType, TEST_AZS, twoRegions } from '../helpers/app';
 
 function globalSetup(opts: { managedRpo?: Duration; headless?: boolean; engine?: DatabaseEngine } = {}) {
@@ -222,5 +222,60 @@ describe('CrossRegionReadReplica', () => {
     multi.rt.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true });
     expect(resilienceWarnings(multi.recovery)).toEqual([]);
     expect(nagFindings(multi.recovery)).toEqual([]);
+  });
+});
+
+describe('CrossRegionReplicaCluster', () => {
+  function setup(parameters: Record<string, string> | null = { binlog_format: 'ROW' }) {
+    const { primary, recovery } = twoRegions();
+    const pNet = new MultiAzVpc(primary, 'Net', { availabilityZones: TEST_AZS });
+    const rNet = new MultiAzVpc(recovery, 'Net', { availabilityZones: RECOVERY_AZS });
+    const source = new Database(primary, 'Src', {
+      kind: DatabaseKind.AURORA,
+      engine: DatabaseEngine.auroraMysql('8.0.mysql_aurora.3.05.2'),
+      vpc: pNet.vpc,
+      identifier: 'orders',
+      parameters: parameters ?? undefined,
+    });
+    return { primary, recovery, source, rNet };
+  }
+
+  test('an Aurora MySQL replica cluster in another Region, by source ARN, with its own key and no credentials', () => {
+    const { primary, recovery, source, rNet } = setup();
+    const replica = new CrossRegionReplicaCluster(recovery, 'Replica', { source, vpc: rNet.vpc });
+    const rt = Template.fromStack(recovery);
+    const [[keyId]] = resourcesOfType(rt, 'AWS::KMS::Key');
+    rt.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterIdentifier: 'orders-us-west-2',
+      Engine: 'aurora-mysql',
+      ReplicationSourceIdentifier: 'arn:aws:rds:us-east-1:111111111111:cluster:orders',
+      SourceRegion: 'us-east-1',
+      StorageEncrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      MasterUsername: Match.absent(),
+      MasterUserPassword: Match.absent(),
+    });
+    rt.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AuroraBinlogReplicaLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-us-west-2' }] });
+    Template.fromStack(primary).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { binlog_format: 'ROW' } });
+    expect(recovery.dependencies.map((s) => s.stackName)).toEqual(['Primary']);
+    expect(replica.arn).toBe('arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2');
+    expect(nagFindings(recovery)).toEqual([]);
+    expect(nagFindings(primary)).toEqual([]);
+  });
+
+  test.each<[string, Record<string, string> | null, string]>([
+    ['a source without binary logs', null, 'REPLICA_BINLOG'],
+    ['binlog_format OFF', { binlog_format: 'OFF' }, 'REPLICA_BINLOG'],
+  ])('rejects %s', (_name, parameters, code) => {
+    const { recovery, source, rNet } = setup(parameters);
+    expect(() => new CrossRegionReplicaCluster(recovery, 'Replica', { source, vpc: rNet.vpc })).toThrow(new RegExp(`\\[${code}\\].*binlog_format: 'ROW'`));
+  });
+
+  test('rejects an Aurora PostgreSQL source: that is a GlobalDatabase', () => {
+    const { primary, recovery } = twoRegions();
+    const pNet = new MultiAzVpc(primary, 'Net', { availabilityZones: TEST_AZS });
+    const rNet = new MultiAzVpc(recovery, 'Net', { availabilityZones: RECOVERY_AZS });
+    const source = new Database(primary, 'Src', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: pNet.vpc, identifier: 'pg' });
+    expect(() => new CrossRegionReplicaCluster(recovery, 'Replica', { source, vpc: rNet.vpc })).toThrow(/\[REPLICA_SOURCE_KIND\].*use a GlobalDatabase/);
   });
 });

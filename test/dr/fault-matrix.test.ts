@@ -26,7 +26,7 @@ const PLANNED: RunbookRequest = { action: 'failover', mode: 'planned', requestId
 
 function writerOf(sim: SimulatedAws, config: RunbookConfig): string {
   const w = sim.writableRegions();
-  if (config.database.kind === 'rds-replica') return w.includes(config.database.replica.region) ? config.database.replica.region : config.database.source.region;
+  if (config.database.kind !== 'aurora-global') return w.includes(config.database.replica.region) ? config.database.replica.region : config.database.source.region;
   // After detach-and-promote the target is the writer that serves.
   return w.includes(config.targetRegion) ? config.targetRegion : (w[0] ?? 'none');
 }
@@ -58,6 +58,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'pilot light, headless Aurora secondary, compute from 0', config: { strategy: 'pilot-light', database: 'aurora-headless', standbyDesired: 0, traffic: 'health-check' }, expect: ALL_WEST },
   { name: 'pilot light, RDS read replica, compute from 0, health checks', config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0, traffic: 'health-check' }, expect: ALL_WEST },
   { name: 'pilot light, RDS read replica, routing controls, planned', config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0 }, request: PLANNED, expect: ALL_WEST },
+  { name: 'pilot light, Aurora MySQL replica cluster, health checks', config: { strategy: 'pilot-light', database: 'aurora-replica', standbyDesired: 0, traffic: 'health-check' }, expect: { ...ALL_WEST, mentions: /PromoteReadReplicaDBCluster/ } },
   { name: 'active-active, Aurora global, evacuate us-east-1', config: { strategy: 'active-active', standbyDesired: 6 }, sim: { controls: { [EAST]: 'On', [WEST]: 'On' } }, expect: ALL_WEST },
   {
     name: 'failback, Aurora global, routing controls, planned',

@@ -11,7 +11,7 @@ export const WEST = 'us-west-2';
 /** A runbook configuration for tests: concrete strings, no tokens. */
 export function testConfig(o: {
   strategy?: RunbookConfig['strategy'];
-  database?: 'aurora' | 'aurora-headless' | 'replica';
+  database?: 'aurora' | 'aurora-headless' | 'replica' | 'aurora-replica';
   traffic?: 'routing-control' | 'health-check';
   direction?: 'failover' | 'failback';
   standbyDesired?: number;
@@ -42,7 +42,13 @@ export function testConfig(o: {
     targetRegion: target,
     sourceRegion: source,
     database:
-      db === 'replica'
+      db === 'aurora-replica'
+        ? {
+            kind: 'aurora-replica',
+            source: { region: EAST, identifier: 'orders', arn: `arn:aws:rds:${EAST}:${ACCOUNT}:cluster:orders` },
+            replica: { region: WEST, identifier: 'orders-us-west-2', arn: `arn:aws:rds:${WEST}:${ACCOUNT}:cluster:orders-us-west-2` },
+          }
+        : db === 'replica'
         ? {
             kind: 'rds-replica',
             source: { region: EAST, identifier: 'ledger', arn: `arn:aws:rds:${EAST}:${ACCOUNT}:db:ledger` },

@@ -16,6 +16,7 @@ import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   PromoteReadReplicaCommand,
+  PromoteReadReplicaDBClusterCommand,
   RDSClient,
   RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
@@ -239,6 +240,7 @@ export class SimulatedAws {
     rds.on(SwitchoverGlobalClusterCommand).callsFake((i, c) => this.call('SwitchoverGlobalClusterCommand', c, () => this.globalOp('switching-over', i.TargetDbClusterIdentifier!)));
     rds.on(RemoveFromGlobalClusterCommand).callsFake((i, c) => this.call('RemoveFromGlobalClusterCommand', c, () => this.detach(i.DbClusterIdentifier!)));
     rds.on(PromoteReadReplicaCommand).callsFake((_i, c) => this.call('PromoteReadReplicaCommand', c, () => this.promoteReplica()));
+    rds.on(PromoteReadReplicaDBClusterCommand).callsFake((_i, c) => this.call('PromoteReadReplicaDBClusterCommand', c, () => this.promoteReplica()));
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((_i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (region) => this.describeGroup(region)));
     asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (region) => this.updateGroup(region, i)));
     elb.on(DescribeTargetHealthCommand).callsFake((_i, c) => this.call('DescribeTargetHealthCommand', c, (region) => this.targetHealth(region)));
@@ -280,8 +282,8 @@ export class SimulatedAws {
       if (d && d.doneAt <= t) out.push(d.region);
       return out;
     }
-    const out = [c.database.kind === 'rds-replica' ? c.database.source.region : c.sourceRegion];
-    if (this.replica && this.replica.promoted && (this.replica.promoteDoneAt ?? 0) <= t && c.database.kind === 'rds-replica') out.push(c.database.replica.region);
+    const out = [c.database.kind !== 'aurora-global' ? c.database.source.region : c.sourceRegion];
+    if (this.replica && this.replica.promoted && (this.replica.promoteDoneAt ?? 0) <= t && c.database.kind !== 'aurora-global') out.push(c.database.replica.region);
     return out;
   }
 
@@ -382,6 +384,16 @@ export class SimulatedAws {
   }
 
   private describeCluster(id: string | undefined): object {
+    const c = this.config;
+    if (c.database.kind === 'aurora-replica') {
+      const r = this.replica!;
+      const promoting = r.promoted && (r.promoteDoneAt ?? 0) > this.now();
+      return {
+        DBClusters: [
+          { DBClusterIdentifier: id, Status: promoting ? 'promoting' : 'available', ReplicationSourceIdentifier: r.promoted ? undefined : c.database.source.arn },
+        ],
+      };
+    }
     const region = this.clusterRegion(id!);
     const detaching = this.aurora!.detached?.region === region && this.aurora!.detached.doneAt > this.now();
     return { DBClusters: [{ DBClusterIdentifier: id, Status: detaching ? 'promoting' : 'available', DBClusterMembers: this.aurora!.instances[region].map((i) => ({ DBInstanceIdentifier: i.id })) }] };
