@@ -28,3 +28,4 @@ export * from './dr/warm-standby';
 export * from './dr/active-active';
 export * from './observability/alarm-topic';
 export * from './data/cross-region-replica-cluster';
+export * from './tenancy/tenant-api';
