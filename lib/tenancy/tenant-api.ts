@@ -357,7 +357,9 @@ export class TenantApi extends Construct {
     }
     const apiKey = new apigw.ApiKey(group, 'Key', { apiKeyName: `${this.apiName}-${t.id}`, value, enabled: true, description: `Tenant ${t.id}, tier ${t.tier}` });
     const plan = t.sharedPlan ? this.tierPlans[t.tier] : this.usagePlan(group, 'Plan', this.tierByName[t.tier], t.overrides, `${this.apiName}-${t.id}`);
-    plan.addApiKey(apiKey, { overrideLogicalId: undefined });
+    // The plan-key link lives with the tenant (in its shard), not with a shared tier plan,
+    // so a shard holds everything one tenant adds.
+    new apigw.CfnUsagePlanKey(group, 'PlanKey', { keyId: apiKey.keyId, keyType: 'API_KEY', usagePlanId: plan.usagePlanId });
     const resources: TenantResources & { throttledAlarm?: cloudwatch.Alarm; serverErrorAlarm?: cloudwatch.Alarm } = { tenant: t, apiKey, secretName, usagePlan: plan };
     if (this.props.tenantAlarms !== false) {
       const alarms = this.props.tenantAlarms ?? {};

@@ -1,0 +1,194 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ResilienceError, Tenant, TenantApi, TenantApiProps, TenantTier } from '../../lib';
+import { errorOf, nagFindings, newStack, resourcesOfType, twoRegions } from '../helpers/app';
+
+const TIERS: TenantTier[] = [
+  { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' } },
+  { name: 'standard', rateLimit: 50, burstLimit: 100, quota: { limit: 100_000, period: 'DAY' }, methodThrottles: [{ route: 'ANY /{proxy+}', rateLimit: 40, burstLimit: 80 }] },
+  { name: 'premium', rateLimit: 200, burstLimit: 400 },
+];
+
+function build(props: Partial<TenantApiProps> = {}): { stack: Stack; api: TenantApi; t: Template } {
+  const stack = newStack();
+  const api = new TenantApi(stack, 'Api', {
+    apiName: 'orders',
+    tiers: TIERS,
+    tenants: [
+      { id: 'acme', tier: 'premium' },
+      { id: 'globex', tier: 'standard', overrides: { rateLimit: 60, burstLimit: 120 } },
+      { id: 'initech', tier: 'basic', sharedPlan: true },
+      { id: 'umbrella', tier: 'basic', sharedPlan: true },
+    ],
+    ...props,
+  });
+  return { stack, api, t: Template.fromStack(stack) };
+}
+
+describe('TenantApi', () => {
+  const { stack, api, t } = build();
+
+  test('a Regional REST API whose methods all require an API key read from the header', () => {
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'orders', ApiKeySourceType: 'HEADER', EndpointConfiguration: { Types: ['REGIONAL'] } });
+    const methods = resourcesOfType(t, 'AWS::ApiGateway::Method');
+    expect(methods.length).toBe(2);
+    for (const [, m] of methods) {
+      expect(m.Properties.ApiKeyRequired).toBe(true);
+      expect(m.Properties.RequestValidatorId).toBeDefined();
+    }
+  });
+
+  test('each own-plan tenant has its own usage plan with its tier limits, or its overrides', () => {
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'orders-acme', Throttle: { RateLimit: 200, BurstLimit: 400 } });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: 'orders-globex',
+      Throttle: { RateLimit: 60, BurstLimit: 120 },
+      Quota: { Limit: 100000, Period: 'DAY' },
+      ApiStages: [Match.objectLike({ Throttle: { '/{proxy+}/ANY': { RateLimit: 40, BurstLimit: 80 } } })],
+    });
+    expect(api.usagePlanCount).toBe(3);
+  });
+
+  test("shared-plan tenants get their own keys on the tier's one plan", () => {
+    const plans = resourcesOfType(t, 'AWS::ApiGateway::UsagePlan').filter(([, p]) => p.Properties.UsagePlanName === 'orders-basic');
+    expect(plans).toHaveLength(1);
+    const planRef = { Ref: plans[0][0] };
+    const keysOnPlan = resourcesOfType(t, 'AWS::ApiGateway::UsagePlanKey').filter(([, k]) => JSON.stringify(k.Properties.UsagePlanId) === JSON.stringify(planRef));
+    expect(keysOnPlan).toHaveLength(2);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlan', 3);
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 4);
+  });
+
+  test('key values come from generated secrets by dynamic reference, never in the template', () => {
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'tenant-api/orders/acme',
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'key', PasswordLength: 40, ExcludePunctuation: true }),
+    });
+    for (const [, k] of resourcesOfType(t, 'AWS::ApiGateway::ApiKey')) {
+      expect(JSON.stringify(k.Properties.Value)).toMatch(/resolve:secretsmanager:.*:SecretString:key::/);
+    }
+  });
+
+  test('stage throttling, access logs with the key id, execution logging, tracing', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000, LoggingLevel: 'ERROR' })],
+      AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('\\$context.identity.apiKeyId') }),
+    });
+  });
+
+  test('a WAF web ACL with a per-IP rate rule on the stage', () => {
+    t.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [Match.objectLike({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } })],
+    });
+    t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test('per-tenant 429 and 5xx alarms from access-log metric filters', () => {
+    t.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = 429 }', MetricTransformations: [Match.objectLike({ MetricName: 'Throttled', Dimensions: [{ Key: 'ApiKeyId', Value: '$.apiKeyId' }] })] });
+    t.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status >= 500 }' });
+    const acme = stack.resolve(api.tenants.acme.apiKey.keyId);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttled', Threshold: 100, Dimensions: [{ Name: 'ApiKeyId', Value: acme }] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ServerErrors', Threshold: 10, Dimensions: [{ Name: 'ApiKeyId', Value: acme }] });
+  });
+
+  test('cdk-nag clean', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('TenantApi options', () => {
+  test('a Lambda authorizer as the key source', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Auth', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})') });
+    const authorizer = new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn });
+    new TenantApi(stack, 'Api', { apiName: 'orders', tiers: TIERS, apiKeySource: apigw.ApiKeySourceType.AUTHORIZER, authorizer });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM' });
+  });
+
+  test('without WAF, the stage finding is acknowledged with the reason', () => {
+    const { t, stack } = build({ wafRateLimit: false });
+    t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('keys that survive a Region failover', () => {
+  test('the same secret-backed key value reaches both Regions', () => {
+    const { primary, recovery } = twoRegions();
+    const tenants: Tenant[] = [{ id: 'acme', tier: 'premium' }];
+    const east = new TenantApi(primary, 'Api', { apiName: 'orders', tiers: TIERS, tenants });
+    new TenantApi(recovery, 'Api', { apiName: 'orders', tiers: TIERS, tenants, keysFrom: east });
+    const pt = Template.fromStack(primary);
+    const rt = Template.fromStack(recovery);
+    pt.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tenant-api/orders/acme', ReplicaRegions: [{ Region: 'us-west-2' }] });
+    rt.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const eastValue = JSON.stringify(resourcesOfType(pt, 'AWS::ApiGateway::ApiKey')[0][1].Properties.Value);
+    const westValue = JSON.stringify(resourcesOfType(rt, 'AWS::ApiGateway::ApiKey')[0][1].Properties.Value);
+    // The same secret (by name in the recovery Region: its replica) and the same JSON key.
+    expect(westValue).toContain('resolve:secretsmanager:arn:');
+    expect(westValue).toContain('secret:tenant-api/orders/acme');
+    expect(westValue).toContain(':SecretString:key::');
+    expect(eastValue).toContain(':SecretString:key::');
+    expect(JSON.stringify(rt.toJSON())).not.toMatch(/Fn::ImportValue/);
+    expect(recovery.dependencies.map((s) => s.stackName)).toEqual(['Primary']);
+  });
+});
+
+describe('sharding', () => {
+  function manyTenants(n: number, shared: boolean): Tenant[] {
+    return Array.from({ length: n }, (_, i) => ({ id: `tenant-${i}`, tier: TIERS[i % 3].name, sharedPlan: shared }));
+  }
+
+  test('500 tenants with their own plans (quota raised): every stack stays at 500 resources or fewer', () => {
+    const stack = newStack();
+    const api = new TenantApi(stack, 'Api', { apiName: 'orders', tiers: TIERS, tenants: manyTenants(500, false), usagePlanQuota: 1000 });
+    expect(api.shards.length).toBeGreaterThan(1);
+    const counts = [stack, ...api.shards].map((s) => Object.keys(Template.fromStack(s).toJSON().Resources).length);
+    for (const c of counts) expect(c).toBeLessThanOrEqual(500);
+    const keys = api.shards.reduce((n, s) => n + resourcesOfType(Template.fromStack(s), 'AWS::ApiGateway::ApiKey').length, 0);
+    expect(keys).toBe(500);
+  });
+
+  test('500 tenants on shared tier plans fit the default quota', () => {
+    const stack = newStack();
+    const api = new TenantApi(stack, 'Api', { apiName: 'orders', tiers: TIERS, tenants: manyTenants(500, true) });
+    expect(api.usagePlanCount).toBe(3);
+    for (const s of [stack, ...api.shards]) expect(Object.keys(Template.fromStack(s).toJSON().Resources).length).toBeLessThanOrEqual(500);
+  });
+
+  test('a few tenants need no shard', () => {
+    const { api } = build();
+    expect(api.shards).toEqual([]);
+  });
+});
+
+describe('TenantApi rejects invalid props', () => {
+  test.each<[string, Partial<TenantApiProps>, string, RegExp]>([
+    ['a duplicate tenant id', { tenants: [{ id: 'a', tier: 'basic' }, { id: 'a', tier: 'premium' }] }, 'TENANT_DUPLICATE', /tenants\[1\].id: duplicate tenant id \(got: "a"\)/],
+    ['an unknown tier', { tenants: [{ id: 'a', tier: 'gold' }] }, 'TENANT_UNKNOWN_TIER', /is not a declared tier \(basic, standard, premium\) \(got: "gold"\)/],
+    ['burst lower than rate', { tiers: [{ name: 'basic', rateLimit: 50, burstLimit: 10 }] }, 'TENANT_LIMITS', /burstLimit: is lower than the rate 50/],
+    ['a zero rate', { tiers: [{ name: 'basic', rateLimit: 0, burstLimit: 10 }] }, 'TENANT_LIMITS', /rateLimit: must be above 0 \(got: 0\)/],
+    ['a negative rate', { tiers: [{ name: 'basic', rateLimit: -5, burstLimit: 10 }] }, 'TENANT_LIMITS', /got: -5/],
+    ['a quota period that does not exist', { tiers: [{ name: 'basic', rateLimit: 5, burstLimit: 10, quota: { limit: 10, period: 'YEAR' as never } }] }, 'TENANT_QUOTA_PERIOD', /use DAY, WEEK or MONTH/],
+    ['usage plans over the quota', { tenants: Array.from({ length: 301 }, (_, i) => ({ id: `t${i}`, tier: 'basic' })) }, 'TENANT_PLAN_QUOTA', /exceeds the account's usage plan quota in this Region \(300\) \(got: "301 usage plans"\)/],
+    ['an invalid tenant id', { tenants: [{ id: 'acme corp!', tier: 'basic' }] }, 'TENANT_ID', /it names the key, the plan and the secret/],
+    ['a key value in plain text', { tenants: [{ id: 'a', tier: 'basic', keyValue: 'sk_live_123' }] }, 'TENANT_KEY_IN_TEMPLATE', /would be written into the CloudFormation template.*\(got: "\(redacted\)"\)/],
+    ['a per-method throttle on no route', { tiers: [{ name: 'basic', rateLimit: 5, burstLimit: 10, methodThrottles: [{ route: 'GET /nope', rateLimit: 1, burstLimit: 1 }] }] }, 'TENANT_METHOD_THROTTLE', /is not a route of the API/],
+    ['overrides on a shared plan', { tenants: [{ id: 'a', tier: 'basic', sharedPlan: true, overrides: { rateLimit: 1 } }] }, 'TENANT_OVERRIDES', /shared plan has the tier's limits/],
+    ['an AUTHORIZER key source without authorizer', { apiKeySource: apigw.ApiKeySourceType.AUTHORIZER }, 'TENANT_KEY_SOURCE', /no authorizer was given/],
+    ['a bad API name', { apiName: 'Orders API' }, 'TENANT_API_NAME', /got: "Orders API"/],
+  ])('%s', (_name, props, code, message) => {
+    const err = errorOf(() => build({ tenants: [], ...props }));
+    expect(err).toBeInstanceOf(ResilienceError);
+    expect(err.codes).toContain(code);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('sk_live_123');
+  });
+});
