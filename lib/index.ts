@@ -29,3 +29,4 @@ export * from './dr/active-active';
 export * from './observability/alarm-topic';
 export * from './data/cross-region-replica-cluster';
 export * from './tenancy/tenant-api';
+export * from './tenancy/tenant-onboarding';

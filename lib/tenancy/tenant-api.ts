@@ -5,6 +5,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -321,6 +322,45 @@ export class TenantApi extends Construct {
       props.keysFrom.replicateKeysTo(Stack.of(this).region);
     }
   }
+
+  /**
+   * Make sure every tier has a shared usage plan (run-time tenants join them) and publish
+   * the plan ids in this Region's SSM parameter `plansParameterName`, where onboarding reads
+   * them. Returns the parameter name.
+   */
+  public ensureTierPlans(): string {
+    for (const tier of this.props.tiers) {
+      if (!this.tierPlans[tier.name]) this.tierPlans[tier.name] = this.usagePlan(this, `Tier-${tier.name}`, tier, undefined, `${this.apiName}-${tier.name}`);
+    }
+    const quota = this.props.usagePlanQuota ?? 300;
+    const plans = (this.props.tenants ?? []).filter((t) => !t.sharedPlan).length + Object.keys(this.tierPlans).length;
+    if (plans > quota) {
+      const v = new Validator(this);
+      v.add({
+        code: 'TENANT_PLAN_QUOTA',
+        prop: 'tenants',
+        value: `${plans} usage plans`,
+        message: `with a shared plan per tier for onboarding, exceeds the account's usage plan quota in this Region (${quota})`,
+        fix: 'put tenants on shared tier plans (sharedPlan: true), or raise the quota with AWS and set usagePlanQuota',
+      });
+      v.throwIfAny();
+    }
+    if (!this.plansParameter) {
+      this.plansParameter = new ssm.StringParameter(this, 'TierPlans', {
+        parameterName: this.plansParameterName,
+        description: `Usage plan id of each tier of ${this.apiName}, for run-time onboarding`,
+        stringValue: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.tierPlans).map(([k, p]) => [k, p.usagePlanId]))),
+      });
+    }
+    return this.plansParameterName;
+  }
+
+  /** SSM parameter (in this Region) with each tier's usage plan id. */
+  public get plansParameterName(): string {
+    return `/cdk-resilience/tenant-api/${this.apiName}/tier-plans`;
+  }
+
+  private plansParameter?: ssm.StringParameter;
 
   /** Replicate every tenant key secret to a Region (a no-op for the own Region). */
   public replicateKeysTo(region: string): void {
