@@ -2,11 +2,13 @@
 // printed, never asserted.
 import { benchRunbooks } from './runbook';
 import { benchCliSynth, benchSynth } from './synth';
+import { benchTenants } from './tenants';
 
 const benches: [string, () => string | string[] | Promise<string[]>][] = [
   ['synth', () => benchSynth()],
   ['cdk-synth', () => benchCliSynth()],
   ['runbook', () => benchRunbooks()],
+  ['tenants', () => [benchTenants(100), benchTenants(1000)]],
 ];
 
 async function main(): Promise<void> {

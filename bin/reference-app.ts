@@ -32,6 +32,10 @@ import {
   ResilientBackup,
   RoutingControls,
   RoutingPolicy,
+  Tenant,
+  TenantApi,
+  TenantOnboarding,
+  TenantTier,
   WarmStandby,
   WarningId,
   warningId,
@@ -213,11 +217,35 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
   });
+  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(2), rpo: Duration.seconds(5) });
+  addReferenceTenants(activeActive);
   return {
     pilotLight: new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) }),
     warmStandby: new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(10), rpo: Duration.seconds(30) }),
-    activeActive: new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(2), rpo: Duration.seconds(5) }),
+    activeActive,
   };
+}
+
+/** The multi-tenant API of the reference app: 3 tiers and a handful of tenants in both Regions of the active-active pair. */
+export function addReferenceTenants(strategy: ActiveActive): { primary: TenantApi; recovery: TenantApi } {
+  const tiers: TenantTier[] = [
+    { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' } },
+    { name: 'standard', rateLimit: 50, burstLimit: 100, quota: { limit: 100_000, period: 'DAY' } },
+    { name: 'premium', rateLimit: 200, burstLimit: 400 },
+  ];
+  const tenants: Tenant[] = [
+    { id: 'acme', tier: 'premium' },
+    { id: 'globex', tier: 'standard' },
+    { id: 'initech', tier: 'basic', sharedPlan: true },
+    { id: 'umbrella', tier: 'basic', sharedPlan: true },
+    { id: 'hooli', tier: 'standard', overrides: { rateLimit: 80, burstLimit: 160 } },
+  ];
+  const regions = strategy.regions;
+  const primary = new TenantApi(strategy.primaryStack, 'TenantApi', { apiName: 'ref-tenants', tiers, tenants, alarmTopic: strategy.primary.topic });
+  const recovery = new TenantApi(strategy.recoveryStack, 'TenantApi', { apiName: 'ref-tenants', tiers, tenants, keysFrom: primary, alarmTopic: strategy.recovery.topic });
+  const onboarding = new TenantOnboarding(strategy.primaryStack, 'TenantOnboarding', { api: primary, regions });
+  new TenantOnboarding(strategy.recoveryStack, 'TenantOnboarding', { api: recovery, regions, registryFrom: onboarding });
+  return { primary, recovery };
 }
 
 /** Build the reference app's stacks into `app`. */

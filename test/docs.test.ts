@@ -41,7 +41,7 @@ describe('README', () => {
 });
 
 describe('docs', () => {
-  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
+  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md', 'docs/tenant-api.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     expect(text).toMatch(/```mermaid/);
     expect(text).toMatch(/## Props/);
@@ -59,6 +59,7 @@ describe('docs', () => {
     ['docs/backup.md', 'lib/data/backup.ts'],
     ['docs/routing.md', 'lib/routing'],
     ['docs/dr-strategies.md', 'lib/dr/strategy.ts'],
+    ['docs/tenant-api.md', 'lib/tenancy'],
   ])('%s lists every error code its construct can throw', (doc, source) => {
     const files = fs.statSync(path.join(root, source)).isDirectory()
       ? fs.readdirSync(path.join(root, source)).map((f) => path.join(source, f))

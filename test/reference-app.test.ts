@@ -126,6 +126,23 @@ describe('reference app', () => {
     );
   });
 
+  test('the active-active pair serves the multi-tenant API in both Regions with the same keys', () => {
+    const byName = (n: string): Template => Template.fromStack(allStacks.find((s) => s.stackName === n)!);
+    const aaPrimary = byName('RefActiveActive-Primary');
+    const aaRecovery = byName('RefActiveActive-Recovery');
+    for (const t of [aaPrimary, aaRecovery]) {
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'ref-tenants' });
+      t.resourceCountIs('AWS::ApiGateway::ApiKey', 5);
+      t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-acme', Throttle: { RateLimit: 200, BurstLimit: 400 } });
+      t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-basic' });
+      t.resourceCountIs('AWS::DynamoDB::GlobalTable', t === aaPrimary ? 1 : 0);
+    }
+    // Keys are created once, in the primary Region, and replicated to the recovery Region.
+    aaPrimary.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tenant-api/ref-tenants/acme', ReplicaRegions: [{ Region: 'us-west-2' }] });
+    expect(Object.values(aaRecovery.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name)).not.toContain('tenant-api/ref-tenants/acme');
+    expect(JSON.stringify(aaRecovery.findResources('AWS::ApiGateway::ApiKey'))).toContain('resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:111111111111:secret:tenant-api/ref-tenants/acme:SecretString:key');
+  });
+
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {
     const stack = allStacks.find((s) => s.stackName === name)!;
     expect(nagFindings(stack)).toEqual([]);
