@@ -209,8 +209,8 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   const { primary, recovery } = REFERENCE_REGIONS;
   const base = (name: string, octet: number): DrStrategyProps => ({
     name,
-    primary: { env: { account, region: primary.region }, availabilityZones: primary.availabilityZones, cidr: `10.${octet}.0.0/16` },
-    recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16` },
+    primary: { env: { account, region: primary.region }, availabilityZones: primary.availabilityZones, cidr: `10.${octet}.0.0/16`, certificateArn: referenceCertificateArn(app, account, primary.region) },
+    recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16`, certificateArn: referenceCertificateArn(app, account, recovery.region) },
     domain: { ...zone, recordName: name },
     web: { capacity: { min: 4, max: 12 } },
     database: { engine: DatabaseEngine.auroraPostgres('16.4') },
@@ -248,13 +248,19 @@ export function addReferenceTenants(strategy: ActiveActive): { primary: TenantAp
   return { primary, recovery };
 }
 
+/** The ACM certificate of a Region: `-c certificateArn.<region>=arn:...`, or an example ARN. */
+export function referenceCertificateArn(app: App, account: string, region: string): string {
+  return (
+    (app.node.tryGetContext(`certificateArn.${region}`) as string | undefined) ??
+    `arn:aws:acm:${region}:${account}:certificate/00000000-0000-0000-0000-000000000000`
+  );
+}
+
 /** Build the reference app's stacks into `app`. */
 export function buildReferenceApp(app: App): ReferenceWebStack[] {
   const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
   const { primary, recovery } = REFERENCE_REGIONS;
-  const certificateArn = (region: string): string =>
-    (app.node.tryGetContext(`certificateArn.${region}`) as string | undefined) ??
-    `arn:aws:acm:${region}:${account}:certificate/00000000-0000-0000-0000-000000000000`;
+  const certificateArn = (region: string): string => referenceCertificateArn(app, account, region);
 
   const stacks = [
     new ReferenceWebStack(app, 'ResilienceRef-Primary', {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ActiveActiveRecords } from '../routing/active-active-records';
 import { RecordEndpoint } from '../routing/record-endpoint';
 import { DrStrategy, DrStrategyProps, StrategySite } from './strategy';
-import { healthCheckAlarms } from './strategy-helpers';
+import { siteHealthCheck } from './strategy-helpers';
 
 /** Props for {@link ActiveActive}. */
 export type ActiveActiveProps = DrStrategyProps;
@@ -26,11 +26,11 @@ export class ActiveActive extends DrStrategy {
     this.dns = new ActiveActiveRecords(this.primaryStack, 'Dns', { zone: props.domain, recordName: props.domain.recordName });
     const pRecord = this.dns.addRegion(this.primaryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(p.web.alb),
-      healthCheck: healthCheckAlarms(this.primaryStack, this.strategyName, this.regions),
+      healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions),
     });
     const rRecord = this.dns.addRegion(this.recoveryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(r.web.alb),
-      healthCheck: healthCheckAlarms(this.recoveryStack, this.strategyName, this.regions),
+      healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, pRecord);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, rRecord);

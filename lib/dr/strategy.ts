@@ -18,7 +18,7 @@ import { RegionalRecord } from '../routing/regional-record';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
 import { Runbook } from './runbook';
-import { healthCheckAlarms } from './strategy-helpers';
+import { siteHealthCheck } from './strategy-helpers';
 
 /** Where one Region of a strategy runs. */
 export interface StrategyRegion {
@@ -185,11 +185,11 @@ export abstract class DrStrategy extends Construct {
     const dns = new FailoverRecords(this.primaryStack, 'Dns', {
       zone: props.domain,
       recordName: props.domain.recordName,
-      primary: { endpoint: RecordEndpoint.loadBalancer(p.web.alb), healthCheck: healthCheckAlarms(this.primaryStack, this.strategyName, this.regions) },
+      primary: { endpoint: RecordEndpoint.loadBalancer(p.web.alb), healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions) },
     });
     const secondary = dns.addSecondary(this.recoveryStack, 'Dns', {
       endpoint: RecordEndpoint.loadBalancer(r.web.alb),
-      healthCheck: healthCheckAlarms(this.recoveryStack, this.strategyName, this.regions),
+      healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, dns.primary);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, secondary);

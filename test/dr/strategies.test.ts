@@ -118,6 +118,26 @@ describe('strategy specifics', () => {
     }
   });
 
+  test.each([
+    ['WarmStandby', (app: App, p: DrStrategyProps) => new WarmStandby(app, 'Ws', p)],
+    ['ActiveActive', (app: App, p: DrStrategyProps) => new ActiveActive(app, 'Aa', p)],
+  ] as const)('%s: each Region\'s health check probes what its load balancer serves (HTTP on 80, or HTTPS on 443 with a certificate)', (_n, make) => {
+    const plain = build((app) => make(app, strategyProps('ws')));
+    for (const t of [plain.pt, plain.rt]) {
+      t.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTP', Port: 80 }) });
+      t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    }
+    const cert = (region: string) => `arn:aws:acm:${region}:111111111111:certificate/11111111-1111-1111-1111-111111111111`;
+    const base = strategyProps('ws');
+    const tls = build((app) =>
+      make(app, { ...base, primary: { ...base.primary, certificateArn: cert('us-east-1') }, recovery: { ...base.recovery, certificateArn: cert('us-west-2') } }),
+    );
+    for (const t of [tls.pt, tls.rt]) {
+      t.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', Port: 443, EnableSNI: true }) });
+      t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    }
+  });
+
   test('runbook functions are scoped to the strategy: writes name its groups and clusters', () => {
     const { rt } = build((app) => new WarmStandby(app, 'Ws', strategyProps('ws')));
     rt.hasResourceProperties('AWS::IAM::Policy', {
