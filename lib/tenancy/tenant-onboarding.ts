@@ -26,6 +26,14 @@ export interface TenantOnboardingProps {
    * @default - this onboarding creates the registry
    */
   readonly registryFrom?: TenantOnboarding;
+  /**
+   * Requests per second the operator route (`POST /admin/tenants`) admits; the burst is
+   * twice that. Each onboarding makes about two API Gateway writes per Region, and
+   * `CreateApiKey` is limited to about 5 requests per second per account, so the route is
+   * kept well under it; what still gets throttled is retried with backoff in the function.
+   * @default 1
+   */
+  readonly operatorRateLimit?: number;
 }
 
 /**
@@ -62,6 +70,14 @@ export class TenantOnboarding extends Construct {
       value: props.api.node.path,
       message: 'the API is in another stack',
       fix: "create the onboarding in the API's stack",
+    });
+    const operatorRate = props.operatorRateLimit ?? 1;
+    v.check(!(operatorRate > 0) || operatorRate > 5, {
+      code: 'TENANT_ONBOARDING_RATE',
+      prop: 'operatorRateLimit',
+      value: operatorRate,
+      message: 'must be above 0 and at most 5 (the CreateApiKey rate limit per account, in requests per second)',
+      fix: 'use the default 1, or a value up to 5',
     });
     v.throwIfAny();
 
@@ -120,6 +136,7 @@ export class TenantOnboarding extends Construct {
     const admin = props.api.api.root.addResource('admin').addResource('tenants');
     const method = admin.addMethod('POST', new apigw.LambdaIntegration(this.function), { authorizationType: apigw.AuthorizationType.IAM, apiKeyRequired: false });
     acknowledgeNagFinding(method, 'AwsSolutions-COG4', 'Operators call the onboarding route with IAM (SigV4) credentials, not Cognito tokens.');
+    this.throttleOperatorRoute(props.api, operatorRate);
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       // cdk-nag names findings by the rendered ARN: pseudo parameters appear as <AWS::...>.
@@ -133,5 +150,19 @@ export class TenantOnboarding extends Construct {
       }
       acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]', "X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions.");
     }
+  }
+
+  /**
+   * A method setting on the stage for the operator route: the stage-wide default entry with
+   * a low rate, so a bulk onboarding script cannot exceed the API Gateway control plane.
+   */
+  private throttleOperatorRoute(api: TenantApi, rate: number): void {
+    const stage = api.api.deploymentStage.node.defaultChild as apigw.CfnStage;
+    const settings = (stage.methodSettings ?? []) as apigw.CfnStage.MethodSettingProperty[];
+    const stageDefault = settings.find((m) => m.resourcePath === '/*' && m.httpMethod === '*') ?? {};
+    stage.methodSettings = [
+      ...settings,
+      { ...stageDefault, httpMethod: 'POST', resourcePath: '/~1admin~1tenants', throttlingRateLimit: rate, throttlingBurstLimit: Math.ceil(rate * 2) },
+    ];
   }
 }

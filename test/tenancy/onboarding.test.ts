@@ -6,8 +6,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler, timing } from '../../lambda/tenant-onboarding';
-import { TenantApi, TenantOnboarding } from '../../lib';
-import { nagFindings, twoRegions } from '../helpers/app';
+import { ResilienceError, TenantApi, TenantOnboarding } from '../../lib';
+import { errorOf, nagFindings, newStack, twoRegions } from '../helpers/app';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
 
@@ -192,6 +192,27 @@ describe('TenantOnboarding construct', () => {
   test('an IAM-authorized operator route invokes the function', () => {
     pt.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'AWS_IAM', ApiKeyRequired: false });
     pt.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REGIONS: JSON.stringify(REGIONS), TIERS: '["basic","premium"]' }) } });
+  });
+
+  test('the operator route is throttled below the API Gateway control-plane limit, keeping the stage defaults', () => {
+    for (const t of [pt, rt]) {
+      t.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: Match.arrayWith([
+          Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 1000 }),
+          Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1admin~1tenants', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2, LoggingLevel: 'ERROR' }),
+        ]),
+      });
+    }
+  });
+
+  test.each([0, -1, 6])('an operator rate of %d is refused', (rate) => {
+    const stack = newStack();
+    const api = new TenantApi(stack, 'Api', { apiName: 'orders', tiers });
+    const err = errorOf(() => new TenantOnboarding(stack, 'Onboarding', { api, operatorRateLimit: rate }));
+    expect(err).toBeInstanceOf(ResilienceError);
+    expect(err.codes).toContain('TENANT_ONBOARDING_RATE');
+    expect(err.message).toContain(`operatorRateLimit: must be above 0 and at most 5`);
+    expect(err.message).toContain(`(got: ${rate})`);
   });
 
   test('cdk-nag clean in both Regions', () => {

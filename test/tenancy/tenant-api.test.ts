@@ -112,6 +112,36 @@ describe('TenantApi options', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM' });
   });
 
+  test("the caller's integration, per route or as the default; a mock answering 200 when none is given", () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Backend', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})') });
+    new TenantApi(stack, 'Api', {
+      apiName: 'orders',
+      tiers: [{ name: 'basic', rateLimit: 10, burstLimit: 20 }],
+      defaultIntegration: new apigw.LambdaIntegration(fn),
+      routes: [
+        { path: '/orders', method: 'GET' },
+        { path: '/status', method: 'GET', integration: new apigw.HttpIntegration('https://status.example.com/') },
+      ],
+    });
+    const t = Template.fromStack(stack);
+    const methods = resourcesOfType(t, 'AWS::ApiGateway::Method').map(([, m]) => m.Properties.Integration as { Type: string; Uri?: string });
+    expect(methods.map((i) => i.Type).sort()).toEqual(['AWS_PROXY', 'HTTP_PROXY']);
+    expect(methods.find((i) => i.Type === 'HTTP_PROXY')?.Uri).toBe('https://status.example.com/');
+    // The default mock, when nothing is given:
+    const { t: plain } = build();
+    for (const [, m] of resourcesOfType(plain, 'AWS::ApiGateway::Method')) {
+      expect(m.Properties.Integration).toMatchObject({ Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '{"ok":true}' } }] });
+    }
+  });
+
+  test('access logs carry the API key id and the tenant id from the authorizer context', () => {
+    const { t } = build();
+    const stage = resourcesOfType(t, 'AWS::ApiGateway::Stage')[0][1];
+    const format = JSON.parse((stage.Properties.AccessLogSetting as { Format: string }).Format);
+    expect(format).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', tenantId: '$context.authorizer.tenantId', status: '$context.status' });
+  });
+
   test('without WAF, the stage finding is acknowledged with the reason', () => {
     const { t, stack } = build({ wafRateLimit: false });
     t.resourceCountIs('AWS::WAFv2::WebACL', 0);
