@@ -22,6 +22,8 @@ export enum WarningId {
   NO_DATABASE_REPLICA = 'NoDatabaseReplica',
   /** Backups stay in one Region: losing the Region loses them too. */
   NO_CROSS_REGION_BACKUP_COPY = 'NoCrossRegionBackupCopy',
+  /** A FIS experiment without a stop condition: nothing halts it if it goes too far. */
+  NO_STOP_CONDITION = 'NoStopCondition',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */
