@@ -15,6 +15,11 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import {
   ActiveActive,
   AlarmTopic,
+  AzNetworkDisruptionScenario,
+  AzPowerInterruptionScenario,
+  CrossRegionConnectivityScenario,
+  DatabaseFailoverScenario,
+  InstanceTerminationScenario,
   ActiveActiveRecords,
   BackupCopyVault,
   CrossRegionReadReplica,
@@ -156,6 +161,28 @@ export function addReferenceData(primary: ReferenceWebStack, recovery: Reference
   return { orders, ledger, ledgerReplica, backup: resilientBackup, copyVault };
 }
 
+/** The chaos experiments of the reference app. */
+export interface ReferenceChaos {
+  readonly terminateInstances: InstanceTerminationScenario;
+  readonly azNetwork: AzNetworkDisruptionScenario;
+  readonly azPower: AzPowerInterruptionScenario;
+  readonly ledgerFailover: DatabaseFailoverScenario;
+  readonly crossRegion: CrossRegionConnectivityScenario;
+}
+
+/** FIS experiment templates on the reference tiers, each stopped by its web tier's 5xx alarm. */
+export function addReferenceChaos(primary: ReferenceWebStack, recovery: ReferenceWebStack, data: ReferenceData): ReferenceChaos {
+  const [azA, azB] = REFERENCE_REGIONS.primary.availabilityZones;
+  return {
+    terminateInstances: new InstanceTerminationScenario(primary, 'ChaosTerminate', { web: primary.web, percentage: 33 }),
+    azNetwork: new AzNetworkDisruptionScenario(primary, 'ChaosAzNetwork', { web: primary.web, availabilityZone: azB }),
+    azPower: new AzPowerInterruptionScenario(primary, 'ChaosAzPower', { web: primary.web, database: data.orders.primary, availabilityZone: azA }),
+    ledgerFailover: new DatabaseFailoverScenario(primary, 'ChaosLedgerFailover', { database: data.ledger, web: primary.web }),
+    // The recovery Region must keep serving while it cannot reach the primary Region.
+    crossRegion: new CrossRegionConnectivityScenario(recovery, 'ChaosCrossRegion', { web: recovery.web, region: primary.region }),
+  };
+}
+
 /** The traffic tier of the reference app. */
 export interface ReferenceRouting {
   /** Warm standby: `shop` answers from us-east-1 and fails over to us-west-2. */
@@ -278,7 +305,8 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
       description: 'cdk-resilience reference app: recovery Region (web tier, Aurora global secondary, read replica, backup copies)',
     }),
   ];
-  addReferenceData(stacks[0], stacks[1]);
+  const data = addReferenceData(stacks[0], stacks[1]);
+  addReferenceChaos(stacks[0], stacks[1], data);
   const zone: HostedZoneReference = {
     hostedZoneId: (app.node.tryGetContext('hostedZoneId') as string | undefined) ?? EXAMPLE_ZONE.hostedZoneId,
     zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,

@@ -41,7 +41,7 @@ describe('README', () => {
 });
 
 describe('docs', () => {
-  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md', 'docs/tenant-api.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
+  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md', 'docs/tenant-api.md', 'docs/chaos.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     expect(text).toMatch(/```mermaid/);
     expect(text).toMatch(/## Props/);
@@ -60,6 +60,7 @@ describe('docs', () => {
     ['docs/routing.md', 'lib/routing'],
     ['docs/dr-strategies.md', 'lib/dr/strategy.ts'],
     ['docs/tenant-api.md', 'lib/tenancy'],
+    ['docs/chaos.md', 'lib/chaos'],
   ])('%s lists every error code its construct can throw', (doc, source) => {
     const files = fs.statSync(path.join(root, source)).isDirectory()
       ? fs.readdirSync(path.join(root, source)).map((f) => path.join(source, f))
@@ -105,4 +106,15 @@ describe('recovery figures in the docs', () => {
       expect(text).toContain(url.replace(/[).,]+$/, ''));
     }
   });
+});
+
+test('docs/chaos.md covers each scenario\'s hypothesis, what it breaks, its stop condition, and how to run it safely', () => {
+  const text = fs.readFileSync(path.join(root, 'docs/chaos.md'), 'utf8');
+  const lib = require('../lib') as Record<string, unknown>;
+  const scenarios = Object.keys(lib).filter((k) => k.endsWith('Scenario'));
+  expect(scenarios.length).toBeGreaterThanOrEqual(6);
+  for (const s of scenarios) expect(text).toContain(`\`${s}(`);
+  expect(text).toMatch(/\| scenario \| hypothesis \| what it breaks \| stop condition \|/);
+  expect(text).toContain('## Running an experiment safely');
+  expect(text).toContain('aws fis stop-experiment');
 });

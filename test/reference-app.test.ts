@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { NagPackOnScope } from '../bin/nag';
 import { buildReferenceApp, REFERENCE_REGIONS, ReferenceWebStack } from '../bin/reference-app';
-import { newApp, resilienceWarnings } from './helpers/app';
+import { newApp, resilienceWarnings, resourcesOfType } from './helpers/app';
 
 function reference(): { app: App; stacks: ReferenceWebStack[] } {
   const app = newApp();
@@ -141,6 +141,27 @@ describe('reference app', () => {
     aaPrimary.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tenant-api/ref-tenants/acme', ReplicaRegions: [{ Region: 'us-west-2' }] });
     expect(Object.values(aaRecovery.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name)).not.toContain('tenant-api/ref-tenants/acme');
     expect(JSON.stringify(aaRecovery.findResources('AWS::ApiGateway::ApiKey'))).toContain('resolve:secretsmanager:arn:aws:secretsmanager:us-west-2:111111111111:secret:tenant-api/ref-tenants/acme:SecretString:key');
+  });
+
+  test('chaos: five FIS experiment templates on the reference tiers, each stopped by its web tier\'s 5xx alarm', () => {
+    const templates = stacks.flatMap((st) => resourcesOfType(Template.fromStack(st), 'AWS::FIS::ExperimentTemplate').map(([, r]) => ({ st, r })));
+    expect(templates.length).toBeGreaterThanOrEqual(4);
+    const ids = templates.flatMap(({ r }) => Object.values(r.Properties.Actions as Record<string, { ActionId: string }>).map((a) => a.ActionId));
+    expect(new Set(ids)).toEqual(
+      new Set([
+        'aws:ec2:terminate-instances',
+        'aws:network:disrupt-connectivity',
+        'aws:ec2:stop-instances',
+        'aws:ec2:asg-insufficient-instance-capacity-error',
+        'aws:rds:failover-db-cluster',
+        'aws:rds:reboot-db-instances',
+        'aws:network:route-table-disrupt-cross-region-connectivity',
+      ]),
+    );
+    for (const { st, r } of templates) {
+      const stop = r.Properties.StopConditions as { Source: string; Value: { 'Fn::GetAtt': string[] } }[];
+      expect(stop).toEqual([{ Source: 'aws:cloudwatch:alarm', Value: { 'Fn::GetAtt': [st.getLogicalId(st.web.alarms.serverErrorRate.node.defaultChild as never), 'Arn'] } }]);
+    }
   });
 
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {
