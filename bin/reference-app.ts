@@ -246,11 +246,11 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   });
   const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(2), rpo: Duration.seconds(5) });
   addReferenceTenants(activeActive);
-  return {
-    pilotLight: new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) }),
-    warmStandby: new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(10), rpo: Duration.seconds(30) }),
-    activeActive,
-  };
+  const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) });
+  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(10), rpo: Duration.seconds(30) });
+  // One failover drill per strategy, in its recovery Region, held to its declared RTO.
+  for (const strategy of [pilotLight, warmStandby, activeActive]) strategy.addFailoverDrill();
+  return { pilotLight, warmStandby, activeActive };
 }
 
 /** The multi-tenant API of the reference app: 3 tiers and a handful of tenants in both Regions of the active-active pair. */

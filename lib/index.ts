@@ -40,3 +40,4 @@ export * from './chaos/scenario-az-network-disruption';
 export * from './chaos/scenario-database-failover';
 export * from './chaos/scenario-cross-region-connectivity';
 export * from './chaos/scenario-az-power-interruption';
+export * from './chaos/drill';

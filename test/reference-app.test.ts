@@ -164,6 +164,20 @@ describe('reference app', () => {
     }
   });
 
+  test('one failover drill per DR strategy, in its recovery Region, held to the strategy\'s RTO', () => {
+    const drills = allStacks.flatMap((st) =>
+      Object.values(Template.fromStack(st).findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties.Environment?.Variables?.DRILL_CONFIG as unknown) ?? undefined)
+        .filter((c) => c !== undefined)
+        .map((c) => ({ stack: st.stackName, config: JSON.stringify(c) })),
+    );
+    expect(drills.map((d) => d.stack).sort()).toEqual(['RefActiveActive-Recovery', 'RefPilotLight-Recovery', 'RefWarmStandby-Recovery']);
+    const rto = (name: string): string => drills.find((d) => d.stack === name)!.config;
+    expect(rto('RefPilotLight-Recovery')).toContain('\\"rtoSeconds\\":1800');
+    expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":600');
+    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":120');
+  });
+
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {
     const stack = allStacks.find((s) => s.stackName === name)!;
     expect(nagFindings(stack)).toEqual([]);

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeNagFinding } from '../core/nag';
+import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { Validator } from '../core/validation';
 import { addWarning, WarningId } from '../core/warnings';
 import { because, FisAction, WILDCARD_REASONS } from './actions';
@@ -151,7 +151,7 @@ export class Experiment extends Construct {
     for (const st of statements) {
       const reason = WILDCARD_REASONS.get(st);
       if (!reason) continue;
-      for (const r of st.resources.filter((x) => x.includes('*'))) acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResource(stack, r)}]`, reason);
+      for (const r of st.resources.filter((x) => x.includes('*'))) acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(stack, r)}]`, reason);
     }
 
     const targets: Record<string, fis.CfnExperimentTemplate.ExperimentTemplateTargetProperty> = {};
@@ -269,22 +269,6 @@ function validate(scope: Construct, props: ExperimentProps): void {
     fix: 'drop withoutStopCondition',
   });
   v.throwIfAny();
-}
-
-/** A resource ARN as cdk-nag names it in a finding: intrinsics become `<AWS::Partition>`, `<LogicalId.Attr>`. */
-function nagResource(stack: Stack, resource: string): string {
-  const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
-    const o = v as Record<string, unknown>;
-    if (o.Ref) return `<${String(o.Ref)}>`;
-    if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
-    if (o['Fn::Join']) {
-      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(sep);
-    }
-    return JSON.stringify(v);
-  };
-  return render(stack.resolve(resource));
 }
 
 /** A cycle in the startAfter graph, as a path of names that returns to its start, if any. */

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -27,4 +27,23 @@ export function acknowledgeNagFinding(scope: IConstruct, ruleId: string, reason:
   const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
   const previous = scope.node.metadata.filter((m) => m.type === key).pop()?.data as Record<string, string> | undefined;
   scope.node.addMetadata(key, { ...(previous ?? {}), [`annotation::${ruleId}`]: reason });
+}
+
+/**
+ * A resource (usually an ARN with tokens) as cdk-nag names it in a finding id:
+ * `{ Ref: X }` becomes `<X>`, `Fn::GetAtt` becomes `<Id.Attr>`, joins are flattened.
+ */
+export function nagResourceName(stack: Stack, resource: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (o.Ref) return `<${String(o.Ref)}>`;
+    if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+    if (o['Fn::Join']) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(sep);
+    }
+    return JSON.stringify(v);
+  };
+  return render(stack.resolve(resource));
 }

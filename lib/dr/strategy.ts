@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ComputeConfig, RunbookConfig } from '../../lambda/shared/types';
+import { Drill } from '../chaos/drill';
 import { Validator } from '../core/validation';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
 import { Database, DatabaseKind } from '../data/database';
@@ -313,6 +314,25 @@ export abstract class DrStrategy extends Construct {
       metricsNamespace: 'CdkResilience/Runbooks',
       sourceCallTimeoutMs: 10_000,
     };
+  }
+
+  /**
+   * A failover drill in the recovery Region: a state machine that checks the steady state,
+   * runs this strategy's failover runbook (a planned switchover unless `unplanned`), and
+   * measures the time until the recovery Region serves at the primary's capacity with its
+   * alarms OK, against the declared RTO. Reports to the recovery Region's alerts topic.
+   */
+  public addFailoverDrill(options: { readonly unplanned?: boolean; readonly pollInterval?: Duration; readonly maxDuration?: Duration } = {}): Drill {
+    const failover = this.runbook.failover!;
+    return new Drill(this.recoveryStack, 'FailoverDrill', {
+      runbook: failover,
+      web: this.recovery.web,
+      rto: this.objectives.rto,
+      alarmTopic: this.recovery.topic,
+      recoveredHosts: this.primary.web.capacityPlan.groupMin,
+      drillName: `${this.strategyName}-failover`,
+      ...options,
+    });
   }
 
   /** Both Regions, primary first. */

@@ -138,6 +138,19 @@ describe('strategy specifics', () => {
     }
   });
 
+  test('a failover drill in the recovery Region runs the failover runbook and is held to the declared RTO', () => {
+    const strategy = new WarmStandby(newApp(), 'Ws', strategyProps('ws'));
+    const drill = strategy.addFailoverDrill();
+    expect(Stack.of(drill)).toBe(strategy.recoveryStack);
+    const config = strategy.recoveryStack.resolve(drill.config);
+    expect(config).toMatchObject({ mode: 'runbook', rtoSeconds: 900, recoveredHosts: strategy.primary.web.capacityPlan.groupMin, name: 'ws-failover' });
+    const rt = Template.fromStack(strategy.recoveryStack);
+    const entryArn = strategy.recoveryStack.resolve(strategy.runbook.failover!.entryFunction.functionArn);
+    const sm = Object.values(rt.findResources('AWS::StepFunctions::StateMachine')).find((r) => JSON.stringify(r).includes('MeasureRecovery'))!;
+    expect(JSON.stringify(sm.Properties.DefinitionString)).toContain(JSON.stringify(entryArn));
+    expect(nagFindings(strategy.recoveryStack)).toEqual([]);
+  });
+
   test('runbook functions are scoped to the strategy: writes name its groups and clusters', () => {
     const { rt } = build((app) => new WarmStandby(app, 'Ws', strategyProps('ws')));
     rt.hasResourceProperties('AWS::IAM::Policy', {
