@@ -66,8 +66,8 @@ async function baseline(config: DrillConfig): Promise<Baseline> {
  */
 async function check(config: DrillConfig, event: Extract<DrillEvent, { step: 'check' }>): Promise<CheckResult> {
   const o = await observe(config);
-  // The first check comes one poll interval after the start.
-  const prev: DrillLoop = event.loop?.startedAtMs !== undefined ? event.loop : { startedAtMs: o.atMs - config.pollSeconds * 1000, checks: 0 };
+  // The clock starts at the steady-state record, taken just before the start.
+  const prev: DrillLoop = event.loop?.startedAtMs !== undefined ? event.loop : { startedAtMs: event.baseline.atMs, checks: 0 };
   const alarmBad = alarmsReason(o) !== undefined;
   const capacityBack = o.healthyHosts >= (config.recoveredHosts ?? event.baseline.healthyHosts);
   const impacted = config.mode === 'experiment' ? alarmBad : alarmBad || !capacityBack;

@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RunbookConfig } from '../../lambda/shared/types';
+import { DatabaseEngine, DrStrategyProps } from '../../lib';
 import { Runbook } from '../../lib/dr/runbook';
-import { newApp } from '../helpers/app';
+import { newApp, RECOVERY_AZS, TEST_AZS } from '../helpers/app';
 
 const ACCOUNT = '111111111111';
 export const EAST = 'us-east-1';
@@ -81,4 +82,19 @@ export function testRunbook(config: RunbookConfig): { stack: Stack; runbook: Run
   const topic = new sns.Topic(stack, 'Notify', { enforceSSL: true });
   const runbook = new Runbook(stack, 'Failover', { config, notifyTopic: topic });
   return { stack, runbook };
+}
+
+/** Props of a two-Region strategy in the example account. */
+export function strategyProps(name: string, overrides: Partial<DrStrategyProps> = {}): DrStrategyProps {
+  return {
+    name,
+    primary: { env: { account: '111111111111', region: 'us-east-1' }, availabilityZones: TEST_AZS },
+    recovery: { env: { account: '111111111111', region: 'us-west-2' }, availabilityZones: RECOVERY_AZS },
+    domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name },
+    web: { capacity: { min: 4, max: 12 } },
+    database: { engine: DatabaseEngine.auroraPostgres('16.4') },
+    rto: Duration.minutes(15),
+    rpo: Duration.seconds(30),
+    ...overrides,
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'async_hooks';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreateDBInstanceCommand,
@@ -173,6 +173,8 @@ export class SimulatedAws {
   public aurora?: AuroraState;
   public replica?: ReplicaState;
   public readonly groups: Record<string, GroupState> = {};
+  /** Metrics put by drills. */
+  public readonly metrics: { name: string; value: number }[] = [];
   public readonly controls: Record<string, 'On' | 'Off'> = {};
   public lagSeconds: number;
   private readonly config: RunbookConfig;
@@ -244,7 +246,23 @@ export class SimulatedAws {
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((_i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (region) => this.describeGroup(region)));
     asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (region) => this.updateGroup(region, i)));
     elb.on(DescribeTargetHealthCommand).callsFake((_i, c) => this.call('DescribeTargetHealthCommand', c, (region) => this.targetHealth(region)));
-    cw.on(GetMetricDataCommand).callsFake((_i, c) => this.call('GetMetricDataCommand', c, () => ({ MetricDataResults: [{ Id: 'lag', Values: [this.lagSeconds * (this.aurora ? 1000 : 1)] }] })));
+    cw.on(GetMetricDataCommand).callsFake((i, c) =>
+      this.call('GetMetricDataCommand', c, (region) =>
+        // A drill asks for healthy hosts (ids hosts0..n); the runbook for the replication lag.
+        i.MetricDataQueries?.[0]?.Id?.startsWith('hosts')
+          ? { MetricDataResults: [{ Id: 'hosts0', Values: [this.healthyTargets(region)] }] }
+          : { MetricDataResults: [{ Id: 'lag', Values: [this.lagSeconds * (this.aurora ? 1000 : 1)] }] },
+      ),
+    );
+    cw.on(DescribeAlarmsCommand).callsFake((i, c) =>
+      this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.isDown(region) ? 'ALARM' : 'OK' })) })),
+    );
+    cw.on(PutMetricDataCommand).callsFake((i, c) =>
+      this.call('PutMetricDataCommand', c, () => {
+        for (const m of i.MetricData ?? []) this.metrics.push({ name: m.MetricName!, value: m.Value! });
+        return {};
+      }),
+    );
     arc.on(GetRoutingControlStateCommand).callsFake((i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controls[this.regionOfControl(i.RoutingControlArn!)] })));
     arc.on(UpdateRoutingControlStatesCommand).callsFake((i, c) => this.call('UpdateRoutingControlStatesCommand', c, () => this.updateControls(i.UpdateRoutingControlStateEntries ?? [])));
     ssm.on(GetParameterCommand).callsFake((_i, c) =>

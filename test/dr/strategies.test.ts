@@ -1,24 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RunbookConfig } from '../../lambda/shared/types';
 import { ActiveActive, DatabaseEngine, DrStrategy, DrStrategyProps, PilotLight, ResilienceError, WarmStandby } from '../../lib';
 import { nagFindings, newApp, RECOVERY_AZS, resourcesOfType, TEST_AZS } from '../helpers/app';
+import { strategyProps } from './fixtures';
 import { execute } from './harness';
 import { SimulatedAws } from './simulator';
 
-export function strategyProps(name: string, overrides: Partial<DrStrategyProps> = {}): DrStrategyProps {
-  return {
-    name,
-    primary: { env: { account: '111111111111', region: 'us-east-1' }, availabilityZones: TEST_AZS },
-    recovery: { env: { account: '111111111111', region: 'us-west-2' }, availabilityZones: RECOVERY_AZS },
-    domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name },
-    web: { capacity: { min: 4, max: 12 } },
-    database: { engine: DatabaseEngine.auroraPostgres('16.4') },
-    rto: Duration.minutes(15),
-    rpo: Duration.seconds(30),
-    ...overrides,
-  };
-}
 
 /** Run a strategy's own synthesized runbook against the simulator, with its own rendered configuration. */
 export async function drill(strategy: DrStrategy, direction: 'failover' | 'failback' = 'failover', request: Record<string, unknown> = {}) {
