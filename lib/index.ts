@@ -41,3 +41,6 @@ export * from './chaos/scenario-database-failover';
 export * from './chaos/scenario-cross-region-connectivity';
 export * from './chaos/scenario-az-power-interruption';
 export * from './chaos/drill';
+export * from './assessment/resilience-checks';
+export { RESILIENCE_RULES } from './assessment/rules';
+export type { ResilienceRule } from './assessment/rules';

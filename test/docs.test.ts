@@ -118,3 +118,10 @@ test('docs/chaos.md covers each scenario\'s hypothesis, what it breaks, its stop
   expect(text).toContain('## Running an experiment safely');
   expect(text).toContain('aws fis stop-experiment');
 });
+
+test('docs/assessment.md carries the generated rule table of every ResilienceChecks rule (npm run docs:rules)', () => {
+  const text = fs.readFileSync(path.join(root, 'docs/assessment.md'), 'utf8');
+  const { renderRuleTable, RULE_TABLE_BEGIN, RULE_TABLE_END } = require('../lib/assessment/rule-table') as typeof import('../lib/assessment/rule-table');
+  const between = text.slice(text.indexOf(RULE_TABLE_BEGIN) + RULE_TABLE_BEGIN.length, text.indexOf(RULE_TABLE_END)).trim();
+  expect(between).toBe(renderRuleTable());
+});
