@@ -3,7 +3,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { RunbookConfig } from '../lambda/shared/types';
 import { ActiveActive, DatabaseEngine, DrStrategy, PilotLight, WarmStandby } from '../lib';
 import { execute } from '../test/dr/harness';
-import { DEFAULT_DURATIONS, SimDurations, SimulatedAws } from '../test/dr/simulator';
+import { runbookCriticalPath } from '../lib/assessment/rto';
+import { SimulatedAws } from '../test/dr/simulator';
 import { newApp } from '../test/helpers/app';
 
 const props = (name: string) => ({
@@ -16,23 +17,6 @@ const props = (name: string) => ({
   rto: Duration.minutes(15),
   rpo: Duration.seconds(30),
 });
-
-/**
- * The unavoidable operation durations along the longest dependency chain of a failover:
- * max(database chain, compute chain) + the traffic move. Everything else the runbook
- * spends (reads, polling granularity, sequencing) is orchestration overhead.
- */
-function criticalPath(config: RunbookConfig, d: SimDurations): { critical: number; naive: number } {
-  const db = config.database;
-  const database = db.kind !== 'aurora-global' ? d.replicaPromotion : (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + d.globalFailover;
-  const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
-  const traffic = config.traffic.kind === 'health-check' ? config.traffic.detectionSeconds : d.routingControlChange;
-  // A naive script: promote, poll every 30 s, then scale, poll every 30 s, then move DNS
-  // by editing records (control plane) and wait out a 60 s TTL.
-  const poll = (s: number): number => (s === 0 ? 0 : Math.ceil(s / 30) * 30);
-  const naive = poll(database) + poll(compute) + 60 + traffic;
-  return { critical: Math.max(database, compute) + traffic, naive };
-}
 
 /** `bench runbook-<strategy>`: each strategy's own failover runbook, in the simulator. */
 export async function benchRunbooks(): Promise<string[]> {
@@ -51,7 +35,7 @@ export async function benchRunbooks(): Promise<string[]> {
     try {
       const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'bench', reason: 'bench' });
       if (out.status !== 'SUCCEEDED') throw new Error(`${name}: ${out.error}`);
-      const { critical, naive } = criticalPath(config, DEFAULT_DURATIONS);
+      const { seconds: critical, naive } = runbookCriticalPath(config);
       lines.push(
         `bench runbook-${name}: simulated_rto_s=${out.seconds.toFixed(1)} critical_path_s=${critical.toFixed(1)} ratio=${(out.seconds / critical).toFixed(3)} naive_sequential_ratio=${(naive / critical).toFixed(2)}`,
       );

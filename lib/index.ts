@@ -44,3 +44,5 @@ export * from './chaos/drill';
 export * from './assessment/resilience-checks';
 export { RESILIENCE_RULES } from './assessment/rules';
 export type { ResilienceRule } from './assessment/rules';
+export * from './assessment/operation-durations';
+export * from './assessment/rto';

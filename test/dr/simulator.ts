@@ -27,35 +27,13 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { installClock } from '../../lambda/shared/clock';
 import { RunbookConfig } from '../../lambda/shared/types';
+import { OPERATION_DURATIONS, OperationDurations } from '../../lib/assessment/operation-durations';
 
-/** Virtual durations of AWS operations, in seconds. */
-export interface SimDurations {
-  /** Aurora global unplanned failover (FailoverGlobalCluster with AllowDataLoss). */
-  readonly globalFailover: number;
-  /** Aurora global planned switchover. */
-  readonly globalSwitchover: number;
-  /** RDS cross-Region read replica promotion (includes a reboot). */
-  readonly replicaPromotion: number;
-  /** A new Aurora instance (headless secondary) becoming available. */
-  readonly instanceCreate: number;
-  /** An instance launched by Auto Scaling becoming a healthy target. */
-  readonly instanceToHealthy: number;
-  /** A routing-control state change through the cluster endpoint. */
-  readonly routingControlChange: number;
-  /** Latency of every other API call. */
-  readonly apiLatency: number;
-}
+/** Virtual durations of AWS operations, in seconds: the RTO model's own figures. */
+export type SimDurations = OperationDurations;
 
-/** The defaults, from ../shared/aws-figures.md where AWS gives a figure. */
-export const DEFAULT_DURATIONS: SimDurations = {
-  globalFailover: 60,
-  globalSwitchover: 90,
-  replicaPromotion: 300,
-  instanceCreate: 600,
-  instanceToHealthy: 180,
-  routingControlChange: 5,
-  apiLatency: 0.1,
-};
+/** The defaults: lib/assessment/operation-durations.ts, each with its source. */
+export const DEFAULT_DURATIONS: SimDurations = OPERATION_DURATIONS;
 
 /** A fault injected into matching calls. */
 export interface Fault {

@@ -1,0 +1,101 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { RunbookConfig } from '../../lambda/shared/types';
+import { DrStrategy } from '../dr/strategy';
+import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations } from './operation-durations';
+
+/** One term of an estimate: what it is, how long, and where the figure comes from. */
+export interface EstimateTerm {
+  readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl';
+  readonly seconds: number;
+  /** How the term is computed from the design. */
+  readonly formula: string;
+  /** An AWS document, a cdk-resilience assumption, or a measured drill. */
+  readonly source: string;
+}
+
+/** The RTO a strategy can promise, by term. */
+export interface RtoEstimate {
+  readonly strategy: string;
+  readonly targetSeconds: number;
+  readonly seconds: number;
+  readonly terms: EstimateTerm[];
+  /** The largest term: the one to reduce first. */
+  readonly dominant: EstimateTerm;
+}
+
+/** The runbook's critical path: the longest dependency chain of the failover's operations. */
+export interface CriticalPath {
+  readonly seconds: number;
+  /** The database chain: promotion (and a new instance for a headless secondary). */
+  readonly database: number;
+  /** The compute chain: the recovery group reaching full capacity, if it must scale. */
+  readonly compute: number;
+  /** The traffic move: health checks seeing the recovery Region, or a routing control. */
+  readonly traffic: number;
+  /** What a naive sequential script would take (poll every 30 s, edit records, wait a 60 s TTL). */
+  readonly naive: number;
+}
+
+/**
+ * The unavoidable operation durations along the runbook's dependency graph: the database
+ * and compute chains run in parallel, then traffic moves. Everything else a run spends
+ * (reads, polling granularity) is orchestration overhead.
+ */
+export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations = OPERATION_DURATIONS): CriticalPath {
+  const db = config.database;
+  const database = db.kind !== 'aurora-global' ? d.replicaPromotion : (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + d.globalFailover;
+  const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
+  const traffic = config.traffic.kind === 'health-check' ? config.traffic.detectionSeconds : d.routingControlChange;
+  const poll = (s: number): number => (s === 0 ? 0 : Math.ceil(s / 30) * 30);
+  return { seconds: Math.max(database, compute) + traffic, database, compute, traffic, naive: poll(database) + poll(compute) + 60 + traffic };
+}
+
+/** The default time for a person to confirm a Region failure and start the runbook. */
+export const DEFAULT_DECISION = Duration.minutes(5);
+
+/** The TTL resolvers cache an alias to a load balancer for (the ELB DNS name's TTL). */
+const ALB_ALIAS_TTL_SECONDS = 60;
+
+/**
+ * The RTO of a strategy's failover, from its own configuration: detection (the primary's
+ * health check), decision (a person starting the runbook), the runbook's critical path
+ * (the same operation durations the runbook simulator uses) and the DNS TTL.
+ */
+export function estimateRto(strategy: DrStrategy, options: { readonly decision?: Duration } = {}): RtoEstimate {
+  const runbook = strategy.runbook.failover!;
+  const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
+  const path = runbookCriticalPath(config);
+  const hc = strategy.primary.record.endpointHealthCheck;
+  const detection = hc ? hc.detectionTime.toSeconds() : 0;
+  const decision = (options.decision ?? DEFAULT_DECISION).toSeconds();
+  const dbSource = config.database.kind === 'aurora-global' ? OPERATION_DURATION_SOURCES.globalFailover.source : OPERATION_DURATION_SOURCES.replicaPromotion.source;
+  const terms: EstimateTerm[] = [
+    {
+      name: 'detection',
+      seconds: detection,
+      formula: 'health-check request interval x failure threshold, of the primary Region\'s record',
+      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html',
+    },
+    {
+      name: 'decision',
+      seconds: decision,
+      formula: options.decision ? 'given' : 'default: an on-call engineer confirms the Region failure and starts the runbook',
+      source: 'cdk-resilience assumption (5 minutes for a manual trigger); replace with a measured drill',
+    },
+    {
+      name: 'runbook',
+      seconds: path.seconds,
+      formula: `max(database ${path.database} s, compute ${path.compute} s) + traffic ${path.traffic} s`,
+      source: `${dbSource}; ${OPERATION_DURATION_SOURCES.instanceToHealthy.source}`,
+    },
+    {
+      name: 'dns-ttl',
+      seconds: ALB_ALIAS_TTL_SECONDS,
+      formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name)',
+      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
+    },
+  ];
+  const seconds = terms.reduce((s, t) => s + t.seconds, 0);
+  const dominant = terms.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  return { strategy: strategy.strategyName, targetSeconds: strategy.objectives.rto.toSeconds(), seconds, terms, dominant };
+}
