@@ -46,3 +46,5 @@ export { RESILIENCE_RULES } from './assessment/rules';
 export type { ResilienceRule } from './assessment/rules';
 export * from './assessment/operation-durations';
 export * from './assessment/rto';
+export * from './assessment/rpo';
+export * from './assessment/enforce';

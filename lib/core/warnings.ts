@@ -24,6 +24,8 @@ export enum WarningId {
   NO_CROSS_REGION_BACKUP_COPY = 'NoCrossRegionBackupCopy',
   /** A FIS experiment without a stop condition: nothing halts it if it goes too far. */
   NO_STOP_CONDITION = 'NoStopCondition',
+  /** A DR strategy whose RTO or RPO estimate misses its target, accepted with warnOnly. */
+  OBJECTIVE_MISSED = 'ObjectiveMissed',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */

@@ -146,6 +146,11 @@ export class GlobalDatabase extends Construct {
   /** The secondaries added so far. */
   public readonly secondaries: GlobalDatabaseSecondary[] = [];
 
+  /** The managed RPO (Aurora PostgreSQL `rds.global_db_rpo`), when set. */
+  public get managedRpo(): Duration | undefined {
+    return this.props.managedRpo;
+  }
+
   private readonly props: GlobalDatabaseProps;
   private readonly instanceType: ec2.InstanceType;
   private readonly port: number;

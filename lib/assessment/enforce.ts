@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { addWarning, WarningId } from '../core/warnings';
+import { DrStrategy } from '../dr/strategy';
+import { estimateRpo, RpoEstimate } from './rpo';
+import { estimateRto, RtoEstimate } from './rto';
+
+/** Options of {@link enforceObjectives}. */
+export interface EnforceObjectivesOptions {
+  /**
+   * Time for a person to confirm a failure and start the runbook.
+   * @default DEFAULT_DECISION (5 minutes); 0 for an automated trigger
+   */
+  readonly decision?: Duration;
+  /**
+   * The explicit opt-out: report a missed objective as a warning
+   * (`cdk-resilience:ObjectiveMissed`) instead of failing synth, with the reason.
+   * @default - a missed objective fails synth
+   */
+  readonly warnOnly?: { readonly reason: string };
+}
+
+/** How to reduce the dominant term of an RTO estimate, for this strategy. */
+export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
+  const runbook = e.terms.find((t) => t.name === 'runbook')!;
+  switch (e.dominant.name) {
+    case 'detection':
+      return 'lower the health-check request interval to 10 s (fast health checks) or its failure threshold';
+    case 'decision':
+      return 'start the failover runbook automatically from the primary health-check alarm (then pass decision: Duration.seconds(0)), or shorten the time to decide';
+    case 'dns-ttl':
+      return 'lower the TTL of the records that move traffic';
+    default:
+      if (strategy.kind === 'pilot-light' && strategy.globalDatabase) return `use WarmStandby: a secondary that already has an instance and standby compute (${runbook.formula})`;
+      if (strategy.replica) return `use an Aurora engine: a global database promotes in about a minute instead of a replica promotion (${runbook.formula})`;
+      return `use WarmStandby with hotStandby: true, so the recovery Region needs no scale-out (${runbook.formula})`;
+  }
+}
+
+function rtoMessage(strategy: DrStrategy, e: RtoEstimate): string {
+  const terms = e.terms.map((t) => `${t.name} ${t.seconds} s`).join(' + ');
+  return `RTO estimate ${e.seconds} s exceeds the target ${e.targetSeconds} s (${terms}); the dominant term is ${e.dominant.name} (${e.dominant.seconds} s: ${e.dominant.formula}). To reduce it: ${rtoAdvice(strategy, e)}.`;
+}
+
+function rpoMessage(e: RpoEstimate): string {
+  return `RPO estimate ${e.seconds} s exceeds the target ${e.targetSeconds} s (${e.formula}). To reduce it: ${e.bounded ? 'lower managedRpo' : 'use an Aurora PostgreSQL global database with managedRpo at or under the target, or lower the replica lag threshold'}.`;
+}
+
+/**
+ * Hold every DR strategy under `scope` to its declared `rto` and `rpo`: at synth, an
+ * estimate over its target fails synth with a message naming the dominant term and how to
+ * reduce it (or warns, with `warnOnly`). Call it after the strategies are built.
+ */
+export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesOptions = {}): DrStrategy[] {
+  const strategies = scope.node.findAll().filter((c): c is DrStrategy => c instanceof DrStrategy);
+  for (const strategy of strategies) {
+    strategy.node.addValidation({
+      validate: () => {
+        const problems: string[] = [];
+        const rto = estimateRto(strategy, { decision: options.decision });
+        if (rto.seconds > rto.targetSeconds) problems.push(rtoMessage(strategy, rto));
+        const rpo = estimateRpo(strategy);
+        if (rpo.seconds > rpo.targetSeconds) problems.push(rpoMessage(rpo));
+        if (options.warnOnly) {
+          for (const p of problems) addWarning(strategy, WarningId.OBJECTIVE_MISSED, `${p} (accepted: ${options.warnOnly.reason})`);
+          return [];
+        }
+        return problems;
+      },
+    });
+  }
+  return strategies;
+}
