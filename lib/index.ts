@@ -48,3 +48,4 @@ export * from './assessment/operation-durations';
 export * from './assessment/rto';
 export * from './assessment/rpo';
 export * from './assessment/enforce';
+export * from './assessment/availability';
