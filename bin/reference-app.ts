@@ -35,6 +35,9 @@ import {
   PilotLight,
   RecordEndpoint,
   ResilientBackup,
+  reportSummary,
+  resilienceReport,
+  writeResilienceReport,
   RoutingControls,
   RoutingPolicy,
   Tenant,
@@ -321,5 +324,9 @@ if (require.main === module) {
   buildReferenceApp(app);
   // Synth fails on any unacknowledged AwsSolutions finding.
   Validations.of(app).addPlugins(new NagPackOnScope(app, new AwsSolutionsChecks(app, { verbose: true })));
-  app.synth();
+  const assembly = app.synth();
+  // The resilience report goes into the cloud assembly; a summary goes to stderr.
+  const report = resilienceReport(app);
+  writeResilienceReport(report, assembly.directory);
+  process.stderr.write(`Resilience report (${assembly.directory}/resilience-report.md):\n${reportSummary(report)}\n`);
 }

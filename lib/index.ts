@@ -49,3 +49,4 @@ export * from './assessment/rto';
 export * from './assessment/rpo';
 export * from './assessment/enforce';
 export * from './assessment/availability';
+export * from './assessment/report';

@@ -1,0 +1,116 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { NagMessageLevel } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import type { DrillReport } from '../../lambda/shared/drill';
+import { Experiment } from '../chaos/experiment';
+import { DrStrategy } from '../dr/strategy';
+import { AvailabilityEstimate, estimateAvailability } from './availability';
+import { ResilienceChecks } from './resilience-checks';
+import { estimateRpo, RpoEstimate } from './rpo';
+import { estimateRto, RtoEstimate } from './rto';
+import { RESILIENCE_RULES } from './rules';
+
+/** One strategy in the report. */
+export interface StrategyReport {
+  readonly name: string;
+  readonly kind: string;
+  readonly regions: string[];
+  readonly rto: RtoEstimate & { readonly met: boolean };
+  readonly rpo: RpoEstimate & { readonly met: boolean };
+  readonly availability: AvailabilityEstimate;
+  /** The last drill result, when given. */
+  readonly lastDrill?: DrillReport;
+}
+
+/** The resilience report of an app. */
+export interface ResilienceReport {
+  readonly strategies: StrategyReport[];
+  /** Single points of failure: ERROR-level ResilienceChecks findings, by construct path. */
+  readonly singlePointsOfFailure: { readonly rule: string; readonly path: string; readonly info: string }[];
+  /** FIS experiment templates, by stack. */
+  readonly experiments: Record<string, string[]>;
+}
+
+/** Options of {@link resilienceReport}. */
+export interface ResilienceReportOptions {
+  /** See `estimateRto`. @default DEFAULT_DECISION */
+  readonly decision?: Duration;
+  /** Last drill results, by drill name (the `drill` field of a drill report). @default - none */
+  readonly drillResults?: Record<string, DrillReport>;
+}
+
+/** Build the report of every DR strategy, experiment and reliability finding under `scope`. */
+export function resilienceReport(scope: IConstruct, options: ResilienceReportOptions = {}): ResilienceReport {
+  const all = scope.node.findAll();
+  const strategies = all.filter((c): c is DrStrategy => c instanceof DrStrategy).map((s): StrategyReport => {
+    const rto = estimateRto(s, { decision: options.decision });
+    const rpo = estimateRpo(s);
+    return {
+      name: s.strategyName,
+      kind: s.kind,
+      regions: s.regions,
+      rto: { ...rto, met: rto.seconds <= rto.targetSeconds },
+      rpo: { ...rpo, met: rpo.seconds <= rpo.targetSeconds },
+      availability: estimateAvailability(s),
+      lastDrill: options.drillResults?.[`${s.strategyName}-failover`],
+    };
+  });
+  const errorRules = new Set(RESILIENCE_RULES.filter((r) => r.level === NagMessageLevel.ERROR).map((r) => `RES-${r.id}`));
+  const info = new Map(RESILIENCE_RULES.map((r) => [`RES-${r.id}`, r.info]));
+  const checks = new ResilienceChecks(scope).validateScope(scope);
+  const singlePointsOfFailure = checks.violations
+    .filter((v) => errorRules.has(v.ruleName))
+    .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: String(r.constructPath ?? r.resourceLogicalId), info: info.get(v.ruleName) ?? '' })))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const experiments: Record<string, string[]> = {};
+  for (const e of all.filter((c): c is Experiment => c instanceof Experiment)) {
+    const stack = Stack.of(e).stackName;
+    (experiments[stack] ??= []).push(`${e.node.path}: ${Object.values(e.actions).map((a) => a.actionId).join(', ')}`);
+  }
+  return { strategies, singlePointsOfFailure, experiments };
+}
+
+const pct = (a: number): string => `${(a * 100).toFixed(3)} %`;
+
+/** The report as Markdown. */
+export function renderReportMarkdown(r: ResilienceReport): string {
+  const out: string[] = ['# Resilience report', ''];
+  out.push('| strategy | RTO estimate / target | RPO estimate / target | availability (SLA composite) | last drill |', '|---|---|---|---|---|');
+  for (const s of r.strategies) {
+    const drill = s.lastDrill ? `${s.lastDrill.passed ? 'passed' : 'FAILED'}: ${s.lastDrill.recoverySeconds} s` : 'none given';
+    out.push(`| ${s.name} (${s.kind}) | ${s.rto.seconds} s / ${s.rto.targetSeconds} s ${s.rto.met ? 'met' : '**MISSED**'} | ${s.rpo.seconds} s / ${s.rpo.targetSeconds} s ${s.rpo.met ? 'met' : '**MISSED**'}${s.rpo.bounded ? '' : ' (not bounded)'} | ${pct(s.availability.availability)} | ${drill} |`);
+  }
+  for (const s of r.strategies) {
+    out.push('', `## ${s.name}`, '', `Regions: ${s.regions.join(', ')}.`, '', `RTO ${s.rto.seconds} s = ${s.rto.terms.map((t) => `${t.name} ${t.seconds} s`).join(' + ')}; dominant: ${s.rto.dominant.name}.`, '');
+    out.push('| term | seconds | formula | source |', '|---|---|---|---|');
+    for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.formula} | ${t.source} |`);
+    out.push('', `RPO ${s.rpo.seconds} s: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
+  }
+  out.push('', '## Single points of failure', '');
+  if (r.singlePointsOfFailure.length === 0) out.push('None found by the ERROR-level ResilienceChecks rules.');
+  for (const f of r.singlePointsOfFailure) out.push(`- \`${f.rule}\` ${f.path}: ${f.info}`);
+  out.push('', '## FIS experiments', '');
+  const stacks = Object.keys(r.experiments).sort();
+  if (stacks.length === 0) out.push('None.');
+  for (const st of stacks) {
+    out.push(`- ${st}:`);
+    for (const e of r.experiments[st]) out.push(`  - ${e}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A short summary, one line per strategy, for the synth command to print. */
+export function reportSummary(r: ResilienceReport): string {
+  return r.strategies
+    .map((s) => `${s.name}: RTO ${s.rto.seconds}/${s.rto.targetSeconds} s ${s.rto.met ? 'ok' : 'MISSED'}, RPO ${s.rpo.seconds}/${s.rpo.targetSeconds} s ${s.rpo.met ? 'ok' : 'MISSED'}, availability ${pct(s.availability.availability)}`)
+    .concat(`single points of failure: ${r.singlePointsOfFailure.length}; FIS experiment templates: ${Object.values(r.experiments).flat().length}`)
+    .join('\n');
+}
+
+/** Write `resilience-report.json` and `resilience-report.md` into a directory (the cloud assembly). */
+export function writeResilienceReport(r: ResilienceReport, dir: string): void {
+  fs.writeFileSync(path.join(dir, 'resilience-report.json'), `${JSON.stringify(r, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'resilience-report.md'), renderReportMarkdown(r));
+}

@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { buildReferenceApp } from '../../bin/reference-app';
+import { renderReportMarkdown, reportSummary, resilienceReport, WarmStandby, writeResilienceReport } from '../../lib';
+import { strategyProps } from '../dr/fixtures';
+import { newApp } from '../helpers/app';
+
+describe('resilience report', () => {
+  const app = newApp();
+  buildReferenceApp(app);
+  const report = resilienceReport(app);
+
+  test('the example committed under docs/ is the reference app\'s current report (npm run docs:report)', () => {
+    const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'resilience-report.example.md'), 'utf8');
+    expect(committed).toBe(renderReportMarkdown(report));
+  });
+
+  test('per strategy: targets against estimates with the terms, availability with the formula', () => {
+    const warm = report.strategies.find((s) => s.name === 'ref-warm')!;
+    expect(warm.rto).toMatchObject({ seconds: 600, targetSeconds: 600, met: true });
+    expect(warm.rto.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
+    expect(warm.availability.formula).toBe('A = A_route53 x A_ec2 x A_alb x A_db');
+    // The reference active-active pair declares 2 minutes; a manual writer failover cannot fit.
+    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 480, targetSeconds: 120, met: false });
+    expect(Object.values(report.experiments).flat()).toHaveLength(5);
+    expect(reportSummary(report)).toMatch(/^ref-active: RTO 480\/120 s MISSED/);
+  });
+
+  test('single points of failure are listed; drill results are shown when given', () => {
+    const a = newApp();
+    const s = new WarmStandby(a, 'Ws', strategyProps('ws'));
+    const vpc = new ec2.Vpc(s.primaryStack, 'Plain', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 2 });
+    new rds.DatabaseInstance(s.primaryStack, 'SingleAz', { engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc, deletionProtection: true, backupRetention: undefined });
+    const r = resilienceReport(a, { drillResults: { 'ws-failover': { drill: 'ws-failover', passed: true, recoverySeconds: 240, rtoSeconds: 900, stoppedByAlarm: false, targetStatus: 'SUCCEEDED', reason: 'ok' } } });
+    expect(r.singlePointsOfFailure.map((f) => `${f.rule} ${f.path}`)).toEqual(expect.arrayContaining(['RES-RDS1 Ws-Primary/SingleAz/Resource', 'RES-RDS4 Ws-Primary/SingleAz/Resource']));
+    const md = renderReportMarkdown(r);
+    expect(md).toContain('| ws (warm-standby) | 600 s / 900 s met |');
+    expect(md).toContain('passed: 240 s');
+    expect(md).toContain('`RES-RDS1` Ws-Primary/SingleAz/Resource: An RDS DB instance is not Multi-AZ.');
+  });
+
+  test('written as resilience-report.json and resilience-report.md', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+    writeResilienceReport(report, dir);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'resilience-report.json'), 'utf8')).strategies).toHaveLength(3);
+    expect(fs.readFileSync(path.join(dir, 'resilience-report.md'), 'utf8')).toMatch(/^# Resilience report/);
+  });
+});
