@@ -175,7 +175,7 @@ describe('reference app', () => {
     const rto = (name: string): string => drills.find((d) => d.stack === name)!.config;
     expect(rto('RefPilotLight-Recovery')).toContain('\\"rtoSeconds\\":1800');
     expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":600');
-    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":120');
+    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":480');
   });
 
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {

@@ -64,6 +64,13 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
     .filter((v) => errorRules.has(v.ruleName))
     .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: String(r.constructPath ?? r.resourceLogicalId), info: info.get(v.ruleName) ?? '' })))
     .sort((a, b) => a.path.localeCompare(b.path));
+  // A failover runbook must run in the Region it fails over to: in the failed Region it dies with it.
+  for (const s of all.filter((c): c is DrStrategy => c instanceof DrStrategy)) {
+    const rb = s.runbook.failover;
+    if (rb && Stack.of(rb).region !== s.recoveryStack.region) {
+      singlePointsOfFailure.push({ rule: 'RUNBOOK-REGION', path: rb.node.path, info: `the failover runbook runs in ${Stack.of(rb).region}, the Region it fails away from` });
+    }
+  }
   const experiments: Record<string, string[]> = {};
   for (const e of all.filter((c): c is Experiment => c instanceof Experiment)) {
     const stack = Stack.of(e).stackName;
