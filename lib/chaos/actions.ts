@@ -131,7 +131,7 @@ export function because(reason: string, statement: iam.PolicyStatement): iam.Pol
 /** A statement for read-only calls FIS makes to resolve targets. */
 function describe(actions: string[]): iam.PolicyStatement {
   // Describe* and tag:GetResources calls support no resource-level permissions: `*` is required.
-  return because(`${actions.join(', ')}: read-only calls FIS makes to resolve targets; they support no resource-level permissions.`, new iam.PolicyStatement({ actions, resources: ['*'] }));
+  return because(`${actions.join(', ')}: read-only calls FIS makes to resolve targets; they support no resource-level permissions.`, new iam.PolicyStatement({ actions, resources: ['*'] })); // '*': Describe* and tag:GetResources have no resource types
 }
 
 function iso(d: Duration): string {
@@ -210,7 +210,7 @@ function injectApiError(actionId: string, targetArns?: string[]): iam.PolicyStat
     'ec2:InjectApiError has no resource type; the statement is limited to this FIS action by the ec2:FisActionId condition.',
     new iam.PolicyStatement({
       actions: ['ec2:InjectApiError'],
-      resources: ['*'],
+      resources: ['*'], // '*': ec2:InjectApiError has no resource type; limited by ec2:FisActionId
       conditions: {
         'ForAnyValue:StringEquals': { 'ec2:FisActionId': [actionId] },
         ...(targetArns?.length ? { 'ForAllValues:StringEquals': { 'ec2:FisTargetArns': targetArns } } : {}),

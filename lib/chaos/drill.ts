@@ -175,8 +175,8 @@ export class Drill extends Construct {
     );
     // GetMetricData and PutMetricData support no resource-level permissions: `*` is
     // required; PutMetricData is limited to the drill namespace.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': DRILL_METRICS_NAMESPACE } } }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })); // '*': no resource-level permissions
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': DRILL_METRICS_NAMESPACE } } })); // '*': no resource-level permissions; namespace-limited
 
     const S = DRILL_STATES;
     const step = (name: string, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke => {

@@ -126,7 +126,7 @@ export class Experiment extends Construct {
     statements.push(
       because(
         'Vended log delivery (CreateLogDelivery, PutResourcePolicy, Describe*) supports no resource-level permissions.',
-        new iam.PolicyStatement({ actions: ['logs:CreateLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: ['logs:CreateLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'], resources: ['*'] }), // '*': vended log delivery has no resource-level permissions
       ),
     );
     if (props.report) {

@@ -34,7 +34,7 @@ export function warningId(id: WarningId): string {
 }
 
 /**
- * Emit a cdk-resilience warning on a construct. Never `console.log`: warnings are
+ * Emit a cdk-resilience warning on a construct. Never print to the console: warnings are
  * annotations, so users can acknowledge them and tests can assert them.
  */
 export function addWarning(scope: IConstruct, id: WarningId, message: string): void {
