@@ -49,4 +49,6 @@ export * from './assessment/rto';
 export * from './assessment/rpo';
 export * from './assessment/enforce';
 export * from './assessment/availability';
+export * from './assessment/tiers';
+export { longestCronGapSeconds } from './assessment/cron';
 export * from './assessment/report';

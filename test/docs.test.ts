@@ -96,6 +96,7 @@ describe('recovery figures in the docs', () => {
   test.each([
     ['docs/database.md', ['rdsMultiAzInstanceFailover', 'rdsMultiAzClusterFailover', 'auroraFailoverWithReplica']],
     ['docs/global-database.md', ['auroraGlobalSecondaryPromotion']],
+    ['docs/assessment.md', ['pointInTimeRestoreLag', 'rdsMultiAzInstanceFailover']],
   ] as const)('%s cites the source of each figure the code uses', (doc, keys) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { AWS_FIGURES } = require('../lib/core/aws-figures') as typeof import('../lib/core/aws-figures');

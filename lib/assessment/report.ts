@@ -11,6 +11,7 @@ import { ResilienceChecks } from './resilience-checks';
 import { estimateRpo, RpoEstimate } from './rpo';
 import { estimateRto, RtoEstimate } from './rto';
 import { RESILIENCE_RULES } from './rules';
+import { estimateTiers, TierEstimate, TierEstimateOptions } from './tiers';
 
 /** One strategy in the report. */
 export interface StrategyReport {
@@ -27,6 +28,8 @@ export interface StrategyReport {
 /** The resilience report of an app. */
 export interface ResilienceReport {
   readonly strategies: StrategyReport[];
+  /** Per-tier estimates: each web tier, database and backup plan, for the failure it is built to survive. */
+  readonly tiers: TierEstimate[];
   /** Single points of failure: ERROR-level ResilienceChecks findings, by construct path. */
   readonly singlePointsOfFailure: { readonly rule: string; readonly path: string; readonly info: string }[];
   /** FIS experiment templates, by stack. */
@@ -34,7 +37,7 @@ export interface ResilienceReport {
 }
 
 /** Options of {@link resilienceReport}. */
-export interface ResilienceReportOptions {
+export interface ResilienceReportOptions extends TierEstimateOptions {
   /** See `estimateRto`. @default DEFAULT_DECISION */
   readonly decision?: Duration;
   /** Last drill results, by drill name (the `drill` field of a drill report). @default - none */
@@ -76,7 +79,7 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
     const stack = Stack.of(e).stackName;
     (experiments[stack] ??= []).push(`${e.node.path}: ${Object.values(e.actions).map((a) => a.actionId).join(', ')}`);
   }
-  return { strategies, singlePointsOfFailure, experiments };
+  return { strategies, tiers: estimateTiers(scope, options), singlePointsOfFailure, experiments };
 }
 
 const pct = (a: number): string => `${(a * 100).toFixed(3)} %`;
@@ -95,6 +98,14 @@ export function renderReportMarkdown(r: ResilienceReport): string {
     for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.formula} | ${t.source} |`);
     out.push('', `RPO ${s.rpo.seconds} s: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
   }
+  out.push('', '## Tiers', '', 'Each tier, for the failure it is built to survive (the strategy figures above cover a Region loss end to end).', '');
+  out.push('| tier | failure | RTO | RPO | FIS experiments | terms |', '|---|---|---|---|---|---|');
+  for (const t of r.tiers) {
+    const rto = t.rto ? `${t.rto.seconds} s` : 'not estimated';
+    const rpo = t.rpo ? `${t.rpo.seconds} s${t.rpo.bounded ? '' : ' (not bounded)'}` : t.tier === 'web' ? 'stateless' : 'none kept';
+    const terms = [...(t.rto?.terms.map((x) => `${x.name} ${x.seconds} s: ${x.formula}`) ?? []), ...(t.rpo ? [`RPO: ${t.rpo.formula}`] : []), ...(t.note ? [t.note] : [])];
+    out.push(`| ${t.path} | ${t.failure} | ${rto} | ${rpo} | ${t.experiments.length ? t.experiments.join(', ') : 'none'} | ${terms.join('; ')} |`);
+  }
   out.push('', '## Single points of failure', '');
   if (r.singlePointsOfFailure.length === 0) out.push('None found by the ERROR-level ResilienceChecks rules.');
   for (const f of r.singlePointsOfFailure) out.push(`- \`${f.rule}\` ${f.path}: ${f.info}`);
@@ -112,6 +123,7 @@ export function renderReportMarkdown(r: ResilienceReport): string {
 export function reportSummary(r: ResilienceReport): string {
   return r.strategies
     .map((s) => `${s.name}: RTO ${s.rto.seconds}/${s.rto.targetSeconds} s ${s.rto.met ? 'ok' : 'MISSED'}, RPO ${s.rpo.seconds}/${s.rpo.targetSeconds} s ${s.rpo.met ? 'ok' : 'MISSED'}, availability ${pct(s.availability.availability)}`)
+    .concat(`tiers: ${r.tiers.length} estimated, ${r.tiers.filter((t) => t.experiments.length === 0).length} with no FIS experiment`)
     .concat(`single points of failure: ${r.singlePointsOfFailure.length}; FIS experiment templates: ${Object.values(r.experiments).flat().length}`)
     .join('\n');
 }

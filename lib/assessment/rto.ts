@@ -5,7 +5,7 @@ import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations } f
 
 /** One term of an estimate: what it is, how long, and where the figure comes from. */
 export interface EstimateTerm {
-  readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl';
+  readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl' | 'failover' | 'capacity';
   readonly seconds: number;
   /** How the term is computed from the design. */
   readonly formula: string;
@@ -53,6 +53,9 @@ export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations
 /** The default time for a person to confirm a Region failure and start the runbook. */
 export const DEFAULT_DECISION = Duration.minutes(5);
 
+const ROUTE53_HEALTH_SOURCE = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html';
+const ALARM_EVALUATION_SOURCE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation';
+
 /** The TTL resolvers cache an alias to a load balancer for (the ELB DNS name's TTL). */
 const ALB_ALIAS_TTL_SECONDS = 60;
 
@@ -65,16 +68,16 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   const runbook = strategy.runbook.failover!;
   const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
   const path = runbookCriticalPath(config);
-  const hc = strategy.primary.record.endpointHealthCheck;
-  const detection = hc ? hc.detectionTime.toSeconds() : 0;
+  const hc = strategy.primary.record.detection;
+  const detection = hc ? hc.time.toSeconds() : 0;
   const decision = (options.decision ?? DEFAULT_DECISION).toSeconds();
   const dbSource = config.database.kind === 'aurora-global' ? OPERATION_DURATION_SOURCES.globalFailover.source : OPERATION_DURATION_SOURCES.replicaPromotion.source;
   const terms: EstimateTerm[] = [
     {
       name: 'detection',
       seconds: detection,
-      formula: 'health-check request interval x failure threshold, of the primary Region\'s record',
-      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html',
+      formula: hc ? `the primary Region's record health check: ${hc.formula}` : 'the primary Region\'s record has no health check with a known detection time',
+      source: hc?.formula.startsWith('alarm') ? ALARM_EVALUATION_SOURCE : ROUTE53_HEALTH_SOURCE,
     },
     {
       name: 'decision',

@@ -4,7 +4,7 @@ import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { Validator } from '../core/validation';
 import { addWarning, WarningId } from '../core/warnings';
@@ -76,6 +76,12 @@ export interface ExperimentProps {
    * @default - `Name`: the construct path
    */
   readonly tags?: Record<string, string>;
+  /**
+   * The tiers (web tiers, databases) the experiment breaks, so the resilience report can
+   * show which tiers have been tested on purpose. The scenarios set it.
+   * @default - none: the report lists the experiment by stack only
+   */
+  readonly tiers?: IConstruct[];
 }
 
 const ACTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -98,6 +104,8 @@ export class Experiment extends Construct {
   public readonly actions: Record<string, FisAction>;
   /** The stop-condition alarms. */
   public readonly stopConditions: cloudwatch.IAlarm[];
+  /** The tiers it breaks. */
+  public readonly tiers: IConstruct[];
 
   constructor(scope: Construct, id: string, props: ExperimentProps) {
     super(scope, id);
@@ -105,6 +113,7 @@ export class Experiment extends Construct {
     const stack = Stack.of(this);
     this.actions = props.actions;
     this.stopConditions = props.stopConditions ?? [];
+    this.tiers = props.tiers ?? [];
     if (this.stopConditions.length === 0) {
       addWarning(this, WarningId.NO_STOP_CONDITION, `Experiment without a stop condition (${props.withoutStopCondition!.reason}): nothing halts it if it goes too far.`);
     }

@@ -52,6 +52,7 @@ export class AzComputeLossScenario extends Construct {
       stopConditions: webStopConditions(props.web, props),
       logGroup: props.logGroup,
       report: props.report,
+      tiers: [props.web],
     });
   }
 }

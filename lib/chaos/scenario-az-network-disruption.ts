@@ -49,6 +49,7 @@ export class AzNetworkDisruptionScenario extends Construct {
       stopConditions: webStopConditions(props.web, props),
       logGroup: props.logGroup,
       report: props.report,
+      tiers: [props.web],
     });
   }
 }

@@ -69,6 +69,7 @@ export class AzPowerInterruptionScenario extends Construct {
       stopConditions: webStopConditions(props.web, props),
       logGroup: props.logGroup,
       report: props.report,
+      tiers: props.database ? [props.web, props.database] : [props.web],
       // The writer may be in another AZ: then its action has no target and is skipped.
       emptyTargetResolution: 'skip',
     });

@@ -51,6 +51,7 @@ export class CrossRegionConnectivityScenario extends Construct {
       stopConditions: webStopConditions(props.web, props),
       logGroup: props.logGroup,
       report: props.report,
+      tiers: [props.web],
     });
   }
 }

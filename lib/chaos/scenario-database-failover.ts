@@ -50,6 +50,7 @@ export class DatabaseFailoverScenario extends Construct {
       stopConditions: props.web ? webStopConditions(props.web, props) : props.stopConditions!,
       logGroup: props.logGroup,
       report: props.report,
+      tiers: [props.database],
     });
   }
 }

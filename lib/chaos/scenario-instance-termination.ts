@@ -37,6 +37,7 @@ export class InstanceTerminationScenario extends Construct {
       stopConditions: webStopConditions(props.web, props),
       logGroup: props.logGroup,
       report: props.report,
+      tiers: [props.web],
     });
   }
 }

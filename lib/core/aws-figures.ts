@@ -61,6 +61,11 @@ export const AWS_FIGURES = {
     typicalSeconds: 180,
     source: 'Disaster Recovery of Workloads on AWS (whitepaper)',
   },
+  pointInTimeRestoreLag: {
+    description: 'RDS and Aurora point-in-time restore: the latest restorable time is typically within the last 5 minutes (transaction logs are uploaded every 5 minutes)',
+    seconds: 300,
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html',
+  },
 } as const satisfies Record<string, RecoveryFigure>;
 
 /** A figure by key. */

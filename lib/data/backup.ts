@@ -234,6 +234,8 @@ export class ResilientBackup extends Construct {
   public readonly copyTargetVaultArn?: string;
   /** Region of the copy target, if any. */
   public readonly copyTargetRegion?: string;
+  /** Whether the first rule keeps continuous backups (point-in-time restore in this Region). */
+  public readonly continuousBackup: boolean;
 
   constructor(scope: Construct, id: string, props: ResilientBackupProps) {
     super(scope, id);
@@ -247,6 +249,7 @@ export class ResilientBackup extends Construct {
     v.throwIfAny();
 
     this.rules = rules;
+    this.continuousBackup = props.continuousBackup ?? false;
     this.copyTargetVaultArn = target?.vaultArn;
     this.copyTargetRegion = target?.region;
 

@@ -299,7 +299,7 @@ export abstract class DrStrategy extends Construct {
           source: { region: this.primaryStack.region, identifier: this.database!.physicalIdentifier!, arn: this.replica!.sourceArn },
           replica: { region: this.recoveryStack.region, identifier: this.replica!.identifier, arn: this.replica!.arn },
         };
-    const hc = source.record.endpointHealthCheck;
+    const detection = source.record.detection;
     return {
       strategy: this.kind,
       name: this.strategyName,
@@ -308,7 +308,7 @@ export abstract class DrStrategy extends Construct {
       sourceRegion: source.stack.region,
       database,
       compute: { source: compute(source, false), target: compute(target, true) },
-      traffic: { kind: 'health-check', detectionSeconds: hc ? hc.detectionTime.toSeconds() : 30 },
+      traffic: { kind: 'health-check', detectionSeconds: detection ? detection.time.toSeconds() : 30 },
       maxPlannedLagSeconds: Math.max(1, Math.min(this.props.rpo.toSeconds(), 30)),
       notifyTopicArn: target.topic.topicArn,
       metricsNamespace: 'CdkResilience/Runbooks',

@@ -1,8 +1,9 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
+import { HealthCheckDetection } from './calculated-health-check';
 
 /** Props for {@link AlarmHealthCheck}. */
 export interface AlarmHealthCheckProps {
@@ -21,6 +22,14 @@ export interface AlarmHealthCheckProps {
    * @default route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS
    */
   readonly insufficientDataHealthStatus?: route53.InsufficientDataHealthStatusEnum;
+  /**
+   * How long the alarm takes to fire once the failure it watches starts, for the RTO
+   * model. Give it for an imported alarm, or to replace the estimate with a measured
+   * figure.
+   * @default - period x datapoints to alarm, read from the alarm when it is a
+   * `cloudwatch.Alarm` of this app; unknown for an imported alarm
+   */
+  readonly detectionTime?: Duration;
 }
 
 /**
@@ -33,6 +42,8 @@ export class AlarmHealthCheck extends Construct {
   public readonly healthCheck: route53.HealthCheck;
   /** Its id. */
   public readonly healthCheckId: string;
+  /** How long the check takes to read unhealthy after the failure starts, when known. */
+  public readonly detection?: HealthCheckDetection;
 
   constructor(scope: Construct, id: string, props: AlarmHealthCheckProps) {
     super(scope, id);
@@ -45,6 +56,7 @@ export class AlarmHealthCheck extends Construct {
       message: 'Route 53 needs the Region of the alarm as a literal',
       fix: 'give the stack an env with a region, or pass alarmRegion',
     });
+    v.duration('detectionTime', props.detectionTime, { code: 'HC_ALARM_DETECTION', minSeconds: 10, maxSeconds: 86_400 });
     v.throwIfAny();
     this.healthCheck = new route53.HealthCheck(this, 'Resource', {
       type: route53.HealthCheckType.CLOUDWATCH_METRIC,
@@ -52,5 +64,34 @@ export class AlarmHealthCheck extends Construct {
       insufficientDataHealthStatus: props.insufficientDataHealthStatus ?? route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
     });
     this.healthCheckId = this.healthCheck.healthCheckId;
+    this.detection = props.detectionTime
+      ? { time: props.detectionTime, formula: 'alarm: given' }
+      : props.alarm instanceof cloudwatch.Alarm
+        ? alarmDetection(props.alarm)
+        : undefined;
   }
+}
+
+/**
+ * How long a persistent failure takes to put an alarm in ALARM: it needs `DatapointsToAlarm`
+ * breaching periods (of `EvaluationPeriods`), so period x datapoints to alarm. Undefined
+ * when a value is a token (the model will not guess).
+ */
+export function alarmDetection(alarm: cloudwatch.Alarm): HealthCheckDetection | undefined {
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const stack = Stack.of(alarm);
+  const evaluation = stack.resolve(cfn.evaluationPeriods);
+  const datapoints = stack.resolve(cfn.datapointsToAlarm) ?? evaluation;
+  let period = stack.resolve(cfn.period);
+  if (period === undefined && Array.isArray(stack.resolve(cfn.metrics))) {
+    // A math expression: the expression's period, or its metrics' longest.
+    const metrics = stack.resolve(cfn.metrics) as { period?: unknown; metricStat?: { period?: unknown } }[];
+    const periods = metrics.map((m) => m.period ?? m.metricStat?.period).filter((p): p is number => typeof p === 'number');
+    period = periods.length > 0 ? Math.max(...periods) : undefined;
+  }
+  if (typeof period !== 'number' || typeof datapoints !== 'number') return undefined;
+  return {
+    time: Duration.seconds(period * datapoints),
+    formula: `alarm: period ${period} s x ${datapoints} datapoint(s) to alarm (of ${evaluation} evaluation periods)`,
+  };
 }

@@ -1,11 +1,26 @@
+import { Duration } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
+
+/** How long a health check takes to read unhealthy once what it watches has failed. */
+export interface HealthCheckDetection {
+  /** The time from the failure to the health check's status changing. */
+  readonly time: Duration;
+  /** How the time follows from the check's configuration, for reports. */
+  readonly formula: string;
+}
 
 /** Something with a Route 53 health check id. */
 export interface HealthCheckLike {
   /** The health check id. */
   readonly healthCheckId: string;
+  /**
+   * How long the check takes to read unhealthy after a failure, when it can be known
+   * from its configuration.
+   * @default - unknown
+   */
+  readonly detection?: HealthCheckDetection;
 }
 
 /** Props for {@link CalculatedHealthCheck}. */
@@ -34,6 +49,12 @@ export class CalculatedHealthCheck extends Construct {
   public readonly healthCheck: route53.HealthCheck;
   /** Its id. */
   public readonly healthCheckId: string;
+  /**
+   * The time until enough children read unhealthy to turn the parent unhealthy, when
+   * every child's detection is known: with n children and a threshold of h, the
+   * (n - h + 1)-th fastest child. Unknown when inverted or when the threshold is 0.
+   */
+  public readonly detection?: HealthCheckDetection;
 
   constructor(scope: Construct, id: string, props: CalculatedHealthCheckProps) {
     super(scope, id);
@@ -59,5 +80,17 @@ export class CalculatedHealthCheck extends Construct {
       inverted: props.inverted,
     });
     this.healthCheckId = this.healthCheck.healthCheckId;
+    this.detection = calculatedDetection(props.children, props.healthThreshold ?? props.children.length, props.inverted ?? false);
   }
+}
+
+/** The detection of a calculated check: the child whose failure takes the healthy count below the threshold. */
+function calculatedDetection(children: HealthCheckLike[], threshold: number, inverted: boolean): HealthCheckDetection | undefined {
+  if (inverted || threshold === 0 || children.some((c) => c.detection === undefined)) return undefined;
+  const times = children.map((c) => c.detection!.time.toSeconds()).sort((a, b) => a - b);
+  const failing = children.length - threshold + 1;
+  return {
+    time: Duration.seconds(times[failing - 1]),
+    formula: `calculated: unhealthy once ${failing} of ${children.length} children are (healthy threshold ${threshold}); child detection times ${times.join(', ')} s`,
+  };
 }

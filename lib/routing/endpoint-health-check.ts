@@ -8,6 +8,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
+import type { HealthCheckDetection } from './calculated-health-check';
 
 /** The Regions Route 53 can run health checkers from. */
 export const HEALTH_CHECKER_REGIONS = [
@@ -108,6 +109,8 @@ export class EndpointHealthCheck extends Construct {
   public readonly healthCheckId: string;
   /** Time to detect a failure: interval x threshold (DNS TTL and resolvers come on top). */
   public readonly detectionTime: Duration;
+  /** The same, with its formula. */
+  public readonly detection: HealthCheckDetection;
   /** The status alarm's name (in us-east-1). */
   public readonly alarmName: string;
   /** The status alarm, when the stack is in us-east-1. */
@@ -155,6 +158,7 @@ export class EndpointHealthCheck extends Construct {
     });
     this.healthCheckId = this.healthCheck.healthCheckId;
     this.detectionTime = Duration.seconds(interval.toSeconds() * threshold);
+    this.detection = { time: this.detectionTime, formula: `endpoint: request interval ${interval.toSeconds()} s x failure threshold ${threshold}` };
     this.alarmName = props.name ? `${props.name}-health` : `${stack.stackName}-${this.node.addr.slice(0, 12)}-health`;
 
     const metric = {

@@ -3,7 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
 import { addWarning, WarningId } from '../core/warnings';
-import { HealthCheckLike } from './calculated-health-check';
+import { HealthCheckDetection, HealthCheckLike } from './calculated-health-check';
 import { EndpointHealthCheck, EndpointHealthCheckOptions, validateHealthCheckOptions } from './endpoint-health-check';
 import { HostedZoneReference, importHostedZone, qualifiedName } from './hosted-zone';
 import { RecordEndpoint } from './record-endpoint';
@@ -101,6 +101,8 @@ export class RegionalRecord extends Construct {
   public readonly endpointHealthCheck?: EndpointHealthCheck;
   /** The health check id the record uses, if any. */
   public readonly healthCheckId?: string;
+  /** How long the record's health check takes to read unhealthy after a failure, when known. */
+  public readonly detection?: HealthCheckDetection;
   /** The record's fully qualified name. */
   public readonly domainName: string;
   /** `<region>.<name>`, when `regionalRecord` is on. */
@@ -222,6 +224,7 @@ export class RegionalRecord extends Construct {
     const zone = importHostedZone(this, 'Zone', props.zone);
     if (props.existingHealthCheck) {
       this.healthCheckId = props.existingHealthCheck.healthCheckId;
+      this.detection = props.existingHealthCheck.detection;
     } else if (builds) {
       this.endpointHealthCheck = new EndpointHealthCheck(this, 'HealthCheck', {
         ...(props.healthCheck || {}),
@@ -229,6 +232,7 @@ export class RegionalRecord extends Construct {
         name: `${this.domainName}-${this.setIdentifier}`.replace(/[^A-Za-z0-9._-]/g, '-'),
       });
       this.healthCheckId = this.endpointHealthCheck.healthCheckId;
+      this.detection = this.endpointHealthCheck.detection;
     }
 
     const ttl = props.endpoint.isAlias ? undefined : (props.ttl ?? Duration.seconds(60));

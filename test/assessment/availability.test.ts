@@ -13,7 +13,9 @@ describe('availability model', () => {
 
   test('hand-computed: active-active = (1 - (1 - 0.9999 x 0.9999)^2) x 0.9999 = 0.99989996', () => {
     const e = estimateAvailability(new ActiveActive(newApp(), 'Aa', strategyProps('aa')));
-    expect(e.formula).toBe('A = A_route53 x (1 - (1 - A_ec2 x A_alb)^2) x A_db');
+    expect(e.formula).toBe('A = A_route53 x (1 - (1 - A_ec2,1 x A_alb) x (1 - A_ec2,2 x A_alb)) x A_db');
+    // Each Region's tier spans 3 AZs with one to spare: min(1 - 3 x 0.005^2, 0.9999) = 0.9999.
+    expect(e.terms.filter((t) => t.service.startsWith('EC2 web tier')).map((t) => t.availability)).toEqual([0.9999, 0.9999]);
     expect(e.availability).toBeCloseTo(0.99989996, 8);
   });
 

@@ -26,6 +26,23 @@ describe('resilience report', () => {
     expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 480, targetSeconds: 480, met: true });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
     expect(reportSummary(report)).toMatch(/^ref-active: RTO 480\/480 s ok/);
+    expect(reportSummary(report)).toContain('\ntiers: 19 estimated, 15 with no FIS experiment\n');
+  });
+
+  test('per tier: each web tier, database and backup plan of the reference app, for the failure it survives', () => {
+    const byTier = (tier: string) => report.tiers.filter((t) => t.tier === tier);
+    expect(byTier('web').length).toBeGreaterThanOrEqual(6);
+    for (const w of byTier('web')) expect(w.rto!.terms.map((t) => t.name)).toEqual(['detection', 'capacity']);
+    expect(byTier('database').every((d) => d.rpo!.seconds === 0)).toBe(true);
+    expect(byTier('global-database').length + byTier('replica').length).toBe(5);
+    expect(byTier('web').find((w) => w.path === 'RefPilotLight-Recovery/Web')!.note).toMatch(/^standby: runs 0 instance\(s\) until a failover scales it to 6/);
+    // FIS experiments per tier, from the scenarios that break it.
+    expect(report.tiers.find((t) => t.path === 'ResilienceRef-Primary/Ledger')!.experiments).toEqual(['ResilienceRef-Primary/ChaosLedgerFailover/Experiment']);
+    expect(report.tiers.find((t) => t.path === 'ResilienceRef-Primary/Web')!.experiments).toHaveLength(3);
+    expect(report.tiers.find((t) => t.path === 'RefWarmStandby-Primary/Web')!.experiments).toEqual([]);
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('## Tiers');
+    expect(md).toMatch(/\| RefWarmStandby-Primary\/Web \| loss of one AZ \| 20 s \| stateless \| none \|/);
   });
 
   test('single points of failure are listed; drill results are shown when given', () => {

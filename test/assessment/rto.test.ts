@@ -28,6 +28,7 @@ describe('RTO model', () => {
     expect(e.targetSeconds).toBe(900);
     expect(e.dominant.name).toBe('decision');
     expect(e.terms.find((t) => t.name === 'runbook')!.formula).toBe('max(database 60 s, compute 180 s) + traffic 30 s');
+    expect(e.terms[0].formula).toBe("the primary Region's record health check: endpoint: request interval 10 s x failure threshold 3");
   });
 
   test('hand-computed: pilot light = 30 + 300 + (600 s new instance + 60 s promotion + 30 s traffic) + 60 = 1080 s, dominated by the runbook', () => {

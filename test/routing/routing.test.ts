@@ -253,6 +253,49 @@ describe('Health checks', () => {
     });
     expect(parent.healthCheckId).toBeDefined();
   });
+
+  test('detection time, for the RTO model: endpoint interval x threshold, alarm period x datapoints, calculated from its children', () => {
+    const { primary } = twoRegions();
+    const metric = new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors', period: Duration.minutes(1) });
+    const alarm = new cloudwatch.Alarm(primary, 'Errors', { metric, threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 3 });
+    const fromAlarm = new AlarmHealthCheck(primary, 'FromAlarm', { alarm });
+    expect(fromAlarm.detection!.time.toSeconds()).toBe(180);
+    expect(fromAlarm.detection!.formula).toBe('alarm: period 60 s x 3 datapoint(s) to alarm (of 5 evaluation periods)');
+    // A math-expression alarm (the web tier's 5xx rate): the expression's period.
+    const ratio = new cloudwatch.Alarm(primary, 'Ratio', {
+      metric: new cloudwatch.MathExpression({ expression: 'm1 / 2', usingMetrics: { m1: metric }, period: Duration.minutes(2) }),
+      threshold: 1,
+      evaluationPeriods: 2,
+    });
+    expect(new AlarmHealthCheck(primary, 'FromRatio', { alarm: ratio }).detection!.time.toSeconds()).toBe(240);
+    // Imported: unknown unless given.
+    const imported = cloudwatch.Alarm.fromAlarmArn(primary, 'Imported', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:other');
+    expect(new AlarmHealthCheck(primary, 'FromImported', { alarm: imported }).detection).toBeUndefined();
+    expect(new AlarmHealthCheck(primary, 'Given', { alarm: imported, detectionTime: Duration.minutes(4) }).detection!.time.toSeconds()).toBe(240);
+
+    const endpoint = new EndpointHealthCheck(primary, 'Endpoint', { fqdn: 'shop.example.net', requestInterval: Duration.seconds(30) });
+    expect(endpoint.detection.time.toSeconds()).toBe(90);
+    // Both must be healthy: the first child to fail turns the parent.
+    expect(new CalculatedHealthCheck(primary, 'All', { children: [fromAlarm, endpoint] }).detection!.time.toSeconds()).toBe(90);
+    // One of two is enough: both must fail, so the slower one.
+    const anyOf = new CalculatedHealthCheck(primary, 'Any', { children: [fromAlarm, endpoint], healthThreshold: 1 });
+    expect(anyOf.detection!.time.toSeconds()).toBe(180);
+    expect(anyOf.detection!.formula).toMatch(/unhealthy once 2 of 2 children are/);
+    expect(new CalculatedHealthCheck(primary, 'Inverted', { children: [endpoint], inverted: true }).detection).toBeUndefined();
+    expect(new CalculatedHealthCheck(primary, 'Unknown', { children: [endpoint, { healthCheckId: 'abc' }] }).detection).toBeUndefined();
+
+    // A record carries the detection of whichever check it uses.
+    const { primary: p2, pWeb } = webPair();
+    const a2 = new cloudwatch.Alarm(p2, 'Errors', { metric, threshold: 1, evaluationPeriods: 2 });
+    const records = new FailoverRecords(p2, 'Shop', {
+      zone: ZONE,
+      recordName: 'shop',
+      primary: { endpoint: RecordEndpoint.loadBalancer(pWeb.alb), existingHealthCheck: new AlarmHealthCheck(p2, 'Alarmed', { alarm: a2 }) },
+    });
+    expect(records.primary.detection!.time.toSeconds()).toBe(120);
+    const built = new FailoverRecords(p2, 'Api', { zone: ZONE, recordName: 'api', primary: { endpoint: RecordEndpoint.loadBalancer(pWeb.alb) } });
+    expect(built.primary.detection!.formula).toBe('endpoint: request interval 10 s x failure threshold 3');
+  });
 });
 
 describe('RoutingControls', () => {

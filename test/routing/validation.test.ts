@@ -1,7 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   ActiveActiveRecords,
+  AlarmHealthCheck,
   CalculatedHealthCheck,
   EndpointHealthCheck,
   FailoverRecords,
@@ -112,6 +114,13 @@ describe('routing rejects invalid input', () => {
       ({ primary }) => new CalculatedHealthCheck(primary, 'C', { children: [{ healthCheckId: 'abc' }], healthThreshold: 2 }),
       'HC_CALCULATED_THRESHOLD',
       /between 0 and 1/,
+    ],
+    [
+      'an alarm detection time under the 10 s alarm resolution',
+      ({ primary }) =>
+        new AlarmHealthCheck(primary, 'A', { alarm: cloudwatch.Alarm.fromAlarmArn(primary, 'Imported', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:x'), detectionTime: Duration.seconds(5) }),
+      'HC_ALARM_DETECTION',
+      /detectionTime/,
     ],
   ])('%s', (_name, scenario, code, message) => {
     const stacks = twoRegions();

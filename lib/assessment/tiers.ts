@@ -1,0 +1,207 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { IConstruct } from 'constructs';
+import { Experiment } from '../chaos/experiment';
+import { AWS_FIGURES } from '../core/aws-figures';
+import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
+import { ResilientBackup } from '../data/backup';
+import { Database, DatabaseKind } from '../data/database';
+import { GlobalDatabase } from '../data/global-database';
+import { WebTier } from '../tiers/web-tier';
+import { longestCronGapSeconds } from './cron';
+import { OPERATION_DURATION_SOURCES } from './operation-durations';
+import { DataLoss, globalDatabaseRegionLoss, replicaRegionLoss } from './rpo';
+import type { EstimateTerm } from './rto';
+
+/** What one tier can promise for the failure it is built to survive. */
+export interface TierEstimate {
+  /** The tier's construct path. */
+  readonly path: string;
+  readonly tier: 'web' | 'database' | 'global-database' | 'replica' | 'backup';
+  /** The failure the figures are for. */
+  readonly failure: string;
+  /** Time to serve again, by term; absent when the model cannot estimate it (say why in `note`). */
+  readonly rto?: { readonly seconds: number; readonly terms: EstimateTerm[] };
+  /** Data the failure can cost; absent for a stateless tier. */
+  readonly rpo?: DataLoss;
+  /** What the model leaves out for this tier. */
+  readonly note?: string;
+  /** FIS experiments that break this tier (by construct path), from the chaos scenarios. */
+  readonly experiments: string[];
+}
+
+/** A tier's figures, before experiments are attributed. */
+export type TierFigures = Omit<TierEstimate, 'experiments'>;
+
+/** Options of {@link estimateTiers}. */
+export interface TierEstimateOptions {
+  /**
+   * Time for a backup job and its cross-Region copy to complete, added to the interval
+   * between backups in a backup-only RPO. Measure it: the `CompletionDate - CreationDate`
+   * of your copy jobs (`aws backup list-copy-jobs`).
+   * @default BACKUP_AND_COPY_ASSUMPTION (1 hour)
+   */
+  readonly backupAndCopy?: Duration;
+}
+
+/** The default time a backup and its cross-Region copy take, until a measured figure replaces it. */
+export const BACKUP_AND_COPY_ASSUMPTION = {
+  seconds: 3600,
+  source: 'cdk-resilience assumption: one backup job and its cross-Region copy; replace with your copy jobs\' measured duration',
+} as const;
+
+const ALB_TARGET_HEALTH_SOURCE = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html';
+const MULTI_AZ_SOURCES: Record<DatabaseKind, { readonly formula: string; readonly source: string }> = {
+  [DatabaseKind.MULTI_AZ_INSTANCE]: {
+    formula: 'synchronous standby: a commit is written in both AZs before it is acknowledged',
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html',
+  },
+  [DatabaseKind.MULTI_AZ_CLUSTER]: {
+    formula: 'semi-synchronous: a commit is acknowledged once one readable standby has it',
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html',
+  },
+  [DatabaseKind.AURORA]: {
+    formula: 'shared storage: a write is durable on 4 of 6 copies across 3 AZs before it is acknowledged',
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.StorageReliability.html',
+  },
+};
+
+/**
+ * Estimates per tier, for every tier under `scope` (not only those inside a DR strategy):
+ * a web tier losing an AZ, a database losing its writer, a global database or replica
+ * losing its Region, a backup plan restoring after a Region loss.
+ */
+export function estimateTiers(scope: IConstruct, options: TierEstimateOptions = {}): TierEstimate[] {
+  const out: TierFigures[] = [];
+  const all = scope.node.findAll();
+  const experiments = all.filter((c): c is Experiment => c instanceof Experiment);
+  for (const c of all) {
+    if (c instanceof WebTier) out.push(webTierEstimate(c));
+    else if (c instanceof Database) out.push(databaseEstimate(c));
+    else if (c instanceof GlobalDatabase) out.push(globalDatabaseEstimate(c));
+    else if (c instanceof CrossRegionReadReplica) out.push(replicaEstimate(c));
+    else if (c instanceof ResilientBackup) out.push(...backupEstimates(c, options));
+  }
+  return out.map((t) => ({ ...t, experiments: experiments.filter((e) => e.tiers.some((x) => x.node.path === t.path)).map((e) => e.node.path) }));
+}
+
+/**
+ * A web tier losing one AZ: the load balancer stops sending to the lost targets once their
+ * health checks fail; a tier sized to survive the loss (static stability) needs nothing
+ * else, one that is not waits for Auto Scaling to launch replacements in the other AZs.
+ */
+export function webTierEstimate(web: WebTier): TierFigures {
+  const tg = web.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
+  const stack = Stack.of(web);
+  const interval = stack.resolve(tg.healthCheckIntervalSeconds) as number;
+  const threshold = stack.resolve(tg.unhealthyThresholdCount) as number;
+  const plan = web.capacityPlan;
+  const stable = plan.survivesAzLoss;
+  const terms: EstimateTerm[] = [
+    {
+      name: 'detection',
+      seconds: interval * threshold,
+      formula: `target health check: interval ${interval} s x unhealthy threshold ${threshold}`,
+      source: ALB_TARGET_HEALTH_SOURCE,
+    },
+    {
+      name: 'capacity',
+      seconds: stable ? 0 : OPERATION_DURATION_SOURCES.instanceToHealthy.seconds,
+      formula: stable
+        ? `statically stable: the other ${plan.azCount - 1} AZs keep ${plan.afterAzLoss} instances, at least the ${plan.declaredMin} declared`
+        : `after the loss ${plan.afterAzLoss} of ${plan.declaredMin} instances remain: Auto Scaling must launch replacements (set reserveForAzLoss)`,
+      source: stable ? 'WebTier.capacityPlan' : OPERATION_DURATION_SOURCES.instanceToHealthy.source,
+    },
+  ];
+  const note = plan.running < plan.groupMin ? `standby: runs ${plan.running} instance(s) until a failover scales it to ${plan.groupMin}; the figures are for after that` : undefined;
+  return { path: web.node.path, tier: 'web', failure: 'loss of one AZ', rto: total(terms), note };
+}
+
+/** A database losing its writer (or the writer's AZ): the managed in-Region failover. */
+export function databaseEstimate(db: Database): TierFigures {
+  const sync = MULTI_AZ_SOURCES[db.kind];
+  return {
+    path: db.node.path,
+    tier: 'database',
+    failure: 'loss of the writer instance or its AZ',
+    rto: total([{ name: 'failover', seconds: db.failover.seconds, formula: `${db.failover.description} (pessimistic end, detection included)`, source: db.failover.source }]),
+    rpo: { seconds: 0, bounded: true, formula: sync.formula, source: sync.source },
+  };
+}
+
+/** An Aurora global database losing its primary Region: promotion of a secondary, unplanned. */
+export function globalDatabaseEstimate(g: GlobalDatabase): TierFigures {
+  const f = AWS_FIGURES.auroraGlobalSecondaryPromotion;
+  return {
+    path: g.node.path,
+    tier: 'global-database',
+    failure: 'loss of the primary Region',
+    rto: total([{ name: 'failover', seconds: f.seconds, formula: f.description, source: f.source }]),
+    rpo: globalDatabaseRegionLoss(g),
+    note: 'the database alone: detection, the decision and moving traffic are in the strategy estimate',
+  };
+}
+
+/** An RDS cross-Region replica losing its source Region: promotion. */
+export function replicaEstimate(r: CrossRegionReadReplica): TierFigures {
+  return {
+    path: r.node.path,
+    tier: 'replica',
+    failure: 'loss of the source Region',
+    rto: total([{ name: 'failover', seconds: r.promotion.seconds, formula: r.promotion.description, source: r.promotion.source }]),
+    rpo: replicaRegionLoss(r),
+    note: 'the database alone: detection, the decision and moving traffic are in the strategy estimate',
+  };
+}
+
+/**
+ * A backup plan's RPO. With a cross-Region copy: after a Region loss the newest recovery
+ * point in the other Region is at worst the longest interval between backups plus the time
+ * a backup and its copy take. Without one: a Region loss loses the backups too. With
+ * continuous backup, an in-Region point-in-time restore (after corruption or a bad
+ * deletion) loses at most the point-in-time lag.
+ */
+export function backupEstimates(b: ResilientBackup, options: TierEstimateOptions = {}): TierFigures[] {
+  const path = b.node.path;
+  const note = 'restore time depends on the data size; measure it with a restore drill';
+  const out: TierFigures[] = [];
+  if (b.continuousBackup) {
+    const f = AWS_FIGURES.pointInTimeRestoreLag;
+    out.push({
+      path,
+      tier: 'backup',
+      failure: 'data corruption or deletion (point-in-time restore in this Region)',
+      rpo: { seconds: f.seconds, bounded: true, formula: f.description, source: f.source },
+      note,
+    });
+  }
+  if (!b.copyTargetRegion) {
+    out.push({ path, tier: 'backup', failure: 'loss of the Region', note: 'no cross-Region copy: the backups are lost with the Region (pass copyTo)' });
+    return out;
+  }
+  const failure = `loss of the Region (restore from the copy in ${b.copyTargetRegion})`;
+  const expressions = b.rules.map((r) => r.schedule.expressionString);
+  const gap = longestCronGapSeconds(expressions);
+  if (gap === undefined) {
+    out.push({ path, tier: 'backup', failure, note: `schedules ${expressions.join(', ')} are not evaluated by the model; ${note}` });
+    return out;
+  }
+  const copy = options.backupAndCopy?.toSeconds() ?? BACKUP_AND_COPY_ASSUMPTION.seconds;
+  out.push({
+    path,
+    tier: 'backup',
+    failure,
+    rpo: {
+      seconds: gap + copy,
+      bounded: true,
+      formula: `longest interval between backups ${gap} s (${expressions.join(', ')}) + backup and copy ${copy} s`,
+      source: `https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html; ${options.backupAndCopy ? 'backup and copy time given' : BACKUP_AND_COPY_ASSUMPTION.source}`,
+    },
+    note,
+  });
+  return out;
+}
+
+function total(terms: EstimateTerm[]): { seconds: number; terms: EstimateTerm[] } {
+  return { seconds: terms.reduce((s, t) => s + t.seconds, 0), terms };
+}
