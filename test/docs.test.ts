@@ -41,7 +41,7 @@ describe('README', () => {
 });
 
 describe('docs', () => {
-  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md', 'docs/tenant-api.md', 'docs/chaos.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
+  test.each(['docs/multi-az-vpc.md', 'docs/web-tier.md', 'docs/database.md', 'docs/global-database.md', 'docs/cross-region-read-replica.md', 'docs/backup.md', 'docs/dr-strategies.md', 'docs/alarm-topic.md', 'docs/tenant-api.md', 'docs/chaos.md', 'docs/observability.md'])('%s has a diagram, props, defaults and what it survives', (file) => {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     expect(text).toMatch(/```mermaid/);
     expect(text).toMatch(/## Props/);
@@ -61,6 +61,7 @@ describe('docs', () => {
     ['docs/dr-strategies.md', 'lib/dr/strategy.ts'],
     ['docs/tenant-api.md', 'lib/tenancy'],
     ['docs/chaos.md', 'lib/chaos'],
+    ['docs/observability.md', 'lib/observability'],
   ])('%s lists every error code its construct can throw', (doc, source) => {
     const files = fs.statSync(path.join(root, source)).isDirectory()
       ? fs.readdirSync(path.join(root, source)).map((f) => path.join(source, f))
@@ -125,4 +126,18 @@ test('docs/assessment.md carries the generated rule table of every ResilienceChe
   const { renderRuleTable, RULE_TABLE_BEGIN, RULE_TABLE_END } = require('../lib/assessment/rule-table') as typeof import('../lib/assessment/rule-table');
   const between = text.slice(text.indexOf(RULE_TABLE_BEGIN) + RULE_TABLE_BEGIN.length, text.indexOf(RULE_TABLE_END)).trim();
   expect(between).toBe(renderRuleTable());
+});
+
+test('docs/observability.md shows the reference dashboard as the construct lays it out (npm run docs:dashboard)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LAYOUT_BEGIN, LAYOUT_END, referenceDashboardLayout } = require('../scripts/render-dashboard') as typeof import('../scripts/render-dashboard');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildReferenceApp } = require('../bin/reference-app') as typeof import('../bin/reference-app');
+  const { newApp } = require('./helpers/app') as typeof import('./helpers/app');
+  const app = newApp();
+  buildReferenceApp(app);
+  const text = fs.readFileSync(path.join(root, 'docs/observability.md'), 'utf8');
+  const committed = text.slice(text.indexOf(LAYOUT_BEGIN) + LAYOUT_BEGIN.length, text.indexOf(LAYOUT_END)).trim();
+  expect(committed).toBe(referenceDashboardLayout(app));
+  for (const title of ['Alarms', 'Route 53 health checks', 'Target health', 'Auto Scaling capacity', 'Requests and 5xx', 'Target response time', 'Data replication', 'Runbooks: executions', 'burn rate', 'Drill ref-warm-failover']) expect(committed).toContain(title);
 });

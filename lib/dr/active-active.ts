@@ -36,5 +36,6 @@ export class ActiveActive extends DrStrategy {
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, rRecord);
     this.buildData(false);
     this.buildRunbooks();
+    this.buildObservability();
   }
 }

@@ -20,6 +20,7 @@ import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
+import { buildStrategyObservability, SiteObservability, StrategySlo } from './strategy-observability';
 
 /** Where one Region of a strategy runs. */
 export interface StrategyRegion {
@@ -102,6 +103,12 @@ export interface DrStrategyProps {
   /** Recovery point objective: recorded for the assessment. */
   readonly rpo: Duration;
   /**
+   * SLOs on the entry tier of each Region, with burn-rate alarms to the Region's alerts
+   * topic, shown on the Region's dashboard.
+   * @default - 99.9 % availability and 99 % of requests within 1 s, over 30 days
+   */
+  readonly slo?: StrategySlo;
+  /**
    * A short lowercase name used in physical names (global cluster, groups, topics).
    * @default - the construct id, lowercased
    */
@@ -151,6 +158,8 @@ export abstract class DrStrategy extends Construct {
   public replica?: CrossRegionReadReplica;
   /** The runbooks: `failover` runs in the recovery Region, `failback` in the primary. */
   public readonly runbook: { failover?: Runbook; failback?: Runbook } = {};
+  /** Each Region's SLOs on the entry tier and its dashboard. */
+  public observability!: Record<'primary' | 'recovery', SiteObservability>;
   /** The declared objectives, for the assessment. */
   public readonly objectives: { readonly rto: Duration; readonly rpo: Duration };
   /** The short name. */
@@ -196,6 +205,7 @@ export abstract class DrStrategy extends Construct {
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, secondary);
     this.buildData(headlessSecondary);
     this.buildRunbooks();
+    this.buildObservability();
     return dns;
   }
 
@@ -255,6 +265,11 @@ export abstract class DrStrategy extends Construct {
         alarmTopic: this.recovery.topic,
       });
     }
+  }
+
+  /** Build each Region's SLOs and dashboard. */
+  protected buildObservability(): void {
+    this.observability = buildStrategyObservability(this, this.props.slo);
   }
 
   /** Build both runbooks. */
@@ -324,7 +339,7 @@ export abstract class DrStrategy extends Construct {
    */
   public addFailoverDrill(options: { readonly unplanned?: boolean; readonly pollInterval?: Duration; readonly maxDuration?: Duration } = {}): Drill {
     const failover = this.runbook.failover!;
-    return new Drill(this.recoveryStack, 'FailoverDrill', {
+    const drill = new Drill(this.recoveryStack, 'FailoverDrill', {
       runbook: failover,
       web: this.recovery.web,
       rto: this.objectives.rto,
@@ -333,6 +348,8 @@ export abstract class DrStrategy extends Construct {
       drillName: `${this.strategyName}-failover`,
       ...options,
     });
+    for (const site of [this.observability.primary, this.observability.recovery]) site.dashboard.addDrill(drill, this.objectives.rto);
+    return drill;
   }
 
   /** Both Regions, primary first. */
