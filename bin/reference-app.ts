@@ -43,6 +43,8 @@ import {
   RoutingPolicy,
   Tenant,
   TenantApi,
+  Sli,
+  Slo,
   TenantOnboarding,
   TenantTier,
   WarmStandby,
@@ -279,6 +281,11 @@ export function addReferenceTenants(strategy: ActiveActive): { primary: TenantAp
   const recovery = new TenantApi(strategy.recoveryStack, 'TenantApi', { apiName: 'ref-tenants', tiers, tenants, keysFrom: primary, alarmTopic: strategy.recovery.topic });
   const onboarding = new TenantOnboarding(strategy.primaryStack, 'TenantOnboarding', { api: primary, regions });
   new TenantOnboarding(strategy.recoveryStack, 'TenantOnboarding', { api: recovery, regions, registryFrom: onboarding });
+  // The API is an entry tier too: an availability SLO per Region, on that Region's dashboard.
+  for (const [api, site] of [[primary, strategy.primary], [recovery, strategy.recovery]] as const) {
+    const slo = new Slo(site.stack, 'TenantApiSlo', { sli: Sli.tenantApiAvailability(api), objective: 99.9, page: { topic: site.topic }, name: `ref-tenants-${site.stack.region}-availability` });
+    strategy.observability[site === strategy.primary ? 'primary' : 'recovery'].dashboard.addSlo(slo);
+  }
   return { primary, recovery };
 }
 

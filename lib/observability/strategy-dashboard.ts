@@ -165,6 +165,15 @@ export class StrategyDashboard extends Construct {
     this.dashboard.addWidgets(this.drillsRow);
   }
 
+  /**
+   * Add an SLO built after the dashboard (another entry tier, such as a tenant API): its
+   * alarms' state and its widgets, at the bottom.
+   */
+  public addSlo(slo: Slo): void {
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `Alarms: ${slo.sloName}`, alarms: Object.values(slo.severityAlarms), width: 24, height: 2 }));
+    this.dashboard.addWidgets(...slo.widgets());
+  }
+
   /** Show a drill's results: its measured recovery time against the RTO, and pass or fail. */
   public addDrill(drill: Drill, rto: Duration): void {
     const dims = { Drill: drill.config.name };

@@ -30,7 +30,9 @@ describe('every reference strategy has SLOs on its entry tier and a dashboard pe
         [`${name}-${site.stack.region}-latency`, 0.99],
       ]);
       const t = Template.fromStack(site.stack);
-      const composites = resourcesOfType(t, 'AWS::CloudWatch::CompositeAlarm').map(([, r]) => r.Properties as { AlarmName: string; AlarmActions: unknown[] });
+      const composites = resourcesOfType(t, 'AWS::CloudWatch::CompositeAlarm')
+        .map(([, r]) => r.Properties as { AlarmName: string; AlarmActions: unknown[] })
+        .filter((c) => c.AlarmName.startsWith(`${name}-`));
       expect(composites.map((c) => c.AlarmName).sort()).toEqual(
         [`${name}-${site.stack.region}-availability-page`, `${name}-${site.stack.region}-availability-ticket`, `${name}-${site.stack.region}-latency-page`, `${name}-${site.stack.region}-latency-ticket`].sort(),
       );
@@ -71,6 +73,15 @@ describe('every reference strategy has SLOs on its entry tier and a dashboard pe
       expect(JSON.stringify(metricsOf(/^Runbooks: measured recovery time/))).toMatch(/RecoveryTimeSeconds.*failover-us-west-2.*RecoveryTimeSeconds.*failback-us-east-1/);
       // Replication lag: the secondary's metrics, from the secondary's Region.
       expect(JSON.stringify(metricsOf(/^Data replication/))).toContain('AuroraGlobalDBReplicationLag');
+    }
+  });
+
+  test('the reference active-active also has an SLO on its tenant API, on each Region\'s dashboard', () => {
+    const active = strategies.find((x) => x.strategyName === 'ref-active')!;
+    for (const stack of [active.primaryStack, active.recoveryStack]) {
+      const names = resourcesOfType(Template.fromStack(stack), 'AWS::CloudWatch::CompositeAlarm').map(([, r]) => (r.Properties as { AlarmName: string }).AlarmName);
+      expect(names).toContain(`ref-tenants-${stack.region}-availability-page`);
+      expect(dashboard(stack).widgets.map((w) => w.properties.title)).toContain(`Alarms: ref-tenants-${stack.region}-availability`);
     }
   });
 
