@@ -53,6 +53,7 @@ import {
   WebTier,
 } from '../lib';
 import { NagPackOnScope } from './nag';
+import { addReferenceEdge, addReferenceGlobalTable, addReferenceQueue, addReferenceWarmState } from './reference-state';
 
 /** Name of each Region's alarm topic. */
 export const ALARM_TOPIC_NAME = 'resilience-ref-alarms';
@@ -326,7 +327,11 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
     zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
   };
   addReferenceRouting(stacks[0], stacks[1], zone);
-  addReferenceStrategies(app, account, zone);
+  const strategies = addReferenceStrategies(app, account, zone);
+  addReferenceQueue(stacks[0]);
+  addReferenceGlobalTable(app, strategies.activeActive);
+  addReferenceEdge(strategies.activeActive, certificateArn(primary.region));
+  addReferenceWarmState(app, strategies.warmStandby);
   // A strategy whose estimated RTO or RPO misses its declared target fails synth.
   enforceObjectives(app);
   return stacks;

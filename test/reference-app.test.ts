@@ -116,10 +116,12 @@ describe('reference app', () => {
       [
         'RefActiveActive-Primary',
         'RefActiveActive-Recovery',
+        'RefActiveActive-RecoveryData',
         'RefPilotLight-Primary',
         'RefPilotLight-Recovery',
         'RefWarmStandby-Primary',
         'RefWarmStandby-Recovery',
+        'RefWarmStandby-RecoveryData',
         'ResilienceRef-Primary',
         'ResilienceRef-Recovery',
       ].sort(),
@@ -135,7 +137,8 @@ describe('reference app', () => {
       t.resourceCountIs('AWS::ApiGateway::ApiKey', 5);
       t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-acme', Throttle: { RateLimit: 200, BurstLimit: 400 } });
       t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-basic' });
-      t.resourceCountIs('AWS::DynamoDB::GlobalTable', t === aaPrimary ? 1 : 0);
+      // The onboarding registry and the sessions table, both created in the primary Region.
+      t.resourceCountIs('AWS::DynamoDB::GlobalTable', t === aaPrimary ? 2 : 0);
     }
     // Keys are created once, in the primary Region, and replicated to the recovery Region.
     aaPrimary.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tenant-api/ref-tenants/acme', ReplicaRegions: [{ Region: 'us-west-2' }] });

@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
 import { Experiment } from '../chaos/experiment';
@@ -7,6 +8,10 @@ import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
 import { ResilientBackup } from '../data/backup';
 import { Database, DatabaseKind } from '../data/database';
 import { GlobalDatabase } from '../data/global-database';
+import { GlobalTable } from '../data/global-table';
+import { ReplicatedBucket } from '../data/replicated-bucket';
+import { SessionCache } from '../data/session-cache';
+import { SessionCacheSecondary } from '../data/session-cache-secondary';
 import { WebTier } from '../tiers/web-tier';
 import { longestCronGapSeconds } from './cron';
 import { OPERATION_DURATION_SOURCES } from './operation-durations';
@@ -17,7 +22,7 @@ import type { EstimateTerm } from './rto';
 export interface TierEstimate {
   /** The tier's construct path. */
   readonly path: string;
-  readonly tier: 'web' | 'database' | 'global-database' | 'replica' | 'backup';
+  readonly tier: 'web' | 'database' | 'global-database' | 'replica' | 'backup' | 'global-table' | 'session-cache' | 'replicated-bucket';
   /** The failure the figures are for. */
   readonly failure: string;
   /** Time to serve again, by term; absent when the model cannot estimate it (say why in `note`). */
@@ -81,6 +86,10 @@ export function estimateTiers(scope: IConstruct, options: TierEstimateOptions = 
     else if (c instanceof GlobalDatabase) out.push(globalDatabaseEstimate(c));
     else if (c instanceof CrossRegionReadReplica) out.push(replicaEstimate(c));
     else if (c instanceof ResilientBackup) out.push(...backupEstimates(c, options));
+    else if (c instanceof GlobalTable) out.push(globalTableEstimate(c));
+    else if (c instanceof SessionCache) out.push(sessionCacheEstimate(c));
+    else if (c instanceof SessionCacheSecondary) out.push(sessionCacheSecondaryEstimate(c));
+    else if (c instanceof ReplicatedBucket) out.push(replicatedBucketEstimate(c));
   }
   return out.map((t) => ({ ...t, experiments: experiments.filter((e) => e.tiers.some((x) => x.node.path === t.path)).map((e) => e.node.path) }));
 }
@@ -151,6 +160,69 @@ export function replicaEstimate(r: CrossRegionReadReplica): TierFigures {
     rto: total([{ name: 'failover', seconds: r.promotion.seconds, formula: r.promotion.description, source: r.promotion.source }]),
     rpo: replicaRegionLoss(r),
     note: 'the database alone: detection, the decision and moving traffic are in the strategy estimate',
+  };
+}
+
+/** A global table losing a Region: every other replica is already writable; writes not yet replicated are lost. */
+export function globalTableEstimate(t: GlobalTable): TierFigures {
+  const f = AWS_FIGURES.dynamoGlobalTableReplication;
+  return {
+    path: t.node.path,
+    tier: 'global-table',
+    failure: 'loss of a Region',
+    rto: total([{ name: 'failover', seconds: 0, formula: 'every replica is writable: nothing to promote; traffic moves with the strategy', source: f.source }]),
+    rpo: { seconds: f.seconds, bounded: false, formula: `${f.description}; the ReplicationLatency alarm reports more`, source: f.source },
+  };
+}
+
+/**
+ * A session cache losing its primary node or its AZ: automatic failover to a replica;
+ * replication to replicas is asynchronous, so writes it had not copied are lost (its
+ * replication-lag alarm threshold says how many seconds that can be).
+ */
+export function sessionCacheEstimate(c: SessionCache): TierFigures {
+  const lag = c.alarms.replicationLag[0];
+  const threshold = lag ? (Stack.of(c).resolve((lag.node.defaultChild as cloudwatch.CfnAlarm).threshold) as number) : undefined;
+  return {
+    path: c.node.path,
+    tier: 'session-cache',
+    failure: 'loss of the primary node or its AZ',
+    rto: total([{ name: 'failover', seconds: c.failover.seconds, formula: c.failover.description, source: c.failover.source }]),
+    rpo:
+      threshold === undefined
+        ? undefined
+        : { seconds: threshold, bounded: false, formula: 'asynchronous replication to the replicas: the lag at which its ReplicationLag alarm fires; not bounded', source: c.failover.source },
+  };
+}
+
+/** A global datastore's secondary losing the primary Region: promotion (manual), losing the replication lag. */
+export function sessionCacheSecondaryEstimate(c: SessionCacheSecondary): TierFigures {
+  const promotion = AWS_FIGURES.elasticacheGlobalPromotion;
+  const lag = AWS_FIGURES.elasticacheGlobalReplicationLag;
+  return {
+    path: c.node.path,
+    tier: 'session-cache',
+    failure: 'loss of the primary Region (promote this secondary)',
+    rto: total([{ name: 'failover', seconds: promotion.seconds, formula: promotion.description, source: promotion.source }]),
+    rpo: { seconds: lag.seconds, bounded: false, formula: lag.description, source: lag.source },
+    note: 'the cache alone; a person or a runbook starts the promotion',
+  };
+}
+
+/**
+ * A replicated bucket losing its Region: the replica is readable in place; with S3 RTC,
+ * 99.99 % of objects were there within 15 minutes of being written.
+ */
+export function replicatedBucketEstimate(b: ReplicatedBucket): TierFigures {
+  const rtc = AWS_FIGURES.s3ReplicationTimeControl;
+  return {
+    path: b.node.path,
+    tier: 'replicated-bucket',
+    failure: `loss of the source Region (read the replica in ${b.destinationRegion})`,
+    rto: total([{ name: 'failover', seconds: 0, formula: 'the replica bucket is readable in place; the application switches to it with its Region', source: rtc.source }]),
+    rpo: b.replicationTimeControl
+      ? { seconds: rtc.seconds, bounded: true, formula: `${rtc.description}; the 0.01 % tail is not bounded`, source: rtc.source }
+      : { seconds: 172_800, bounded: false, formula: 'replication without RTC: most objects within 15 minutes, some up to 48 hours', source: 'https://repost.aws/knowledge-center/s3-crr-replication-time' },
   };
 }
 

@@ -66,6 +66,33 @@ export const AWS_FIGURES = {
     seconds: 300,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html',
   },
+  dynamoGlobalTableReplication: {
+    description: 'DynamoDB global table replication (multi-Region eventual consistency): asynchronous, typically within a second; last writer wins',
+    seconds: 1,
+    source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html',
+  },
+  s3ReplicationTimeControl: {
+    description: 'S3 Replication Time Control: 99.99 % of new objects replicated within 15 minutes (backed by an SLA)',
+    seconds: 900,
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html',
+  },
+  elasticacheMultiAzFailover: {
+    description:
+      'ElastiCache (Valkey, Redis OSS) Multi-AZ automatic failover: the replica with the least lag is promoted and the primary endpoint follows; AWS documents writes resuming "typically just a few minutes" later, which the model reads as 5 minutes',
+    seconds: 300,
+    source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html; https://github.com/awsdocs/amazon-elasticache-docs/blob/master/doc_source/AutoFailover.md',
+  },
+  elasticacheGlobalReplicationLag: {
+    description: 'ElastiCache global datastore cross-Region replication (asynchronous): RPO generally under 1 second',
+    seconds: 1,
+    source: 'https://disaster-recovery.workshop.aws/en/services/databases/elasticache/global-datastore.html',
+  },
+  elasticacheGlobalPromotion: {
+    description: 'ElastiCache global datastore: promoting a secondary Region to primary (manual, no cross-Region auto-failover), RTO about 1 minute',
+    seconds: 60,
+    source:
+      'https://disaster-recovery.workshop.aws/en/services/databases/elasticache/global-datastore.html; https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html',
+  },
 } as const satisfies Record<string, RecoveryFigure>;
 
 /** A figure by key. */

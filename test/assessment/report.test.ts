@@ -26,7 +26,7 @@ describe('resilience report', () => {
     expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 480, targetSeconds: 480, met: true });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
     expect(reportSummary(report)).toMatch(/^ref-active: RTO 480\/480 s ok/);
-    expect(reportSummary(report)).toContain('\ntiers: 19 estimated, 15 with no FIS experiment\n');
+    expect(reportSummary(report)).toContain('\ntiers: 23 estimated, 19 with no FIS experiment\n');
   });
 
   test('per tier: each web tier, database and backup plan of the reference app, for the failure it survives', () => {

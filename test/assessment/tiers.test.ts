@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
   AWS_FIGURES,
@@ -10,6 +11,7 @@ import {
   DatabaseEngine,
   DatabaseKind,
   estimateTiers,
+  GlobalTable,
   longestCronGapSeconds,
   MultiAzVpc,
   ResilientBackup,
@@ -93,6 +95,17 @@ describe('strategy data tiers: loss of the Region', () => {
     expect(r.rto!.seconds).toBe(AWS_FIGURES.rdsCrossRegionReplicaPromotion.seconds);
     expect(r.rpo!.bounded).toBe(false);
     expect(r.rpo!.formula).toMatch(/ReplicaLag alarm/);
+  });
+});
+
+describe('global table: loss of a Region', () => {
+  test('nothing to promote (RTO 0 for the data), RPO the typical replication latency, not bounded', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'P', { env: { account: '111111111111', region: 'us-east-1' } });
+    new GlobalTable(stack, 'Sessions', { tableName: 'sessions', partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, replicas: [{ region: 'us-west-2' }] });
+    const [e] = estimateTiers(stack);
+    expect(e).toMatchObject({ tier: 'global-table', failure: 'loss of a Region', rto: { seconds: 0 }, rpo: { seconds: 1, bounded: false }, experiments: [] });
+    expect(e.rpo!.source).toBe(AWS_FIGURES.dynamoGlobalTableReplication.source);
   });
 });
 
