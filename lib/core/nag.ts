@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 
 /**
@@ -46,4 +47,21 @@ export function nagResourceName(stack: Stack, resource: string): string {
     return JSON.stringify(v);
   };
   return render(stack.resolve(resource));
+}
+
+/**
+ * Acknowledge, once per stack, the findings of aws-cdk-lib's AwsCustomResource provider
+ * function (a singleton the library does not define): its managed logging policy and its
+ * runtime, both chosen by aws-cdk-lib.
+ */
+export function acknowledgeCustomResourceProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+  const role = provider?.node.tryFindChild('ServiceRole');
+  if (!provider || !role || role.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) return;
+  acknowledgeNagFinding(
+    role,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    "aws-cdk-lib's AwsCustomResource provider writes its own logs with the AWS-maintained basic execution policy; its SDK permissions are scoped to named resources.",
+  );
+  acknowledgeNagFinding(provider, 'AwsSolutions-L1', "aws-cdk-lib's AwsCustomResource provider runtime is chosen and updated by aws-cdk-lib; it runs only at deploy time.");
 }

@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeNagFinding } from '../core/nag';
+import { acknowledgeCustomResourceProvider, acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { addWarning, WarningId } from '../core/warnings';
 import { isolatedAzs } from './database-common';
@@ -284,27 +284,6 @@ export function buildCacheAlarms(scope: Construct, s: CacheAlarmSettings): Sessi
   return alarms;
 }
 
-/**
- * Acknowledge, once per stack, the findings of aws-cdk-lib's AwsCustomResource provider
- * function (a singleton the library does not define). Same guard as the routing module's
- * helper, so either may run first without a duplicate acknowledgment.
- */
-export function acknowledgeAwsCustomResourceProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-  const role = provider?.node.tryFindChild('ServiceRole');
-  if (!provider || !role || role.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules')) return;
-  acknowledgeNagFinding(
-    role,
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    "aws-cdk-lib's AwsCustomResource provider writes its own logs with the AWS-maintained basic execution policy; its SDK permissions are scoped to named resources.",
-  );
-  acknowledgeNagFinding(
-    provider,
-    'AwsSolutions-L1',
-    "aws-cdk-lib's AwsCustomResource provider runtime is chosen and updated by aws-cdk-lib; it runs only at deploy time.",
-  );
-}
-
 /** Acknowledge cdk-nag's default-port finding (AEC5) on one replication group, with the reason. */
 export function acknowledgeCacheDefaultPort(scope: IConstruct): void {
   acknowledgeNagFinding(
@@ -469,7 +448,7 @@ export class SessionCacheSecondary extends Construct implements ec2.IConnectable
       installLatestAwsSdk: false,
       policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] })]),
     });
-    acknowledgeAwsCustomResourceProvider(stack);
+    acknowledgeCustomResourceProvider(stack);
     this.globalReplicationGroupId = this.globalIdLookup.getResponseField('Parameter.Value');
 
     this.secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.authTokenSecretName);

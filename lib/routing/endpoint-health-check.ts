@@ -6,7 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeNagFinding } from '../core/nag';
+import { acknowledgeCustomResourceProvider } from '../core/nag';
 import { Validator } from '../core/validation';
 import type { HealthCheckDetection } from './calculated-health-check';
 
@@ -225,26 +225,6 @@ export class EndpointHealthCheck extends Construct {
       acknowledgeCustomResourceProvider(stack);
     }
   }
-}
-
-/**
- * Acknowledge, once per stack, the findings of aws-cdk-lib's AwsCustomResource provider
- * function (a singleton the library does not define).
- */
-export function acknowledgeCustomResourceProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-  const role = provider?.node.tryFindChild('ServiceRole');
-  if (!provider || !role || role.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules')) return;
-  acknowledgeNagFinding(
-    role,
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    "aws-cdk-lib's AwsCustomResource provider writes its own logs with the AWS-maintained basic execution policy; its SDK permissions are scoped to named resources.",
-  );
-  acknowledgeNagFinding(
-    provider,
-    'AwsSolutions-L1',
-    "aws-cdk-lib's AwsCustomResource provider runtime is chosen and updated by aws-cdk-lib; it runs only at deploy time.",
-  );
 }
 
 /** Validate health-check options (shared with the record constructs). */
