@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { renderGantt } from '../shared/gantt';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../shared/aws';
 import { isoNow } from '../shared/clock';
@@ -38,6 +39,8 @@ export interface RunbookReport {
   readonly notDone: string[];
   readonly error?: string;
   readonly rerun?: string;
+  /** The timeline as a Mermaid Gantt chart, with the RTO target as a milestone when known. */
+  readonly gantt: string;
 }
 
 const seconds = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
@@ -64,6 +67,7 @@ export async function handler(state: RunbookState): Promise<RunbookReport> {
     done,
     notDone,
     error: failed ? `${state.error?.Error}: ${state.error?.Cause ?? ''}`.slice(0, 2000) : undefined,
+    gantt: renderGantt(`${config.name} ${config.direction} to ${config.targetRegion}`, timeline, { begin, rtoSeconds: config.rtoSeconds, recoverySeconds: failed ? undefined : seconds(begin, endedAt) }),
     rerun: failed
       ? `aws lambda invoke --region ${config.targetRegion} --function-name <entry function> --payload '${JSON.stringify({ ...state.request, requestId: `${state.request.requestId}-rerun` })}' out.json`
       : undefined,
@@ -81,7 +85,7 @@ export async function handler(state: RunbookState): Promise<RunbookReport> {
       new PublishCommand({
         TopicArn: config.notifyTopicArn,
         Subject: `[${status}] ${report.runbook}`.slice(0, 100),
-        Message: JSON.stringify(report, null, 2),
+        Message: `${JSON.stringify(report, null, 2)}\n\nTimeline (Mermaid):\n${report.gantt}\n`,
       }),
     );
   }

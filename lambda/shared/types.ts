@@ -110,6 +110,8 @@ export interface RunbookConfig {
   readonly maxPlannedLagSeconds: number;
   /** SNS topic for the outcome. */
   readonly notifyTopicArn?: string;
+  /** The strategy's declared RTO, for the timeline's target marker. */
+  readonly rtoSeconds?: number;
   /** CloudWatch namespace of the timeline metrics. */
   readonly metricsNamespace: string;
   /** Bound of each best-effort call to the source Region, in ms. */

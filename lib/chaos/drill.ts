@@ -4,9 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DrillEntry, drillParameterName } from '../../lambda/shared/directory';
 import type { DrillConfig } from '../../lambda/shared/drill';
 import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
@@ -324,6 +326,12 @@ export class Drill extends Construct {
       tracingEnabled: true,
       logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `Drill ${drillName}: ${props.experiment ? 'FIS experiment' : 'failover runbook'}, RTO ${props.rto.toSeconds()} s`,
+    });
+    const drillEntry: DrillEntry = { drill: drillName, region: stack.region, stateMachineArn: this.stateMachine.stateMachineArn, rtoSeconds: props.rto.toSeconds() };
+    new ssm.StringParameter(this, 'Directory', {
+      parameterName: drillParameterName(drillName),
+      stringValue: stack.toJsonString(drillEntry),
+      description: `cdk-resilience drill ${drillName} (read by the operator CLI)`,
     });
 
     const fnPolicy = role.node.tryFindChild('DefaultPolicy');

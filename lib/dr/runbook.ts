@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
+import { RunbookEntry, runbookParameterName } from '../../lambda/shared/directory';
 import { TRANSIENT_ERRORS } from '../../lambda/shared/errors';
 import type { RunbookConfig } from '../../lambda/shared/types';
 import { bundledLambdaCode } from '../core/lambda-code';
@@ -50,6 +52,12 @@ export interface RunbookProps {
    */
   readonly notifyTopic?: sns.ITopic;
   /**
+   * The declared RTO of the strategy the runbook serves, published for the operator CLI
+   * (progress against the target).
+   * @default - none
+   */
+  readonly rto?: Duration;
+  /**
    * Overall timeout of an execution.
    * @default Duration.hours(2)
    */
@@ -73,6 +81,8 @@ export class Runbook extends Construct {
   public readonly entryFunction: lambda.Function;
   /** Step functions by name. */
   public readonly functions: Record<'preflight' | 'database' | 'compute' | 'traffic' | 'verify' | 'notify', lambda.Function>;
+  /** The SSM parameter the operator CLI reads (`/cdk-resilience/runbooks/<name>/<targetRegion>`). */
+  public readonly directoryParameter: ssm.StringParameter;
   /** The rendered configuration. */
   public readonly config: RunbookConfig;
 
@@ -191,6 +201,30 @@ export class Runbook extends Construct {
       comment: `${props.config.name}: ${props.config.direction} to ${props.config.targetRegion}`,
     });
     this.entryFunction.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    // Published where the runbook runs, so the operator CLI finds it by strategy and Region.
+    const entry: RunbookEntry = {
+      strategy: props.config.name,
+      direction: props.config.direction,
+      targetRegion: props.config.targetRegion,
+      sourceRegion: props.config.sourceRegion,
+      entryFunctionName: this.entryFunction.functionName,
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      rtoSeconds: props.rto?.toSeconds(),
+      steps: [
+        { name: S.preflight },
+        { name: S.database, doneWhen: S.databaseOut },
+        { name: S.compute, doneWhen: S.computeOut },
+        { name: S.traffic },
+        { name: S.trafficWait },
+        { name: S.verify },
+        { name: S.notify },
+      ],
+    };
+    this.directoryParameter = new ssm.StringParameter(this, 'Directory', {
+      parameterName: runbookParameterName(props.config.name, props.config.targetRegion),
+      stringValue: stack.toJsonString(entry),
+      description: `cdk-resilience runbook ${props.config.name}: ${props.config.direction} to ${props.config.targetRegion} (read by the operator CLI)`,
+    });
     this.stateMachine.grantStartExecution(this.entryFunction);
     this.entryFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }));
     this.entryFunction.addToRolePolicy(

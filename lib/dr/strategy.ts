@@ -1,9 +1,11 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { ComputeConfig, RunbookConfig } from '../../lambda/shared/types';
+import { StrategyEntry, strategyParameterName } from '../../lambda/shared/directory';
 import { Drill } from '../chaos/drill';
 import { Validator } from '../core/validation';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
@@ -270,12 +272,34 @@ export abstract class DrStrategy extends Construct {
   /** Build each Region's SLOs and dashboard. */
   protected buildObservability(): void {
     this.observability = buildStrategyObservability(this, this.props.slo);
+    // What the operator CLI reads first, in both Regions (drills are added later: lazy).
+    for (const stack of [this.primaryStack, this.recoveryStack]) {
+      new ssm.StringParameter(stack, 'StrategyDirectory', {
+        parameterName: strategyParameterName(this.strategyName),
+        stringValue: Lazy.string({
+          produce: () =>
+            JSON.stringify({
+              strategy: this.strategyName,
+              kind: this.kind,
+              primaryRegion: this.primaryStack.region,
+              recoveryRegion: this.recoveryStack.region,
+              rtoSeconds: this.objectives.rto.toSeconds(),
+              rpoSeconds: this.objectives.rpo.toSeconds(),
+              drills: this.drills.map((d) => ({ name: d.config.name, region: Stack.of(d).region })),
+            } satisfies StrategyEntry),
+        }),
+        description: `cdk-resilience ${this.kind} ${this.strategyName} (read by the operator CLI)`,
+      });
+    }
   }
+
+  /** The drills added with addFailoverDrill. */
+  public readonly drills: Drill[] = [];
 
   /** Build both runbooks. */
   protected buildRunbooks(): void {
-    this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic });
-    this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic });
+    this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic, rto: this.props.rto });
+    this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic, rto: this.props.rto });
   }
 
   /** The runbook configuration of one direction, as plain strings where it crosses Regions. */
@@ -326,6 +350,7 @@ export abstract class DrStrategy extends Construct {
       traffic: { kind: 'health-check', detectionSeconds: detection ? detection.time.toSeconds() : 30 },
       maxPlannedLagSeconds: Math.max(1, Math.min(this.props.rpo.toSeconds(), 30)),
       notifyTopicArn: target.topic.topicArn,
+      rtoSeconds: this.props.rto.toSeconds(),
       metricsNamespace: 'CdkResilience/Runbooks',
       sourceCallTimeoutMs: 10_000,
     };
@@ -349,6 +374,7 @@ export abstract class DrStrategy extends Construct {
       ...options,
     });
     for (const site of [this.observability.primary, this.observability.recovery]) site.dashboard.addDrill(drill, this.objectives.rto);
+    this.drills.push(drill);
     return drill;
   }
 

@@ -1,0 +1,137 @@
+import * as readline from 'readline/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { awsClients, ClientFactory } from './aws';
+import { drill, Io, plan, runRunbook, RunbookOptions, status } from './commands';
+import { CliError, EXIT } from './errors';
+
+/** The process's terminal. */
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    isTTY: Boolean(process.stdout.isTTY),
+    interactive: Boolean(process.stdin.isTTY),
+    prompt: async (question) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => new Date(),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  };
+}
+
+interface Flags {
+  strategy: string;
+  to: string;
+  mode: 'planned' | 'unplanned';
+  allowDataLoss?: boolean;
+  requestId?: string;
+  reason?: string;
+  yes?: boolean;
+  timeout?: string;
+  poll: string;
+  drill?: string;
+  profile?: string;
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(s|m|h)?$/.exec(value.trim());
+  if (!m) throw new CliError(`${flag} '${value}' is not a duration (e.g. 90s, 15m, 2h)`, EXIT.refused);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+/**
+ * Run the CLI on `argv` (without `node` and the script) and return the exit code. Every
+ * failure is one line on stderr and a non-zero code; nothing is changed before a command
+ * has validated its input and, for a change, been confirmed.
+ */
+export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (profile?: string) => ClientFactory = awsClients): Promise<number> {
+  let code: number = EXIT.succeeded;
+  const program = new Command('cdk-resilience')
+    .description('Plan, run and follow the failover runbooks and drills of cdk-resilience DR strategies.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError(false);
+
+  const common = (cmd: Command, target: string): Command =>
+    cmd
+      .requiredOption('-s, --strategy <name>', 'the strategy name (its `name` prop, e.g. shop)')
+      .requiredOption('-t, --to <region>', target)
+      .option('--profile <profile>', 'AWS shared-config profile (default: the standard credential chain)');
+  const runbookFlags = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option('-m, --mode <mode>', 'planned: switchover, no data loss, needs a healthy primary; unplanned: failover that may lose the replication lag').choices(['planned', 'unplanned']).default('planned'))
+      .option('--allow-data-loss', 'accept losing up to the replication lag (required for --mode unplanned)')
+      .option('--request-id <id>', 'idempotency key and execution name (default: derived from the time)')
+      .option('--reason <text>', 'why, for the execution and the report');
+  const runFlags = (cmd: Command): Command =>
+    cmd
+      .option('-y, --yes', 'do not ask for confirmation (required when not in a terminal)')
+      .option('--timeout <duration>', 'stop following after this long (e.g. 30m); the execution goes on')
+      .option('--poll <duration>', 'how often to read the execution history', '5s');
+
+  const options = (f: Flags): RunbookOptions => ({
+    strategy: f.strategy,
+    to: f.to,
+    mode: f.mode,
+    allowDataLoss: Boolean(f.allowDataLoss),
+    requestId: f.requestId,
+    reason: f.reason,
+    yes: Boolean(f.yes),
+    timeoutSeconds: seconds(f.timeout, '--timeout'),
+    pollSeconds: seconds(f.poll, '--poll') ?? 5,
+  });
+  const action = (fn: (f: Flags) => Promise<number>) => async (f: Flags) => {
+    code = await fn(f);
+  };
+
+  runbookFlags(common(program.command('plan').description('show what a failover or failback to --to would do; changes nothing'), 'the Region to move to')).action(
+    action((f) => plan(clientsFor(f.profile), io, options({ ...f, poll: f.poll ?? '5s' }))),
+  );
+  for (const direction of ['failover', 'failback'] as const) {
+    runFlags(runbookFlags(common(program.command(direction).description(`${direction} to --to: show the plan, confirm, run the runbook and follow it live`), 'the Region to move to'))).action(
+      action((f) => runRunbook(clientsFor(f.profile), io, direction, options(f))),
+    );
+  }
+  runFlags(common(program.command('drill').description("run the strategy's failover drill and report the measured recovery against the RTO"), 'a Region of the strategy (where to read it)'))
+    .option('--drill <name>', 'the drill, when the strategy has several')
+    .option('--request-id <id>', 'execution name (default: derived from the time)')
+    .action(
+      action((f) =>
+        drill(clientsFor(f.profile), io, {
+          strategy: f.strategy,
+          to: f.to,
+          drill: f.drill,
+          requestId: f.requestId,
+          yes: Boolean(f.yes),
+          timeoutSeconds: seconds(f.timeout, '--timeout'),
+          pollSeconds: seconds(f.poll, '--poll') ?? 5,
+        }),
+      ),
+    );
+  common(program.command('status').description('the active Region, the last runbook executions and the last drill results'), 'a Region of the strategy (where to read it)').action(
+    action((f) => status(clientsFor(f.profile), io, { strategy: f.strategy, to: f.to })),
+  );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; a usage error is bad input: refused, nothing changed.
+      return e.exitCode === 0 ? EXIT.succeeded : EXIT.refused;
+    }
+    if (e instanceof CliError) {
+      io.err(`cdk-resilience: ${e.message}`);
+      return e.exitCode;
+    }
+    io.err(`cdk-resilience: unexpected error: ${(e as Error).message}`);
+    return EXIT.error;
+  }
+}
