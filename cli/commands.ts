@@ -7,7 +7,8 @@ import type { Plan, RegionState, RunbookRequest } from '../lambda/shared/types';
 import { ClientFactory } from './aws';
 import { findDrill, findRunbook, findStrategy } from './directory';
 import { CliError, EXIT, fromAwsError, refused } from './errors';
-import { duration, eventLines, progressFromHistory, ProgressModel, renderFrame, StepSpec } from './progress';
+import { ganttBlock } from '../lambda/shared/gantt';
+import { duration, eventLines, progressFromHistory, ProgressModel, renderFrame, StepSpec, timelineGantt } from './progress';
 
 /** The terminal, the clock and the prompt: real in the CLI, recorded in tests. */
 export interface Io {
@@ -133,7 +134,9 @@ export async function runRunbook(clients: ClientFactory, io: Io, direction: 'fai
   if (!started.accepted) throw refused(`${String((started.error as { code?: string })?.code)}: ${String((started.error as { message?: string })?.message)}`);
   const executionArn = String(started.executionArn);
   io.out(`${started.duplicate ? 'Already started (same --request-id): following' : 'Started'} ${executionArn}`);
-  const model = await follow(clients, io, entry.targetRegion, executionArn, `${entry.strategy} ${direction} to ${entry.targetRegion}`, entry.steps, entry.rtoSeconds, o);
+  const title = `${entry.strategy} ${direction} to ${entry.targetRegion}`;
+  const model = await follow(clients, io, entry.targetRegion, executionArn, title, entry.steps, entry.rtoSeconds, o);
+  if (model.status !== 'RUNNING') io.out(`Timeline (Mermaid, for the incident record):\n${ganttBlock(timelineGantt(title, model, entry.rtoSeconds))}`);
   if (model.status === 'SUCCEEDED') return EXIT.succeeded;
   if (model.status === 'RUNNING') {
     io.err(`Still running after ${duration(o.timeoutSeconds ?? 0)}: follow it with \`cdk-resilience status --strategy ${o.strategy} --to ${o.to}\` or in the Step Functions console: ${executionArn}`);
@@ -243,6 +246,7 @@ export async function drill(clients: ClientFactory, io: Io, o: DrillOptions): Pr
   io.out(`Started ${executionArn}`);
   const model = await follow(clients, io, entry.region, executionArn, `drill ${entry.drill}`, undefined, entry.rtoSeconds, o);
   if (model.status === 'RUNNING') return EXIT.timedOut;
+  io.out(`Timeline (Mermaid):\n${ganttBlock(timelineGantt(`drill ${entry.drill}`, model, entry.rtoSeconds))}`);
   const report = await drillReport(clients, entry.region, executionArn);
   if (report) io.out(renderDrillReport(report));
   if (model.status !== 'SUCCEEDED') return model.status === 'TIMED_OUT' ? EXIT.timedOut : EXIT.failed;

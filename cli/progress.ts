@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import pc from 'picocolors';
+import { renderGantt } from '../lambda/shared/gantt';
 
 /** A step to follow: a state name, done on its exit or when `doneWhen` is entered. */
 export interface StepSpec {
@@ -157,4 +158,13 @@ export function eventLines(previous: ProgressModel | undefined, model: ProgressM
     out.push(`${offset(model.endedAt)} execution ${model.status} after ${duration(total)}${rto}${model.error && model.status !== 'SUCCEEDED' ? `: ${model.error.slice(0, 300)}` : ''}`);
   }
   return out;
+}
+
+/** The steps that ran, as a Mermaid Gantt chart with the RTO as a milestone. */
+export function timelineGantt(title: string, model: ProgressModel, rtoSeconds?: number): string {
+  const steps = model.steps
+    .filter((s) => s.startedAt && s.endedAt)
+    .map((s) => ({ step: `${s.name}${s.state === 'failed' ? ' (failed)' : ''}`, startedAt: s.startedAt!.toISOString(), endedAt: s.endedAt!.toISOString() }));
+  const recovery = model.status === 'SUCCEEDED' && model.startedAt && model.endedAt ? (model.endedAt.getTime() - model.startedAt.getTime()) / 1000 : undefined;
+  return renderGantt(title, steps, { begin: model.startedAt?.toISOString(), rtoSeconds, recoverySeconds: recovery });
 }

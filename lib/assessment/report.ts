@@ -4,6 +4,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { NagMessageLevel } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import type { DrillReport } from '../../lambda/shared/drill';
+import { ganttBlock, renderGantt } from '../../lambda/shared/gantt';
 import { Experiment } from '../chaos/experiment';
 import { DrStrategy } from '../dr/strategy';
 import { AvailabilityEstimate, estimateAvailability } from './availability';
@@ -96,6 +97,17 @@ export function renderReportMarkdown(r: ResilienceReport): string {
     out.push('', `## ${s.name}`, '', `Regions: ${s.regions.join(', ')}.`, '', `RTO ${s.rto.seconds} s = ${s.rto.terms.map((t) => `${t.name} ${t.seconds} s`).join(' + ')}; dominant: ${s.rto.dominant.name}.`, '');
     out.push('| term | seconds | formula | source |', '|---|---|---|---|');
     for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.formula} | ${t.source} |`);
+    if (s.lastDrill) {
+      const d = s.lastDrill;
+      const begin = '2000-01-01T00:00:00.000Z';
+      const end = new Date(Date.parse(begin) + d.recoverySeconds * 1000).toISOString();
+      out.push(
+        '',
+        `Last drill (${d.drill}): ${d.passed ? 'passed' : 'FAILED'}, recovered in ${d.recoverySeconds} s against an RTO of ${d.rtoSeconds} s${d.stoppedByAlarm ? ', stopped by an alarm' : ''}; ${d.reason}.`,
+        '',
+        ganttBlock(renderGantt(`${d.drill}: time to recover`, [{ step: 'until the recovery Region serves', startedAt: begin, endedAt: end }], { begin, rtoSeconds: d.rtoSeconds, recoverySeconds: d.recoverySeconds })),
+      );
+    }
     out.push('', `RPO ${s.rpo.seconds} s: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
   }
   out.push('', '## Tiers', '', 'Each tier, for the failure it is built to survive (the strategy figures above cover a Region loss end to end).', '');

@@ -55,6 +55,9 @@ describe('resilience report', () => {
     const md = renderReportMarkdown(r);
     expect(md).toContain('| ws (warm-standby) | 600 s / 900 s met |');
     expect(md).toContain('passed: 240 s');
+    // The last drill's timeline, with the RTO as a milestone.
+    expect(md).toContain('Last drill (ws-failover): passed, recovered in 240 s against an RTO of 900 s; ok.');
+    expect(md).toMatch(/```mermaid\ngantt\n  title ws-failover  time to recover\n  dateFormat X\n  axisFormat %M:%S\n  section Steps\n  until the recovery Region serves :s0, 0, 240s\n  section Target\n  recovered in 240 s :milestone, rec, 240, 0s\n  RTO 900 s :crit, milestone, rto, 900, 0s\n```/);
     expect(md).toContain('`RES-RDS1` Ws-Primary/SingleAz/Resource: An RDS DB instance is not Multi-AZ.');
   });
 

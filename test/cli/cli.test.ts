@@ -56,7 +56,7 @@ function plan(overrides: Partial<Plan> = {}): Plan {
   };
 }
 
-const payload = (body: unknown): { Payload: Uint8Array; StatusCode: number } => ({ Payload: Buffer.from(JSON.stringify(body)), StatusCode: 200 });
+const payload = (body: unknown): never => ({ Payload: Buffer.from(JSON.stringify(body)), StatusCode: 200 }) as never;
 
 /** The parameters a deployment publishes, by name. */
 function publish(entries: Record<string, unknown>): void {

@@ -227,5 +227,10 @@ describe('timeline', () => {
     expect(steps.compute.seconds).toBeGreaterThanOrEqual(180);
     expect(steps.database.seconds).toBeGreaterThanOrEqual(60);
     expect(out.report!.recoveryTimeSeconds).toBeCloseTo(out.seconds, 0);
+    // The same timeline as a Mermaid Gantt chart (in the SNS report), one bar per step.
+    const gantt = out.report!.gantt.split('\n');
+    expect(gantt.slice(0, 5)).toEqual(['gantt', expect.stringMatching(/^  title .* failover to us-west-2$/), '  dateFormat X', '  axisFormat %M:%S', '  section Steps']);
+    expect(gantt.filter((l) => /^  (preflight|database|compute|traffic|verify) :s\d/.test(l))).toHaveLength(5);
+    expect(gantt).toContain(`  recovered in ${Math.round(out.report!.recoveryTimeSeconds)} s :milestone, rec, ${Math.round(out.report!.recoveryTimeSeconds)}, 0s`);
   });
 });

@@ -18,6 +18,14 @@ import { Runbook, RUNBOOK_STATES } from '../../lib/dr/runbook';
 import { SimulatedAws } from './simulator';
 
 type Json = Record<string, unknown>;
+/** One event of aws-local-stepfunctions' execution log (its type is not exported). */
+export interface LocalEvent {
+  readonly type: string;
+  readonly timestamp: number;
+  readonly state?: { readonly name: string; readonly type: string };
+  readonly Error?: string;
+  readonly Cause?: unknown;
+}
 type AslState = Json & { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }[]; TimeoutSeconds?: number; Branches?: { States: Record<string, AslState> }[] };
 
 /** The state machine definition of a runbook, with function ARNs replaced by placeholders. */
@@ -55,7 +63,7 @@ export interface ExecutionOutcome {
 }
 
 /** Execute the runbook once in the simulator. */
-export async function execute(sim: SimulatedAws, runbook: Runbook, config: RunbookConfig, request: RunbookRequest): Promise<ExecutionOutcome> {
+export async function execute(sim: SimulatedAws, runbook: Runbook, config: RunbookConfig, request: RunbookRequest, onEvent?: (e: LocalEvent, virtualSeconds: number) => void): Promise<ExecutionOutcome> {
   const definition = runbookDefinition(runbook) as Json & { States: Record<string, AslState> };
   const states = allStates(definition);
   process.env.RUNBOOK_CONFIG = JSON.stringify(config);
@@ -134,11 +142,24 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: zero('Task') },
     context: { Execution: { Id: `exec-${request.requestId}`, Name: request.requestId, StartTime: startIso, RoleArn: 'arn:aws:iam::123456789012:role/sm' } } as never,
   });
+  // Stream the execution's events (with the virtual time they happened at) to a follower, such as the operator CLI.
+  const streamed = onEvent
+    ? (async () => {
+        for await (const e of execution.eventLogs) {
+          // A state inside a parallel branch happens on that branch's clock.
+          const name = (e as LocalEvent).state?.name ?? '';
+          const clock = /Database/.test(name) ? 'database' : /Compute/.test(name) ? 'compute' : 'main';
+          onEvent(e as LocalEvent, sim.time.now(clock) - t0);
+        }
+      })()
+    : Promise.resolve();
   try {
     const output = (await execution.result) as Json;
+    await streamed;
     sim.checkInvariants('end');
     return { status: 'SUCCEEDED', output, seconds: sim.time.now('main') - t0, report, states: entered };
   } catch (e) {
+    await streamed.catch(() => undefined);
     sim.checkInvariants('end');
     return { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: sim.time.now('main') - t0, report, states: entered };
   }

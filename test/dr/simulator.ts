@@ -153,6 +153,8 @@ export class SimulatedAws {
   public readonly groups: Record<string, GroupState> = {};
   /** Metrics put by drills. */
   public readonly metrics: { name: string; value: number }[] = [];
+  /** SSM parameters by name (the directory the operator CLI reads), answered before the routing-control default. */
+  public readonly parameters: Record<string, string> = {};
   public readonly controls: Record<string, 'On' | 'Off'> = {};
   public lagSeconds: number;
   private readonly config: RunbookConfig;
@@ -243,8 +245,8 @@ export class SimulatedAws {
     );
     arc.on(GetRoutingControlStateCommand).callsFake((i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controls[this.regionOfControl(i.RoutingControlArn!)] })));
     arc.on(UpdateRoutingControlStatesCommand).callsFake((i, c) => this.call('UpdateRoutingControlStatesCommand', c, () => this.updateControls(i.UpdateRoutingControlStateEntries ?? [])));
-    ssm.on(GetParameterCommand).callsFake((_i, c) =>
-      this.call('GetParameterCommand', c, () => ({
+    ssm.on(GetParameterCommand).callsFake((i, c) =>
+      this.call('GetParameterCommand', c, () => this.parameters[i.Name!] !== undefined ? { Parameter: { Name: i.Name, Value: this.parameters[i.Name!] } } : ({
         Parameter: {
           Value: JSON.stringify({
             clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2', 'ap-northeast-1'].map((r) => ({ region: r, endpoint: `https://host-${r}.example.com/v1` })),
