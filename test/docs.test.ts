@@ -151,3 +151,16 @@ test('docs/observability.md shows the reference dashboard as the construct lays 
   expect(committed).toBe(referenceDashboardLayout(app));
   for (const title of ['Alarms', 'Route 53 health checks', 'Target health', 'Auto Scaling capacity', 'Requests and 5xx', 'Target response time', 'Data replication', 'Runbooks: executions', 'burn rate', 'Drill ref-warm-failover']) expect(committed).toContain(title);
 });
+
+test('docs/operator-guide.md covers every command, every exit code and the IAM an operator needs', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EXIT } = require('../cli/errors') as typeof import('../cli/errors');
+  const text = fs.readFileSync(path.join(root, 'docs/operator-guide.md'), 'utf8');
+  for (const command of ['plan', 'failover', 'failback', 'drill', 'status']) expect(text).toContain(`| \`${command}\` |`);
+  for (const code of Object.values(EXIT)) expect(text).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+  expect(text).toContain('"Action": "ssm:GetParameter"');
+  expect(text).toContain('## What it survives');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  expect(readme).toContain('## Quick start for operators');
+  expect(readme).toContain('npx cdk-resilience failover --strategy');
+});

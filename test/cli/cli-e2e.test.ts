@@ -5,6 +5,8 @@
  * simulated AWS, and the CLI follows the execution's history (the local event log,
  * converted to Step Functions history events on the virtual clock) until it succeeds.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -85,7 +87,9 @@ test('failover from the CLI: plan, confirm (--yes), run the real runbook in the 
       color: false,
     };
     const code = await runCli(['failover', '--strategy', config.name, '--to', WEST, '--mode', 'unplanned', '--allow-data-loss', '--request-id', 'e2e-1', '--yes', '--poll', '1s'], io, () => awsClients());
-    if (process.env.RECORD_CLI) require('fs').writeFileSync(process.env.RECORD_CLI, `${out.join('\n')}\n`);
+    // docs/operator-guide.md shows this run, as recorded: it must stay what the CLI prints.
+    const guide = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operator-guide.md'), 'utf8');
+    expect(guide).toContain(`$ cdk-resilience failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --request-id e2e-1 --yes\n${out.join('\n')}\n`);
     const outcome = await run!;
     expect(outcome.status).toBe('SUCCEEDED');
     expect(code).toBe(EXIT.succeeded);
