@@ -62,7 +62,8 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
   const common = (cmd: Command, target: string): Command =>
     cmd
       .requiredOption('-s, --strategy <name>', 'the strategy name (its `name` prop, e.g. shop)')
-      .requiredOption('-t, --to <region>', target)
+      .option('-t, --to <region>', target)
+      .option('-r, --region <region>', 'the same as --to: the Region the CLI talks to')
       .option('--profile <profile>', 'AWS shared-config profile (default: the standard credential chain)');
   const runbookFlags = (cmd: Command): Command =>
     cmd
@@ -87,8 +88,11 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
     timeoutSeconds: seconds(f.timeout, '--timeout'),
     pollSeconds: seconds(f.poll, '--poll') ?? 5,
   });
-  const action = (fn: (f: Flags) => Promise<number>) => async (f: Flags) => {
-    code = await fn(f);
+  const action = (fn: (f: Flags) => Promise<number>) => async (f: Flags & { region?: string }) => {
+    const to = f.to ?? f.region;
+    if (!to) throw new CliError('a Region is required: --to <region> (or --region): the Region to move to, or where the strategy is read', EXIT.refused);
+    if (f.to && f.region && f.to !== f.region) throw new CliError(`--to ${f.to} and --region ${f.region} disagree: give one`, EXIT.refused);
+    code = await fn({ ...f, to });
   };
 
   runbookFlags(common(program.command('plan').description('show what a failover or failback to --to would do; changes nothing'), 'the Region to move to')).action(

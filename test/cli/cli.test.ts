@@ -252,7 +252,9 @@ describe('every bad input: one line, a non-zero exit, nothing changed', () => {
     ['a plan the runbook would refuse', 'failover --strategy shop --to us-west-2 --yes', () => lambda.on(InvokeCommand).resolves(payload({ accepted: true, plan: plan({ refusal: { code: 'PrimaryUnhealthy', message: 'us-east-1 is not serving' } }) })), EXIT.refused, /PrimaryUnhealthy: us-east-1 is not serving/, ['plan']],
     ['a bad --request-id', 'failover --strategy shop --to us-west-2 --request-id a/b --yes', onlyPlan, EXIT.refused, /--request-id 'a\/b' must be 1-80 letters/, []],
     ['a wrong confirmation', 'failover --strategy shop --to us-west-2', onlyPlan, EXIT.refused, /not confirmed \(typed 'us-east-1'\): nothing changed/, ['plan']],
-    ['a missing required flag', 'failover --strategy shop', onlyPlan, EXIT.refused, /required option '-t, --to <region>' not specified/, []],
+    ['a missing Region', 'failover --strategy shop --yes', onlyPlan, EXIT.refused, /a Region is required: --to <region> \(or --region\)/, []],
+    ['a missing strategy', 'failover --to us-west-2 --yes', onlyPlan, EXIT.refused, /required option '-s, --strategy <name>' not specified/, []],
+    ['--to and --region that disagree', 'failover --strategy shop --to us-west-2 --region us-east-1 --yes', onlyPlan, EXIT.refused, /--to us-west-2 and --region us-east-1 disagree/, []],
     ['an unknown mode', 'plan --strategy shop --to us-west-2 --mode maybe', onlyPlan, EXIT.refused, /argument 'maybe' is invalid/, []],
   ])('%s', async (name, argv, arrange, code, message, actions) => {
     arrange();
@@ -262,6 +264,23 @@ describe('every bad input: one line, a non-zero exit, nothing changed', () => {
     expect(o.stderr[0]).toMatch(message);
     expect(invokedActions()).toEqual(actions);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('failback', () => {
+  test('with --region (the same as --to): the failback runbook in the primary Region, planned, followed to the end', async () => {
+    lambda.on(InvokeCommand).callsFake((input: { FunctionName: string; Payload: Uint8Array }) => {
+      expect(input.FunctionName).toBe('shop-Primary-FailbackRunbookEntry');
+      const req = JSON.parse(Buffer.from(input.Payload).toString());
+      const p = plan({ source: { region: 'us-west-2', reachable: true, healthy: true, writer: true }, target: { region: 'us-east-1', reachable: true, healthy: true, writer: false }, dataLossRiskSeconds: 0 });
+      return req.action === 'plan' ? payload({ accepted: true, plan: p }) : payload({ accepted: true, executionArn: 'arn:aws:states:us-east-1:111111111111:execution:shop-failback:fb-1', duplicate: false, status: 'RUNNING' });
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: fixture('failover-succeeded.json') });
+    const o = io();
+    expect(await cli('failback --strategy shop --region us-east-1 --mode planned --request-id fb-1 --yes', o)).toBe(EXIT.succeeded);
+    expect(invokedActions()).toEqual(['plan', 'failback']);
+    expect(o.stdout.join('\n')).toContain('data-loss risk: none (planned: the secondary catches up first)');
+    expect(o.stdout.join('\n')).toContain('execution SUCCEEDED after 3m 41s');
   });
 });
 
