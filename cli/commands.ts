@@ -8,7 +8,7 @@ import { ClientFactory } from './aws';
 import { findDrill, findRunbook, findStrategy } from './directory';
 import { CliError, EXIT, fromAwsError, refused } from './errors';
 import { ganttBlock } from '../lambda/shared/gantt';
-import { duration, eventLines, progressFromHistory, ProgressModel, renderFrame, StepSpec, timelineGantt } from './progress';
+import { duration, eventLines, progressFromHistory, ProgressModel, renderFrame, screenRows, StepSpec, timelineGantt } from './progress';
 
 /** The terminal, the clock and the prompt: real in the CLI, recorded in tests. */
 export interface Io {
@@ -19,6 +19,8 @@ export interface Io {
   /** stdin is a terminal: a confirmation can be asked. */
   readonly interactive: boolean;
   prompt(question: string): Promise<string>;
+  /** Terminal width, for redrawing a frame over wrapped lines. */
+  readonly columns?: number;
   sleep(ms: number): Promise<void>;
   now(): Date;
   readonly color: boolean;
@@ -37,7 +39,14 @@ export interface RunbookOptions {
   /** Stop following after this long (exit code 2); the execution goes on. */
   readonly timeoutSeconds?: number;
   readonly pollSeconds: number;
+  /** The AWS profile used, repeated in the commands the CLI suggests. */
+  readonly profile?: string;
 }
+
+/** `--profile x` when one was given, for the commands the CLI suggests. */
+const profileFlag = (profile?: string): string[] => (profile ? [`--profile ${profile}`] : []);
+/** Quote for a POSIX shell. */
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The request id: given, or one derived from the clock (also the execution name). */
 function requestIdOf(o: { readonly requestId?: string }, io: Io, prefix: string): string {
@@ -135,22 +144,41 @@ export async function runRunbook(clients: ClientFactory, io: Io, direction: 'fai
   const executionArn = String(started.executionArn);
   io.out(`${started.duplicate ? 'Already started (same --request-id): following' : 'Started'} ${executionArn}`);
   const title = `${entry.strategy} ${direction} to ${entry.targetRegion}`;
-  const model = await follow(clients, io, entry.targetRegion, executionArn, title, entry.steps, entry.rtoSeconds, o);
+  const statusCommand = ['cdk-resilience status', `--strategy ${o.strategy}`, `--to ${o.to}`, ...profileFlag(o.profile)].join(' ');
+  const followAgain = [`cdk-resilience ${direction}`, `--strategy ${o.strategy}`, `--to ${o.to}`, `--mode ${o.mode}`, ...(o.allowDataLoss ? ['--allow-data-loss'] : []), `--request-id ${requestId}`, ...profileFlag(o.profile), '--yes'].join(' ');
+  let model: ProgressModel;
+  try {
+    model = await follow(clients, io, entry.targetRegion, executionArn, title, entry.steps, entry.rtoSeconds, o);
+  } catch (e) {
+    // It was started: never say "nothing changed" from here on.
+    const cause = e instanceof CliError ? e.message.replace(/; nothing was changed$/, '') : (e as Error).message;
+    throw new CliError(`the ${direction} was started and goes on (${executionArn}), but following it failed: ${cause}. Follow it again with \`${followAgain}\` (same request id: it starts nothing new) or \`${statusCommand}\``, e instanceof CliError ? e.exitCode : EXIT.error);
+  }
   if (model.status !== 'RUNNING') io.out(`Timeline (Mermaid, for the incident record):\n${ganttBlock(timelineGantt(title, model, entry.rtoSeconds))}`);
   if (model.status === 'SUCCEEDED') return EXIT.succeeded;
   if (model.status === 'RUNNING') {
-    io.err(`Still running after ${duration(o.timeoutSeconds ?? 0)}: follow it with \`cdk-resilience status --strategy ${o.strategy} --to ${o.to}\` or in the Step Functions console: ${executionArn}`);
+    io.err(`Still running after ${duration(o.timeoutSeconds ?? 0)}: follow it with \`${followAgain}\` or \`${statusCommand}\`, or in the Step Functions console: ${executionArn}`);
     return EXIT.timedOut;
   }
+  // Failed, timed out (the state machine's own timeout) or aborted: it is over, and failed.
   io.err(failureSummary(model, entry, direction, o, requestId));
-  return model.status === 'TIMED_OUT' ? EXIT.timedOut : EXIT.failed;
+  return EXIT.failed;
 }
 
 /** What was done, what was not, and the command that re-runs it (the runbook reconciles: re-running is safe). */
 export function failureSummary(model: ProgressModel, entry: RunbookEntry, direction: string, o: RunbookOptions, requestId: string): string {
   const done = model.steps.filter((s) => s.state === 'succeeded').map((s) => s.name);
   const notDone = model.steps.filter((s) => s.state !== 'succeeded').map((s) => s.name);
-  const flags = [`--strategy ${entry.strategy}`, `--to ${entry.targetRegion}`, `--mode ${o.mode}`, ...(o.allowDataLoss ? ['--allow-data-loss'] : []), `--request-id ${requestId}-rerun`, '--yes'];
+  const flags = [
+    `--strategy ${entry.strategy}`,
+    `--to ${entry.targetRegion}`,
+    `--mode ${o.mode}`,
+    ...(o.allowDataLoss ? ['--allow-data-loss'] : []),
+    `--request-id ${requestId}-rerun`,
+    ...(o.reason ? [`--reason ${shq(o.reason)}`] : []),
+    ...profileFlag(o.profile),
+    '--yes',
+  ];
   return [
     `${direction} ${model.status}${model.error ? `: ${model.error.slice(0, 500)}` : ''}`,
     `  done:     ${done.join(', ') || 'nothing'}`,
@@ -198,7 +226,7 @@ export async function follow(
     if (io.isTTY) {
       const frame = renderFrame(title, model, io.now(), rtoSeconds, io.color);
       io.out(`${frameLines > 0 ? `\x1b[${frameLines}A\x1b[0J` : ''}${frame}`);
-      frameLines = frame.split('\n').length;
+      frameLines = screenRows(frame, io.columns ?? 80);
     } else {
       for (const line of eventLines(previous, model, rtoSeconds)) io.out(line);
     }
@@ -220,6 +248,8 @@ export interface DrillOptions {
   readonly yes: boolean;
   readonly timeoutSeconds?: number;
   readonly pollSeconds: number;
+  /** The AWS profile used, repeated in the commands the CLI suggests. */
+  readonly profile?: string;
 }
 
 /** `drill`: start the strategy's drill (it runs a real failover or experiment), follow it, report. */
@@ -239,18 +269,27 @@ export async function drill(clients: ClientFactory, io: Io, o: DrillOptions): Pr
   try {
     const out = await clients(entry.region).sfn.send(new StartExecutionCommand({ stateMachineArn: entry.stateMachineArn, name: requestId, input: JSON.stringify({ requestId }) }));
     executionArn = out.executionArn!;
+    io.out(`Started ${executionArn}`);
   } catch (e) {
     if ((e as Error).name !== 'ExecutionAlreadyExists') throw fromAwsError(e, `starting drill ${entry.drill}`);
     executionArn = `${entry.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
+    io.out(`A drill named ${requestId} already exists: following it (${executionArn})`);
   }
-  io.out(`Started ${executionArn}`);
   const model = await follow(clients, io, entry.region, executionArn, `drill ${entry.drill}`, undefined, entry.rtoSeconds, o);
-  if (model.status === 'RUNNING') return EXIT.timedOut;
+  if (model.status === 'RUNNING') {
+    io.err(`Drill still running after ${duration(o.timeoutSeconds ?? 0)}: ${executionArn}; its report arrives on the alerts topic, and \`cdk-resilience status --strategy ${o.strategy} --to ${o.to}${o.profile ? ` --profile ${o.profile}` : ''}\` shows it once done`);
+    return EXIT.timedOut;
+  }
   io.out(`Timeline (Mermaid):\n${ganttBlock(timelineGantt(`drill ${entry.drill}`, model, entry.rtoSeconds))}`);
-  const report = await drillReport(clients, entry.region, executionArn);
+  let report: DrillReport | undefined;
+  try {
+    report = await drillReport(clients, entry.region, executionArn);
+  } catch (e) {
+    io.err(`the drill ended ${model.status}, but its report could not be read: ${fromAwsError(e, 'reading the drill output').message}`);
+  }
   if (report) io.out(renderDrillReport(report));
-  if (model.status !== 'SUCCEEDED') return model.status === 'TIMED_OUT' ? EXIT.timedOut : EXIT.failed;
-  return report && !report.passed ? EXIT.failed : EXIT.succeeded;
+  if (model.status !== 'SUCCEEDED') return EXIT.failed;
+  return report?.passed ? EXIT.succeeded : EXIT.failed;
 }
 
 async function drillReport(clients: ClientFactory, region: string, executionArn: string): Promise<DrillReport | undefined> {

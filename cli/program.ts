@@ -11,6 +11,9 @@ export function processIo(): Io {
     err: (text) => process.stderr.write(`${text}\n`),
     isTTY: Boolean(process.stdout.isTTY),
     interactive: Boolean(process.stdin.isTTY),
+    get columns() {
+      return process.stdout.columns;
+    },
     prompt: async (question) => {
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
       try {
@@ -44,6 +47,13 @@ function seconds(value: string | undefined, flag: string): number | undefined {
   const m = /^(\d+)(s|m|h)?$/.exec(value.trim());
   if (!m) throw new CliError(`${flag} '${value}' is not a duration (e.g. 90s, 15m, 2h)`, EXIT.refused);
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+/** The polling interval: 1 s at least (GetExecutionHistory is throttled per account). */
+function pollSeconds(value: string | undefined): number {
+  const s = seconds(value, '--poll') ?? 5;
+  if (s < 1) throw new CliError(`--poll '${value}' is under 1 s: use 1s or more`, EXIT.refused);
+  return s;
 }
 
 /**
@@ -86,11 +96,13 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
     reason: f.reason,
     yes: Boolean(f.yes),
     timeoutSeconds: seconds(f.timeout, '--timeout'),
-    pollSeconds: seconds(f.poll, '--poll') ?? 5,
+    pollSeconds: pollSeconds(f.poll),
+    profile: f.profile,
   });
   const action = (fn: (f: Flags) => Promise<number>) => async (f: Flags & { region?: string }) => {
     const to = f.to ?? f.region;
     if (!to) throw new CliError('a Region is required: --to <region> (or --region): the Region to move to, or where the strategy is read', EXIT.refused);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(to)) throw new CliError(`'${to}' is not a Region name (e.g. us-west-2)`, EXIT.refused);
     if (f.to && f.region && f.to !== f.region) throw new CliError(`--to ${f.to} and --region ${f.region} disagree: give one`, EXIT.refused);
     code = await fn({ ...f, to });
   };
@@ -115,7 +127,8 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
           requestId: f.requestId,
           yes: Boolean(f.yes),
           timeoutSeconds: seconds(f.timeout, '--timeout'),
-          pollSeconds: seconds(f.poll, '--poll') ?? 5,
+          pollSeconds: pollSeconds(f.poll),
+          profile: f.profile,
         }),
       ),
     );

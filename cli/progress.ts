@@ -43,8 +43,20 @@ export function progressFromHistory(events: HistoryEvent[], specs?: StepSpec[]):
   const doneWhen = new Map((specs ?? []).filter((s) => s.doneWhen).map((s) => [s.doneWhen!, s.name]));
   const loops = new Set((specs ?? []).filter((s) => s.doneWhen).map((s) => s.name));
   const sorted = [...events].sort((a, b) => Number(a.id ?? 0) - Number(b.id ?? 0));
-  // A task's last attempt failed (a retry or a success clears it): its exit is a failure (caught).
+  // The state an event belongs to: follow previousEventId back to its *StateEntered event
+  // (inside a Parallel, the branch's own chain).
+  const byId = new Map(sorted.map((e) => [Number(e.id), e]));
+  const ownerOf = (e: HistoryEvent): string | undefined => {
+    let cur: HistoryEvent | undefined = e;
+    for (let hops = 0; cur && hops < 10_000; hops++) {
+      if ((cur.type ?? '').endsWith('StateEntered')) return cur.stateEnteredEventDetails?.name;
+      cur = cur.previousEventId !== undefined ? byId.get(Number(cur.previousEventId)) : undefined;
+    }
+    return undefined;
+  };
+  // A state whose last attempt failed (a retry or a success clears it): its exit is a failure (caught).
   const failedAttempt = new Set<string>();
+  let errorOwner: string | undefined;
   let lastEntered: string | undefined;
   for (const e of sorted) {
     const type = e.type ?? '';
@@ -66,7 +78,7 @@ export function progressFromHistory(events: HistoryEvent[], specs?: StepSpec[]):
       const finished = doneWhen.get(name);
       if (finished) {
         const s = byName.get(finished)!;
-        s.state = 'succeeded';
+        s.state = failedAttempt.has(finished) ? 'failed' : 'succeeded';
         s.endedAt = at;
       }
     }
@@ -77,17 +89,27 @@ export function progressFromHistory(events: HistoryEvent[], specs?: StepSpec[]):
         step.endedAt = at;
       }
     }
-    if (type === 'TaskFailed' || type === 'LambdaFunctionFailed' || type === 'TaskTimedOut' || type === 'LambdaFunctionTimedOut') {
-      const d = e.taskFailedEventDetails ?? e.lambdaFunctionFailedEventDetails ?? e.taskTimedOutEventDetails ?? e.lambdaFunctionTimedOutEventDetails;
-      model.error = `${d?.error ?? 'Error'}: ${d?.cause ?? ''}`.trim();
-      if (lastEntered) failedAttempt.add(lastEntered);
+    const failure = !type.startsWith('Execution') && /(Failed|TimedOut)$/.test(type);
+    if (failure) {
+      const d = Object.entries(e).find(([k, v]) => k.endsWith('EventDetails') && v && typeof v === 'object')?.[1] as { error?: string; cause?: string } | undefined;
+      model.error = `${d?.error ?? type}: ${d?.cause ?? ''}`.replace(/\s+/g, ' ').trim();
+      errorOwner = ownerOf(e) ?? lastEntered;
+      if (errorOwner) failedAttempt.add(errorOwner);
     }
-    if ((type === 'TaskSucceeded' || type === 'LambdaFunctionSucceeded') && lastEntered) failedAttempt.delete(lastEntered);
+    if (/Succeeded$/.test(type) && !type.startsWith('Execution')) {
+      const owner = ownerOf(e) ?? lastEntered;
+      if (owner) failedAttempt.delete(owner);
+      // A retried attempt that succeeded: its earlier error is history, not the current state.
+      if (owner && owner === errorOwner) {
+        model.error = undefined;
+        errorOwner = undefined;
+      }
+    }
     if (TERMINAL[type]) {
       model.status = TERMINAL[type];
       model.endedAt = at;
       const d = e.executionFailedEventDetails ?? e.executionTimedOutEventDetails ?? e.executionAbortedEventDetails;
-      if (d?.error) model.error = `${d.error}: ${d.cause ?? ''}`.trim();
+      if (d?.error) model.error = `${d.error}: ${d.cause ?? ''}`.replace(/\s+/g, ' ').trim();
       for (const s of model.steps) {
         if (s.state !== 'running') continue;
         s.state = model.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
@@ -131,7 +153,7 @@ export function renderFrame(title: string, model: ProgressModel, now: Date, rtoS
     const t = s.startedAt ? duration(since(s.startedAt, s.endedAt ?? end)) : '';
     lines.push(`  ${mark} ${s.name.padEnd(pad)}  ${s.state === 'pending' ? c.dim('pending') : `${s.state.padEnd(9)} ${t}`}`.trimEnd());
   }
-  if (model.error && model.status !== 'SUCCEEDED') lines.push(c.red(`  last error: ${model.error.slice(0, 300)}`));
+  if (model.error && model.status !== 'SUCCEEDED') lines.push(c.red(`  last error: ${model.error.replace(/\s+/g, ' ').slice(0, 300)}`));
   return lines.join('\n');
 }
 
@@ -167,4 +189,10 @@ export function timelineGantt(title: string, model: ProgressModel, rtoSeconds?: 
     .map((s) => ({ step: `${s.name}${s.state === 'failed' ? ' (failed)' : ''}`, startedAt: s.startedAt!.toISOString(), endedAt: s.endedAt!.toISOString() }));
   const recovery = model.status === 'SUCCEEDED' && model.startedAt && model.endedAt ? (model.endedAt.getTime() - model.startedAt.getTime()) / 1000 : undefined;
   return renderGantt(title, steps, { begin: model.startedAt?.toISOString(), rtoSeconds, recoverySeconds: recovery });
+}
+
+/** Terminal rows a text takes at `columns` wide (ANSI colour codes take none). */
+export function screenRows(text: string, columns: number): number {
+  const plain = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+  return plain.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil([...line].length / Math.max(1, columns))), 0);
 }

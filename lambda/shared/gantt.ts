@@ -19,7 +19,9 @@ const label = (s: string): string => s.replace(/[:;#]/g, ' ').trim() || 'step';
 export function renderGantt(title: string, steps: GanttStep[], options: { readonly begin?: string; readonly rtoSeconds?: number; readonly recoverySeconds?: number } = {}): string {
   const t0 = Date.parse(options.begin ?? steps.map((s) => s.startedAt).sort()[0] ?? new Date(0).toISOString());
   const offset = (iso: string): number => Math.max(0, Math.round((Date.parse(iso) - t0) / 1000));
-  const lines = ['gantt', `  title ${label(title)}`, '  dateFormat X', '  axisFormat %M:%S', '  section Steps'];
+  const end = Math.max(options.rtoSeconds ?? 0, options.recoverySeconds ?? 0, ...steps.map((s) => offset(s.endedAt)));
+  // Minutes and seconds wrap at an hour: past it, show hours too.
+  const lines = ['gantt', `  title ${label(title)}`, '  dateFormat X', `  axisFormat ${end >= 3600 ? '%H:%M:%S' : '%M:%S'}`, '  section Steps'];
   steps.forEach((s, i) => {
     const start = offset(s.startedAt);
     const duration = Math.max(1, offset(s.endedAt) - start);

@@ -49,6 +49,9 @@ export interface TierEstimateOptions {
   readonly backupAndCopy?: Duration;
 }
 
+/** AWS Backup's default start window: a job may start up to 8 hours after its scheduled time. */
+export const AWS_BACKUP_DEFAULT_START_WINDOW_SECONDS = 8 * 3600;
+
 /** The default time a backup and its cross-Region copy take, until a measured figure replaces it. */
 export const BACKUP_AND_COPY_ASSUMPTION = {
   seconds: 3600,
@@ -259,15 +262,17 @@ export function backupEstimates(b: ResilientBackup, options: TierEstimateOptions
     return out;
   }
   const copy = options.backupAndCopy?.toSeconds() ?? BACKUP_AND_COPY_ASSUMPTION.seconds;
+  // A job may start up to its start window after the scheduled time (the rules set none: AWS Backup's default).
+  const startWindow = AWS_BACKUP_DEFAULT_START_WINDOW_SECONDS;
   out.push({
     path,
     tier: 'backup',
     failure,
     rpo: {
-      seconds: gap + copy,
+      seconds: gap + startWindow + copy,
       bounded: true,
-      formula: `longest interval between backups ${gap} s (${expressions.join(', ')}) + backup and copy ${copy} s`,
-      source: `https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html; ${options.backupAndCopy ? 'backup and copy time given' : BACKUP_AND_COPY_ASSUMPTION.source}`,
+      formula: `longest interval between backups ${gap} s (${expressions.join(', ')}) + start window ${startWindow} s (AWS Backup's default) + backup and copy ${copy} s`,
+      source: `https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html; https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html (start window, default 8 hours); ${options.backupAndCopy ? 'backup and copy time given' : BACKUP_AND_COPY_ASSUMPTION.source}`,
     },
     note,
   });

@@ -245,6 +245,8 @@ export class Slo extends Construct {
         left: longs.map((a) => this.burnRate(a.window.long)),
         leftAnnotations: longs.map((a) => ({ value: a.window.burnRate, label: `${a.window.severity} at ${a.window.burnRate}x`, color: a.window.severity === SloSeverity.PAGE ? cloudwatch.Color.RED : cloudwatch.Color.ORANGE })),
         leftYAxis: { min: 0, label: 'x budget', showUnits: false },
+        // Long enough to show the longest window's points, not the dashboard's 3 hours.
+        start: `-PT${Math.max(6, Math.ceil((2 * Math.max(...longs.map((a) => a.window.long.toSeconds()))) / 3600))}H`,
         width: 9,
         height: 6,
       }),

@@ -64,22 +64,28 @@ export class AlarmHealthCheck extends Construct {
       insufficientDataHealthStatus: props.insufficientDataHealthStatus ?? route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
     });
     this.healthCheckId = this.healthCheck.healthCheckId;
+    const insufficient = props.insufficientDataHealthStatus ?? route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS;
     this.detection = props.detectionTime
       ? { time: props.detectionTime, formula: 'alarm: given' }
       : props.alarm instanceof cloudwatch.Alarm
-        ? alarmDetection(props.alarm)
+        ? alarmDetection(props.alarm, insufficient === route53.InsufficientDataHealthStatusEnum.UNHEALTHY)
         : undefined;
   }
 }
 
 /**
  * How long a persistent failure takes to put an alarm in ALARM: it needs `DatapointsToAlarm`
- * breaching periods (of `EvaluationPeriods`), so period x datapoints to alarm. Undefined
- * when a value is a token (the model will not guess).
+ * breaching periods (of `EvaluationPeriods`), so period x datapoints to alarm. A Region that
+ * fails usually stops publishing the metric: then only missing data treated as breaching
+ * (or insufficient data read as unhealthy) detects it, so otherwise the detection is
+ * unknown. Undefined also when a value is a token (the model will not guess).
  */
-export function alarmDetection(alarm: cloudwatch.Alarm): HealthCheckDetection | undefined {
+export function alarmDetection(alarm: cloudwatch.Alarm, insufficientIsUnhealthy = false): HealthCheckDetection | undefined {
   const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
   const stack = Stack.of(alarm);
+  const missing = stack.resolve(cfn.treatMissingData) as string | undefined;
+  const seesSilence = missing === 'breaching' || (insufficientIsUnhealthy && (missing === undefined || missing === 'missing'));
+  if (!seesSilence) return undefined;
   const evaluation = stack.resolve(cfn.evaluationPeriods);
   const datapoints = stack.resolve(cfn.datapointsToAlarm) ?? evaluation;
   let period = stack.resolve(cfn.period);

@@ -196,8 +196,18 @@ export class DecoupledQueue extends Construct {
     if (g) {
       this.grantConsume(g.autoScalingGroup.role);
       const perInstance = g.messagesPerInstance ?? 100;
+      // The backlog is every message not yet done: waiting and in flight. Scaling in on the
+      // visible ones alone would shrink a busy fleet whose messages are all in flight.
       g.autoScalingGroup.scaleOnMetric('ScaleOnBacklog', {
-        metric: this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: minute }),
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(visible, 0) + FILL(inflight, 0)',
+          usingMetrics: {
+            visible: this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: minute }),
+            inflight: this.queue.metricApproximateNumberOfMessagesNotVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: minute }),
+          },
+          period: minute,
+          label: 'messages not yet done',
+        }),
         scalingSteps: [
           { upper: 0, change: -1 },
           { lower: perInstance, change: +1 },
@@ -213,13 +223,13 @@ export class DecoupledQueue extends Construct {
    * from a producer (GenerateDataKey, Decrypt), through SQS only. No wildcard actions.
    */
   public grantSend(grantee: iam.IGrantable): iam.Grant {
-    this.grantKey(grantee);
+    this.grantKey(grantee, ['kms:GenerateDataKey', 'kms:Decrypt']);
     return iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resourceArns: [this.queue.queueArn] });
   }
 
-  /** Let a consumer receive, delete and extend visibility, and decrypt through SQS. */
+  /** Let a consumer receive, delete and extend visibility, and decrypt through SQS (it encrypts nothing). */
   public grantConsume(grantee: iam.IGrantable): iam.Grant {
-    this.grantKey(grantee);
+    this.grantKey(grantee, ['kms:Decrypt']);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
@@ -227,10 +237,10 @@ export class DecoupledQueue extends Construct {
     });
   }
 
-  private grantKey(grantee: iam.IGrantable): void {
+  private grantKey(grantee: iam.IGrantable, actions: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        actions,
         resources: [this.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
       }),

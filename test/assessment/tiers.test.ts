@@ -110,18 +110,19 @@ describe('global table: loss of a Region', () => {
 });
 
 describe('backup-only RPO: backup frequency plus copy time', () => {
-  test('hand-computed: the default daily and weekly rules at 05:00 = 86400 s between backups + 3600 s copy = 90000 s', () => {
+  test('hand-computed: the default daily and weekly rules at 05:00 = 86400 s between backups + 28800 s start window + 3600 s copy = 118800 s', () => {
     const [e] = estimateTiers(backupPlan());
     expect(e.failure).toBe('loss of the Region (restore from the copy in us-west-2)');
-    expect(e.rpo).toMatchObject({ seconds: 86_400 + BACKUP_AND_COPY_ASSUMPTION.seconds, bounded: true });
+    expect(e.rpo).toMatchObject({ seconds: 86_400 + 28_800 + BACKUP_AND_COPY_ASSUMPTION.seconds, bounded: true });
+    expect(e.rpo!.formula).toContain('start window 28800 s');
     expect(e.rpo!.source).toContain(BACKUP_AND_COPY_ASSUMPTION.source);
     expect(e.rto).toBeUndefined();
     expect(e.note).toMatch(/restore drill/);
   });
 
-  test('hand-computed: hourly backups with a measured 20-minute copy = 3600 + 1200 = 4800 s', () => {
+  test('hand-computed: hourly backups with a measured 20-minute copy = 3600 + 28800 + 1200 = 33600 s', () => {
     const [e] = estimateTiers(backupPlan({ rules: [{ name: 'Hourly', schedule: events.Schedule.cron({ minute: '15' }), retention: Duration.days(7) }] }), { backupAndCopy: Duration.minutes(20) });
-    expect(e.rpo!.seconds).toBe(4800);
+    expect(e.rpo!.seconds).toBe(33_600);
   });
 
   test('without a cross-Region copy a Region loss loses the backups: no RPO', () => {
@@ -132,7 +133,7 @@ describe('backup-only RPO: backup frequency plus copy time', () => {
 
   test('continuous backup adds an in-Region point-in-time estimate of 300 s', () => {
     const tiers = estimateTiers(backupPlan({ continuousBackup: true }));
-    expect(tiers.map((t) => t.rpo?.seconds)).toEqual([300, 90_000]);
+    expect(tiers.map((t) => t.rpo?.seconds)).toEqual([300, 118_800]);
     expect(tiers[0].rpo!.source).toBe(AWS_FIGURES.pointInTimeRestoreLag.source);
   });
 });

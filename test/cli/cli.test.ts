@@ -173,7 +173,42 @@ describe('failover', () => {
     const o = io();
     expect(await cli('failover --strategy shop --to us-west-2 --mode planned --yes --timeout 1m --poll 10s', o)).toBe(EXIT.timedOut);
     expect(sfn.commandCalls(GetExecutionHistoryCommand).length).toBe(7);
-    expect(o.stderr.join('\n')).toMatch(/^Still running after 1m 00s: follow it with `cdk-resilience status --strategy shop --to us-west-2`/);
+    expect(o.stderr.join('\n')).toMatch(/^Still running after 1m 00s: follow it with `cdk-resilience failover --strategy shop --to us-west-2 --mode planned --request-id failover-2026-11-22T03-00-00-000 --yes` \(?or `cdk-resilience status --strategy shop --to us-west-2`/);
+  });
+
+  test('the re-run command keeps the profile and the reason', async () => {
+    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) =>
+      JSON.parse(Buffer.from(input.Payload).toString()).action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' }),
+    );
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: fixture('failover-failed.json') });
+    const o = io();
+    const argv = ['failover', '--strategy', 'shop', '--to', 'us-west-2', '--mode', 'unplanned', '--allow-data-loss', '--request-id', 'inc-4711', '--reason', "INC-4711 east's outage", '--profile', 'prod', '--yes'];
+    expect(await runCli(argv, o, () => awsClients())).toBe(EXIT.failed);
+    expect(o.stderr.join('\n')).toContain(`--request-id inc-4711-rerun --reason 'INC-4711 east'\\''s outage' --profile prod --yes`);
+  });
+
+  test('the state machine\'s own timeout is a failure (exit 1), not "still running"', async () => {
+    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) =>
+      JSON.parse(Buffer.from(input.Payload).toString()).action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' }),
+    );
+    const events = fixture('failover-succeeded.json').slice(0, 10);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [...events, { id: 99, type: 'ExecutionTimedOut', timestamp: new Date('2026-11-22T05:00:00Z'), executionTimedOutEventDetails: { error: 'States.Timeout' } }] });
+    const o = io();
+    expect(await cli('failover --strategy shop --to us-west-2 --yes', o)).toBe(EXIT.failed);
+    expect(o.stderr.join('\n')).toContain('failover TIMED_OUT: States.Timeout');
+  });
+
+  test('credentials expiring while following: the run goes on, and the message says so (never "nothing changed")', async () => {
+    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) =>
+      JSON.parse(Buffer.from(input.Payload).toString()).action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' }),
+    );
+    sfn.on(GetExecutionHistoryCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredTokenException' }));
+    const o = io();
+    expect(await cli('failover --strategy shop --to us-west-2 --request-id inc-9 --profile prod --yes', o)).toBe(EXIT.credentials);
+    expect(o.stderr).toHaveLength(1);
+    expect(o.stderr[0]).toMatch(/the failover was started and goes on \(arn:x\), but following it failed: AWS credentials are missing or expired/);
+    expect(o.stderr[0]).toContain('`cdk-resilience failover --strategy shop --to us-west-2 --mode planned --request-id inc-9 --profile prod --yes`');
+    expect(o.stderr[0]).not.toContain('nothing was changed');
   });
 
   test('in a terminal, the progress frame is redrawn in place until the end', async () => {
@@ -256,6 +291,8 @@ describe('every bad input: one line, a non-zero exit, nothing changed', () => {
     ['a missing strategy', 'failover --to us-west-2 --yes', onlyPlan, EXIT.refused, /required option '-s, --strategy <name>' not specified/, []],
     ['--to and --region that disagree', 'failover --strategy shop --to us-west-2 --region us-east-1 --yes', onlyPlan, EXIT.refused, /--to us-west-2 and --region us-east-1 disagree/, []],
     ['an unknown mode', 'plan --strategy shop --to us-west-2 --mode maybe', onlyPlan, EXIT.refused, /argument 'maybe' is invalid/, []],
+    ['a mistyped Region', 'failover --strategy shop --to us-wset2 --yes', onlyPlan, EXIT.refused, /'us-wset2' is not a Region name/, []],
+    ['a poll interval under a second', 'failover --strategy shop --to us-west-2 --poll 0 --yes', onlyPlan, EXIT.refused, /--poll '0' is under 1 s/, []],
   ])('%s', async (name, argv, arrange, code, message, actions) => {
     arrange();
     const o = io({ interactive: name === 'a wrong confirmation', answers: ['us-east-1'] });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { eventLines, progressFromHistory, renderFrame, StepSpec } from '../../cli/progress';
+import { eventLines, progressFromHistory, renderFrame, screenRows, StepSpec } from '../../cli/progress';
 
 const fixture = (name: string): HistoryEvent[] =>
   (JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')) as { events: (HistoryEvent & { timestamp: string })[] }).events.map((e) => ({ ...e, timestamp: new Date(e.timestamp) }));
@@ -89,6 +89,33 @@ describe('progress from a recorded execution history', () => {
     expect(frame).toContain('  ✘ ShiftTraffic       failed    6s');
     expect(frame).toContain('  last error: RunbookFailed: ShiftTraffic failed');
     expect(eventLines(undefined, model, 600).slice(-2)).toEqual(['+3m 10s ShiftTraffic failed in 6s', '+3m 11s execution FAILED after 3m 11s (RTO 10m 00s: met): RunbookFailed: ShiftTraffic failed']);
+  });
+
+  test('in a Parallel, a failure belongs to the state its event chain starts from, and a retried success clears it', () => {
+    const t = (sec: number): Date => at(sec);
+    const events: HistoryEvent[] = [
+      { id: 1, type: 'ExecutionStarted', timestamp: t(0) },
+      { id: 2, type: 'TaskStateEntered', timestamp: t(1), previousEventId: 1, stateEnteredEventDetails: { name: 'ReconcileDatabase' } },
+      { id: 3, type: 'TaskStateEntered', timestamp: t(1), previousEventId: 1, stateEnteredEventDetails: { name: 'ReconcileCompute' } },
+      { id: 4, type: 'TaskScheduled', timestamp: t(1), previousEventId: 2 },
+      { id: 5, type: 'TaskScheduled', timestamp: t(1), previousEventId: 3 },
+      // The database branch fails after the compute branch's last entry: it is still the database's failure.
+      { id: 6, type: 'TaskFailed', timestamp: t(5), previousEventId: 4, taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Throttling', cause: 'rate\nexceeded' } },
+      { id: 7, type: 'TaskScheduled', timestamp: t(7), previousEventId: 6 },
+      { id: 8, type: 'TaskSucceeded', timestamp: t(9), previousEventId: 7 },
+      { id: 9, type: 'TaskStartFailed', timestamp: t(9), previousEventId: 5, taskStartFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.ServiceException', cause: 'boom' } },
+      { id: 10, type: 'TaskStateExited', timestamp: t(10), previousEventId: 9, stateExitedEventDetails: { name: 'ReconcileCompute' } },
+      { id: 11, type: 'PassStateEntered', timestamp: t(11), previousEventId: 8, stateEnteredEventDetails: { name: 'DatabaseResult' } },
+    ];
+    const model = progressFromHistory(events, STEPS);
+    const state = (n: string): string => model.steps.find((x) => x.name === n)!.state;
+    expect(state('ReconcileDatabase')).toBe('succeeded'); // its Throttling was retried and succeeded
+    expect(state('ReconcileCompute')).toBe('failed'); // a caught TaskStartFailed
+    expect(model.error).toBe('Lambda.ServiceException: boom');
+  });
+
+  test('a frame\'s screen rows count wrapped lines and ignore colour codes', () => {
+    expect(screenRows('abc\n\u001b[31m' + 'x'.repeat(100) + '\u001b[39m', 80)).toBe(3);
   });
 
   test('without step specs (a drill), every Task and Wait state is a step, in order of first entry', () => {

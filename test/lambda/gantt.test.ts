@@ -27,6 +27,11 @@ describe('Mermaid Gantt of a timeline', () => {
     expect(ganttBlock(chart)).toBe(`\`\`\`mermaid\n${chart}\n\`\`\``);
   });
 
+  test('past an hour the axis shows hours (minutes:seconds would wrap)', () => {
+    expect(renderGantt('t', [{ step: 'a', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T01:30:00Z' }])).toContain('  axisFormat %H:%M:%S');
+    expect(renderGantt('t', [{ step: 'a', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:30:00Z' }])).toContain('  axisFormat %M:%S');
+  });
+
   test('without an RTO, no target section', () => {
     expect(renderGantt('t', [{ step: 'a', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:10Z' }])).not.toContain('section Target');
   });

@@ -257,15 +257,24 @@ describe('Health checks', () => {
   test('detection time, for the RTO model: endpoint interval x threshold, alarm period x datapoints, calculated from its children', () => {
     const { primary } = twoRegions();
     const metric = new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors', period: Duration.minutes(1) });
-    const alarm = new cloudwatch.Alarm(primary, 'Errors', { metric, threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 3 });
+    const alarm = new cloudwatch.Alarm(primary, 'Errors', { metric, threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING });
     const fromAlarm = new AlarmHealthCheck(primary, 'FromAlarm', { alarm });
     expect(fromAlarm.detection!.time.toSeconds()).toBe(180);
+    // A failed Region stops publishing the metric: an alarm that ignores missing data (and a
+    // check that keeps the last status) never sees it, so the detection is unknown.
+    const quiet = new cloudwatch.Alarm(primary, 'Quiet', { metric, threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING });
+    expect(new AlarmHealthCheck(primary, 'FromQuiet', { alarm: quiet }).detection).toBeUndefined();
+    const silent = new cloudwatch.Alarm(primary, 'Silent', { metric, threshold: 1, evaluationPeriods: 2 });
+    expect(new AlarmHealthCheck(primary, 'FromSilent', { alarm: silent }).detection).toBeUndefined();
+    // ...unless insufficient data reads as unhealthy.
+    expect(new AlarmHealthCheck(primary, 'FromSilentUnhealthy', { alarm: silent, insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.UNHEALTHY }).detection!.time.toSeconds()).toBe(120);
     expect(fromAlarm.detection!.formula).toBe('alarm: period 60 s x 3 datapoint(s) to alarm (of 5 evaluation periods)');
     // A math-expression alarm (the web tier's 5xx rate): the expression's period.
     const ratio = new cloudwatch.Alarm(primary, 'Ratio', {
       metric: new cloudwatch.MathExpression({ expression: 'm1 / 2', usingMetrics: { m1: metric }, period: Duration.minutes(2) }),
       threshold: 1,
       evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     expect(new AlarmHealthCheck(primary, 'FromRatio', { alarm: ratio }).detection!.time.toSeconds()).toBe(240);
     // Imported: unknown unless given.
@@ -286,7 +295,7 @@ describe('Health checks', () => {
 
     // A record carries the detection of whichever check it uses.
     const { primary: p2, pWeb } = webPair();
-    const a2 = new cloudwatch.Alarm(p2, 'Errors', { metric, threshold: 1, evaluationPeriods: 2 });
+    const a2 = new cloudwatch.Alarm(p2, 'Errors', { metric, threshold: 1, evaluationPeriods: 2, treatMissingData: cloudwatch.TreatMissingData.BREACHING });
     const records = new FailoverRecords(p2, 'Shop', {
       zone: ZONE,
       recordName: 'shop',

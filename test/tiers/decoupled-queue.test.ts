@@ -68,10 +68,15 @@ describe('DecoupledQueue defaults', () => {
     const queue = new DecoupledQueue(stack, 'Orders');
     const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     queue.grantSend(producer);
+    const consumer = new iam.Role(stack, 'Worker', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    queue.grantConsume(consumer);
     const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ProducerDefaultPolicy'))![1];
     const statements = policy.Properties.PolicyDocument.Statement as { Action: string[]; Condition?: unknown }[];
     expect(statements.flatMap((x) => x.Action)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(statements[0].Condition).toEqual({ StringEquals: { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' } });
+    // A consumer decrypts only: it never needs to generate data keys.
+    const cp = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('WorkerDefaultPolicy'))![1];
+    expect((cp.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((x) => x.Action)).toEqual(['kms:Decrypt', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
   });
 
   test('no AwsSolutions findings on the queues', () => {
@@ -106,7 +111,16 @@ describe('DecoupledQueue options', () => {
       PolicyType: 'StepScaling',
       StepAdjustments: Match.arrayWith([Match.objectLike({ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 })]),
     });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 50, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    // The backlog is every message not yet done (waiting + in flight): a busy fleet is not scaled in.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 50,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(visible, 0) + FILL(inflight, 0)' }),
+        Match.objectLike({ Id: 'inflight', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ApproximateNumberOfMessagesNotVisible' }) }) }),
+      ]),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0, ComparisonOperator: 'LessThanOrEqualToThreshold', Metrics: Match.arrayWith([Match.objectLike({ Expression: 'FILL(visible, 0) + FILL(inflight, 0)' })]) });
   });
 });
 
