@@ -57,6 +57,8 @@ export function addReferenceGlobalTable(app: App, strategy: ActiveActive): { tab
   table.grantReadWriteData(strategy.primary.web.instanceRole);
   const recovery = strategy.recoveryStack;
   GlobalTable.grantReplicaReadWriteData(strategy.recovery.web.instanceRole, tableName, recovery.region, recovery.account);
+  // Active-active writes in both Regions: watch the replica's direction too.
+  GlobalTable.addReplicaLatencyAlarm(recovery, 'SessionsReplicationLatency', { tableName, toRegion: strategy.primaryStack.region, alarmTopic: strategy.recovery.topic });
   return { table, recoveryData };
 }
 

@@ -22,7 +22,9 @@ export function awsClients(profile?: string): ClientFactory {
   return (region) => {
     let c = cache.get(region);
     if (!c) {
-      const config = { region, profile, maxAttempts: 5 };
+      // A Region in an outage must not hang the CLI: connect within 5 s; an answer within 90 s
+      // (the runbook's entry function may take up to 60 s to plan).
+      const config = { region, profile, maxAttempts: 5, requestHandler: { connectionTimeout: 5_000, requestTimeout: 90_000 } };
       c = { ssm: new SSMClient(config), lambda: new LambdaClient(config), sfn: new SFNClient(config) };
       cache.set(region, c);
     }

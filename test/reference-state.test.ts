@@ -25,6 +25,8 @@ describe('reference app: state and decoupling tiers', () => {
     expect(replicas.find((r) => r.Region === 'us-west-2')!.SSESpecification.KMSMasterKeyId).toBe('arn:aws:kms:us-west-2:111111111111:alias/ref-active-sessions-table');
     t('RefActiveActive-RecoveryData').hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/ref-active-sessions-table' });
     expect(stack('RefActiveActive-Primary').dependencies.map((s) => s.stackName)).toContain('RefActiveActive-RecoveryData');
+    // Writes in us-west-2 are watched on their way to us-east-1 too.
+    t('RefActiveActive-Recovery').hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicationLatency', Dimensions: Match.arrayWith([{ Name: 'ReceivingRegion', Value: 'us-east-1' }]) });
     // The recovery Region's web tier reads and writes its replica.
     expect(JSON.stringify(t('RefActiveActive-Recovery').toJSON())).toContain('arn:aws:dynamodb:us-west-2:111111111111:table/ref-active-sessions');
   });

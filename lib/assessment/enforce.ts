@@ -59,6 +59,11 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
         const problems: string[] = [];
         const rto = estimateRto(strategy, { decision: options.decision });
         if (rto.seconds > rto.targetSeconds) problems.push(rtoMessage(strategy, rto));
+        if (!rto.detectionKnown) {
+          problems.push(
+            `[${strategy.node.path}] the primary Region's record has no health check with a known detection time, so the RTO estimate (${rto.seconds} s) leaves detection out. Fix: use an endpoint health check, an alarm that treats missing data as breaching, or pass detectionTime.`,
+          );
+        }
         const rpo = estimateRpo(strategy);
         if (rpo.seconds > rpo.targetSeconds) problems.push(rpoMessage(rpo));
         if (options.warnOnly) {

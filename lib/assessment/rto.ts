@@ -21,6 +21,12 @@ export interface RtoEstimate {
   readonly terms: EstimateTerm[];
   /** The largest term: the one to reduce first. */
   readonly dominant: EstimateTerm;
+  /**
+   * Whether the detection term is known. When the primary's health check has no known
+   * detection time (an imported alarm, or one that ignores missing data), the estimate
+   * leaves detection out, and `enforceObjectives` refuses to call it met.
+   */
+  readonly detectionKnown: boolean;
 }
 
 /** The runbook's critical path: the longest dependency chain of the failover's operations. */
@@ -100,5 +106,5 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   ];
   const seconds = terms.reduce((s, t) => s + t.seconds, 0);
   const dominant = terms.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-  return { strategy: strategy.strategyName, targetSeconds: strategy.objectives.rto.toSeconds(), seconds, terms, dominant };
+  return { strategy: strategy.strategyName, targetSeconds: strategy.objectives.rto.toSeconds(), seconds, terms, dominant, detectionKnown: hc !== undefined };
 }

@@ -169,6 +169,35 @@ export class GlobalTable extends Construct {
   }
 
   /**
+   * Alarm, in a replica's Region (its own stack), on `ReplicationLatency` of the writes made
+   * there towards `toRegion`: in active-active both directions carry writes, and the
+   * table's own alarms only watch the writes leaving its Region.
+   */
+  public static addReplicaLatencyAlarm(scope: Construct, id: string, props: { readonly tableName: string; readonly toRegion: string; readonly threshold?: Duration; readonly alarmTopic?: sns.ITopic }): cloudwatch.Alarm {
+    const threshold = props.threshold ?? Duration.minutes(1);
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      alarmDescription: `${props.tableName}: writes from ${Stack.of(scope).region} take over ${threshold.toHumanString()} to reach ${props.toRegion}`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ReplicationLatency',
+        dimensionsMap: { TableName: props.tableName, ReceivingRegion: props.toRegion },
+        statistic: cloudwatch.Stats.AVERAGE,
+        period: Duration.minutes(1),
+      }),
+      threshold: threshold.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+      alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+    }
+    return alarm;
+  }
+
+  /**
    * Let a principal in a replica's Region (its own stack) read and write that replica: the
    * item actions on the replica table's ARN, and the replica key's actions through DynamoDB,
    * on keys of that Region that carry the replica key's alias (the key's id is not known

@@ -72,8 +72,8 @@ export interface DecoupledQueueProps {
   /**
    * Visibility timeout. Must be at least the consumer's timeout, or a message in progress
    * is handed to a second consumer.
-   * @default - 6 x the Lambda function's timeout (AWS's guidance for Lambda event sources),
-   * or the consumer timeout + 30 s
+   * @default - 6 x the Lambda function's timeout plus its batching window (AWS's guidance
+   * for Lambda event sources), or the consumer timeout + 30 s
    */
   readonly visibilityTimeout?: Duration;
   /**
@@ -124,8 +124,9 @@ export class DecoupledQueue extends Construct {
   constructor(scope: Construct, id: string, props: DecoupledQueueProps = {}) {
     super(scope, id);
     const consumerTimeout = props.consumer?.lambda?.function.timeout ?? props.consumer?.group?.processingTimeout ?? props.consumerTimeout;
+    // AWS's guidance for a Lambda event source: 6 x the function timeout, plus the batching window.
     const derived = props.consumer?.lambda
-      ? Duration.seconds(6 * (consumerTimeout?.toSeconds() ?? 3))
+      ? Duration.seconds(6 * (consumerTimeout?.toSeconds() ?? 3) + (props.consumer.lambda.maxBatchingWindow?.toSeconds() ?? 0))
       : Duration.seconds((consumerTimeout?.toSeconds() ?? 30) + 30);
     const visibility = props.visibilityTimeout ?? Duration.seconds(Math.min(derived.toSeconds(), 43_200));
     const v = new Validator(this);

@@ -1,5 +1,5 @@
 import { App, Duration } from 'aws-cdk-lib';
-import { DatabaseEngine, DrStrategy, enforceObjectives, estimateRpo, PilotLight, WarmStandby } from '../../lib';
+import { DatabaseEngine, DrStrategy, enforceObjectives, estimateRpo, estimateRto, PilotLight, WarmStandby } from '../../lib';
 import { strategyProps } from '../dr/fixtures';
 import { newApp } from '../helpers/app';
 
@@ -48,4 +48,14 @@ describe('objectives are enforced at synth', () => {
   test('the explicit opt-out turns the error into a warning', () => {
     expect(synthError((app) => new PilotLight(app, 'Pl', strategyProps('pl', { rto: Duration.minutes(10) })), { warnOnly: { reason: 'a cost decision: pilot light accepted at 18 minutes' } })).toBeUndefined();
   });
+});
+
+test('an RTO whose detection is unknown is not called met: synth fails and says why', () => {
+  const app = newApp();
+  const s = new WarmStandby(app, 'Ws', strategyProps('ws'));
+  // A record whose check cannot see a dead Region (for example an alarm that ignores missing data).
+  Object.defineProperty(s.primary.record, 'detection', { value: undefined });
+  expect(estimateRto(s).detectionKnown).toBe(false);
+  enforceObjectives(app);
+  expect(() => app.synth()).toThrow(/no health check with a known detection time/);
 });

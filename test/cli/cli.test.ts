@@ -108,6 +108,16 @@ beforeEach(() => {
   });
 });
 
+describe('AWS clients', () => {
+  test('the standard chain with a profile, and timeouts so a Region in an outage cannot hang the CLI', async () => {
+    const c = awsClients('prod')('us-west-2');
+    const handler = c.lambda.config.requestHandler as unknown as { configProvider: Promise<{ connectionTimeout: number; requestTimeout: number }> };
+    expect(await handler.configProvider).toMatchObject({ connectionTimeout: 5000, requestTimeout: 90_000 });
+    expect(c.lambda.config.profile).toBe('prod');
+    expect(await c.sfn.config.region()).toBe('us-west-2');
+  });
+});
+
 describe('plan', () => {
   test('shows both Regions, the data-loss risk and the steps; invokes only the plan action', async () => {
     lambda.on(InvokeCommand).resolves(payload({ accepted: true, plan: plan() }));

@@ -132,6 +132,19 @@ describe('GlobalTable grants', () => {
   });
 });
 
+describe('GlobalTable replica alarms', () => {
+  test('in a replica\'s stack: the latency of writes made there towards another Region', () => {
+    const stack = new Stack(newApp(), 'Recovery', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    GlobalTable.addReplicaLatencyAlarm(stack, 'Latency', { tableName: 'orders', toRegion: 'us-east-1', alarmTopic: new sns.Topic(stack, 'Alerts') });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicationLatency',
+      Dimensions: Match.arrayWith([{ Name: 'ReceivingRegion', Value: 'us-east-1' }, { Name: 'TableName', Value: 'orders' }]),
+      Threshold: 60_000,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alerts') }],
+    });
+  });
+});
+
 describe('GlobalTable rejects invalid input', () => {
   test.each<[string, Partial<GlobalTableProps>, string, RegExp]>([
     ['no replica Region', { replicas: [] }, 'GLOBAL_TABLE_REGIONS', /at least one other Region/],

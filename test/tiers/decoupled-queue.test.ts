@@ -90,6 +90,10 @@ describe('DecoupledQueue options', () => {
     expect(build({ consumerTimeout: Duration.minutes(2) }).q.visibilityTimeout.toSeconds()).toBe(150);
   });
 
+  test('a Lambda batching window adds to the visibility timeout: 6 x 20 s + 10 s = 130 s', () => {
+    expect(build((stack) => ({ consumer: { lambda: { function: consumerFunction(stack), maxBatchingWindow: Duration.seconds(10) } } })).q.visibilityTimeout.toSeconds()).toBe(130);
+  });
+
   test('FIFO: both queues FIFO, with .fifo names', () => {
     const { t } = build({ queueName: 'ledger', fifo: true });
     t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'ledger.fifo', FifoQueue: true });
