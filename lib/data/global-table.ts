@@ -129,24 +129,12 @@ export class GlobalTable extends Construct {
 
     const threshold = props.replicationLatencyThreshold ?? Duration.minutes(1);
     for (const r of props.replicas) {
-      const alarm = new cloudwatch.Alarm(this, `ReplicationLatency-${r.region}`, {
-        alarmDescription: `${props.tableName}: writes from ${stack.region} take over ${threshold.toHumanString()} to reach ${r.region}; data written here would be lost with this Region`,
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName: 'ReplicationLatency',
-          dimensionsMap: { TableName: props.tableName, ReceivingRegion: r.region },
-          statistic: cloudwatch.Stats.AVERAGE,
-          period: Duration.minutes(1),
-        }),
-        threshold: threshold.toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 5,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      this.replicationLatencyAlarms[r.region] = GlobalTable.addReplicaLatencyAlarm(this, `ReplicationLatency-${r.region}`, {
+        tableName: props.tableName,
+        toRegion: r.region,
+        threshold,
+        alarmTopic: props.alarmTopic,
       });
-      if (props.alarmTopic) alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-      if (props.alarmTopic) alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
-      this.replicationLatencyAlarms[r.region] = alarm;
     }
     this.tableName = props.tableName;
   }
@@ -169,14 +157,14 @@ export class GlobalTable extends Construct {
   }
 
   /**
-   * Alarm, in a replica's Region (its own stack), on `ReplicationLatency` of the writes made
-   * there towards `toRegion`: in active-active both directions carry writes, and the
-   * table's own alarms only watch the writes leaving its Region.
+   * Alarm on `ReplicationLatency` of the writes made in `scope`'s Region towards `toRegion`
+   * (the table uses it for its own Region). Call it in each replica's stack too: in
+   * active-active both directions carry writes.
    */
   public static addReplicaLatencyAlarm(scope: Construct, id: string, props: { readonly tableName: string; readonly toRegion: string; readonly threshold?: Duration; readonly alarmTopic?: sns.ITopic }): cloudwatch.Alarm {
     const threshold = props.threshold ?? Duration.minutes(1);
     const alarm = new cloudwatch.Alarm(scope, id, {
-      alarmDescription: `${props.tableName}: writes from ${Stack.of(scope).region} take over ${threshold.toHumanString()} to reach ${props.toRegion}`,
+      alarmDescription: `${props.tableName}: writes from ${Stack.of(scope).region} take over ${threshold.toHumanString()} to reach ${props.toRegion}; data written there would be lost with that Region`,
       metric: new cloudwatch.Metric({
         namespace: 'AWS/DynamoDB',
         metricName: 'ReplicationLatency',
