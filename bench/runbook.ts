@@ -1,6 +1,6 @@
 import '../test/setup';
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { RunbookConfig } from '../lambda/shared/types';
+import type { RunbookConfig } from '../protocol';
 import { ActiveActive, DatabaseEngine, DrStrategy, PilotLight, WarmStandby } from '../lib';
 import { execute } from '../test/dr/harness';
 import { runbookCriticalPath } from '../lib/assessment/rto';

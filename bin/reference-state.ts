@@ -21,7 +21,7 @@ import {
   WarmStandby,
 } from '../lib';
 import { bundledLambdaCode } from '../lib/core/lambda-code';
-import type { ReferenceWebStack } from './reference-app';
+import type { ReferenceWebStack } from './reference-web-stack';
 
 /** A queue between the web tier (producer) and an order consumer (Lambda), in the primary web stack. */
 export function addReferenceQueue(stack: ReferenceWebStack): DecoupledQueue {

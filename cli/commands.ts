@@ -1,13 +1,10 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pc from 'picocolors';
-import type { DrillEntry, RunbookEntry } from '../lambda/shared/directory';
-import type { DrillReport } from '../lambda/shared/drill';
-import type { Plan, RegionState, RunbookRequest } from '../lambda/shared/types';
+import { type DrillEntry, type DrillReport, ganttBlock, type Plan, type RegionState, REQUEST_ID_PATTERN, type RunbookEntry, type RunbookRequest } from '../protocol';
 import { ClientFactory } from './aws';
 import { findDrill, findRunbook, findStrategy } from './directory';
 import { CliError, EXIT, fromAwsError, refused } from './errors';
-import { ganttBlock } from '../lambda/shared/gantt';
 import { duration, eventLines, progressFromHistory, ProgressModel, renderFrame, screenRows, StepSpec, timelineGantt } from './progress';
 
 /** The terminal, the clock and the prompt: real in the CLI, recorded in tests. */
@@ -51,7 +48,7 @@ const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The request id: given, or one derived from the clock (also the execution name). */
 function requestIdOf(o: { readonly requestId?: string }, io: Io, prefix: string): string {
   if (o.requestId) {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(o.requestId)) throw refused(`--request-id '${o.requestId}' must be 1-80 letters, digits, '-' or '_'`);
+    if (!REQUEST_ID_PATTERN.test(o.requestId)) throw refused(`--request-id '${o.requestId}' must be 1-80 letters, digits, '-' or '_'`);
     return o.requestId;
   }
   return `${prefix}-${io.now().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`;

@@ -1,5 +1,5 @@
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { DrillEntry, drillParameterName, RunbookEntry, runbookParameterName, StrategyEntry, strategyParameterName } from '../lambda/shared/directory';
+import { DrillEntry, drillParameterName, RunbookEntry, runbookParameterName, StrategyEntry, strategyParameterName } from '../protocol';
 import { ClientFactory } from './aws';
 import { fromAwsError, refused } from './errors';
 

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import pc from 'picocolors';
-import { renderGantt } from '../lambda/shared/gantt';
+import { renderGantt } from '../protocol';
 
 /** A step to follow: a state name, done on its exit or when `doneWhen` is entered. */
 export interface StepSpec {

@@ -40,7 +40,8 @@ export * from './data/global-table';
 export { GlobalTableReplicaKey } from './data/global-table-replica-key';
 export * from './data/session-cache';
 export { SessionCacheSecondary } from './data/session-cache-secondary';
-export type { SessionCacheSecondaryOptions, SessionCacheSecondaryProps, SessionCacheAlarms, SessionCacheAlarmThresholds } from './data/session-cache-secondary';
+export type { SessionCacheSecondaryOptions, SessionCacheSecondaryProps } from './data/session-cache-secondary';
+export type { SessionCacheAlarms, SessionCacheAlarmThresholds } from './data/session-cache-common';
 export { ReplicaBucket } from './data/replica-bucket';
 export type { ReplicaBucketProps, BucketLifecycleProps, BucketObjectLockProps, ReplicationMonitorOptions } from './data/replica-bucket';
 export { ReplicatedBucket, REPLICATION_EVENT_TYPES } from './data/replicated-bucket';
@@ -70,3 +71,5 @@ export * from './assessment/availability';
 export * from './assessment/tiers';
 export { longestCronGapSeconds } from './assessment/cron';
 export * from './assessment/report';
+// What runbooks, drills and the operator CLI exchange: requests, plans, reports, the SSM directory.
+export * from '../protocol';

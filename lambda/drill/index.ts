@@ -2,9 +2,9 @@ import { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand, Stan
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { cloudwatch, sns } from '../shared/aws';
 import { now } from '../shared/clock';
-import type { Baseline, CheckResult, DrillConfig, DrillEvent, DrillLoop, DrillReport, Observation } from '../shared/drill';
+import type { Baseline, CheckResult, DrillConfig, DrillEvent, DrillLoop, DrillReport, Observation } from '../../protocol';
 
-export type { Baseline, CheckResult, DrillConfig, DrillEvent, DrillLoop, DrillReport, Observation } from '../shared/drill';
+export type { Baseline, CheckResult, DrillConfig, DrillEvent, DrillLoop, DrillReport, Observation } from '../../protocol';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed', 'cancelled', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 const SUCCESS = new Set(['completed', 'SUCCEEDED']);

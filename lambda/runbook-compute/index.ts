@@ -1,10 +1,10 @@
 import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { autoscaling } from '../shared/aws';
+import { backoffSeconds } from '../shared/backoff';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { readCompute } from '../shared/state';
-import { StepResult } from '../shared/types';
-import { backoffSeconds } from '../runbook-database';
+import { StepResult } from '../../protocol';
 
 /** One pass of the compute reconciler. */
 export interface ComputeStep extends StepResult {

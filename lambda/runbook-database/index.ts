@@ -9,10 +9,11 @@ import {
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { rds } from '../shared/aws';
+import { backoffSeconds } from '../shared/backoff';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { readDatabase, RunbookRefused } from '../shared/state';
-import { RunbookConfig, RunbookRequest, StepResult } from '../shared/types';
+import { RunbookConfig, RunbookRequest, StepResult } from '../../protocol';
 
 /** One pass of the database reconciler. */
 export interface DatabaseStep extends StepResult {
@@ -23,11 +24,6 @@ export interface DatabaseStep extends StepResult {
   /** Passes so far (drives the backoff). */
   readonly attempt: number;
   readonly status: string;
-}
-
-/** Poll backoff: 1 s, 1.5 s, 2.25 s ... capped at 3 s, so polling adds at most 3 s. */
-export function backoffSeconds(attempt: number): number {
-  return Math.min(3, Math.max(1, Math.round(1.5 ** attempt)));
 }
 
 /**

@@ -3,9 +3,8 @@ import { sfn } from '../shared/aws';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { preflight } from '../shared/preflight';
-import { RequestProblem, validateRequest } from '../shared/request';
+import { Plan, RequestProblem, RunbookRequest, validateRequest } from '../../protocol';
 import { RunbookRefused } from '../shared/state';
-import { Plan, RunbookRequest } from '../shared/types';
 
 /** What the entry function answers. */
 export type EntryResponse =

@@ -1,47 +1,9 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { renderGantt } from '../shared/gantt';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../shared/aws';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
-import { Plan, RunbookRequest, StepResult } from '../shared/types';
-
-/** The execution state the notify step receives. */
-export interface RunbookState {
-  readonly request: RunbookRequest & { readonly submittedAt?: string };
-  readonly startedAt?: string;
-  readonly plan?: Plan;
-  readonly parallel?: StepResult[];
-  readonly traffic?: StepResult;
-  readonly verify?: StepResult;
-  /** Set by the catch-all: what failed. */
-  readonly error?: { readonly Error?: string; readonly Cause?: string };
-}
-
-/** One entry of the timeline. */
-export interface TimelineEntry {
-  readonly step: string;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly seconds: number;
-}
-
-/** The report the runbook ends with. */
-export interface RunbookReport {
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOTHING_TO_DO';
-  readonly runbook: string;
-  readonly requestId: string;
-  readonly recoveryTimeSeconds: number;
-  readonly timeline: TimelineEntry[];
-  /** What was done, step by step. */
-  readonly done: string[];
-  /** Steps that did not complete, when the run failed (the plan says what each does). */
-  readonly notDone: string[];
-  readonly error?: string;
-  readonly rerun?: string;
-  /** The timeline as a Mermaid Gantt chart, with the RTO target as a milestone when known. */
-  readonly gantt: string;
-}
+import { renderGantt, type RunbookReport, type RunbookState, type StepResult } from '../../protocol';
 
 const seconds = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
 

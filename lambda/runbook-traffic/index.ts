@@ -3,7 +3,7 @@ import { autoscaling, bounded } from '../shared/aws';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { routingControlState, setRoutingControls } from '../shared/state';
-import { StepResult } from '../shared/types';
+import { StepResult } from '../../protocol';
 
 /** Result of the traffic step. */
 export interface TrafficStep extends StepResult {

@@ -1,7 +1,7 @@
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { readDatabase, readRegion } from '../shared/state';
-import { RegionState, StepResult } from '../shared/types';
+import { RegionState, StepResult } from '../../protocol';
 
 /** Result of verification. */
 export interface VerifyStep extends StepResult {

@@ -33,5 +33,3 @@ export async function bounded<T>(ms: number, call: (signal: AbortSignal) => Prom
     return e instanceof Error ? e : new Error(String(e));
   }
 }
-
-export { TRANSIENT_ERRORS } from './errors';

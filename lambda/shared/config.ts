@@ -1,4 +1,4 @@
-import { RunbookConfig } from './types';
+import { RunbookConfig } from '../../protocol';
 
 /** The runbook configuration rendered into RUNBOOK_CONFIG at deploy time. */
 export function loadConfig(): RunbookConfig {

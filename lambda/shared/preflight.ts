@@ -1,6 +1,6 @@
 import { isoNow } from './clock';
 import { readDatabase, readRegion, replicationLagSeconds, RunbookRefused } from './state';
-import { Plan, RunbookConfig, RunbookRequest } from './types';
+import { Plan, RunbookConfig, RunbookRequest } from '../../protocol';
 
 /**
  * Read both Regions (the source bounded in time), the database writer and the replication

@@ -6,7 +6,7 @@ import { GetRoutingControlStateCommand, UpdateRoutingControlStatesCommand } from
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, rds, ssm } from './aws';
 import { now } from './clock';
-import { ComputeConfig, RegionState, RunbookConfig } from './types';
+import { ComputeConfig, RegionState, RunbookConfig } from '../../protocol';
 
 /** Where the database writer is, and what state the database is in. */
 export interface DatabaseState {

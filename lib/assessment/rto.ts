@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { RunbookConfig } from '../../lambda/shared/types';
+import type { RunbookConfig } from '../../protocol';
 import { DrStrategy } from '../dr/strategy';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations } from './operation-durations';
 

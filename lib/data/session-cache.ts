@@ -14,17 +14,19 @@ import {
   acknowledgeCacheDefaultPort,
   buildCacheAlarms,
   CACHE_DEFAULT_PORT,
+  type CacheEndpoint,
   cachePhysicalId,
   createCacheKey,
   createCacheSecurityGroup,
   createCacheSubnetGroup,
   placeNodes,
-  SessionCacheAlarms,
-  SessionCacheAlarmThresholds,
-  SessionCacheSecondary,
-  SessionCacheSecondaryOptions,
+  type SessionCacheAlarms,
+  type SessionCacheAlarmThresholds,
   validateCacheAzs,
-} from './session-cache-secondary';
+} from './session-cache-common';
+import { SessionCacheSecondary, type SessionCacheSecondaryOptions } from './session-cache-secondary';
+
+export type { CacheEndpoint } from './session-cache-common';
 
 /** The cache engine. */
 export enum CacheEngine {
@@ -64,14 +66,6 @@ export interface SessionCacheAuth {
    * @default 'on ~* +@all -@dangerous'
    */
   readonly accessString?: string;
-}
-
-/** A host and port to connect to. */
-export interface CacheEndpoint {
-  /** Host name. */
-  readonly hostname: string;
-  /** Port. */
-  readonly port: number;
 }
 
 /** Props for {@link SessionCache}. */

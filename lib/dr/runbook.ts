@@ -7,40 +7,17 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
-import { RunbookEntry, runbookParameterName } from '../../lambda/shared/directory';
-import { TRANSIENT_ERRORS } from '../../lambda/shared/errors';
-import type { RunbookConfig } from '../../lambda/shared/types';
+import { RUNBOOK_STATES, type RunbookConfig, type RunbookEntry, runbookParameterName, TRANSIENT_ERRORS } from '../../protocol';
 import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
 
-export type { RunbookConfig } from '../../lambda/shared/types';
+export type { RunbookConfig } from '../../protocol';
 
 /** Errors the state machine retries with backoff and full jitter: throttling, 5xx, timeouts. */
 export const RUNBOOK_TRANSIENT_ERRORS = [...TRANSIENT_ERRORS, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException', 'States.Timeout'];
 
 /** The step names of a runbook's state machine (stable: tests and operators use them). */
-export const RUNBOOK_STATES = {
-  preflight: 'Preflight',
-  alreadyDone: 'AlreadyDone?',
-  recover: 'Recover',
-  initDatabase: 'InitDatabase',
-  database: 'ReconcileDatabase',
-  databaseDone: 'DatabaseDone?',
-  databaseWait: 'WaitDatabase',
-  databaseOut: 'DatabaseResult',
-  initCompute: 'InitCompute',
-  compute: 'ReconcileCompute',
-  computeDone: 'ComputeDone?',
-  computeWait: 'WaitCompute',
-  computeOut: 'ComputeResult',
-  traffic: 'ShiftTraffic',
-  trafficWait: 'WaitForTraffic',
-  verify: 'Verify',
-  notify: 'Notify',
-  notifyFailure: 'NotifyFailure',
-  failed: 'RunbookFailed',
-  succeeded: 'RunbookSucceeded',
-} as const;
+export { RUNBOOK_STATES };
 
 /** Props for {@link Runbook}. */
 export interface RunbookProps {

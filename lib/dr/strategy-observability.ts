@@ -2,7 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Sli } from '../observability/sli';
 import { Slo } from '../observability/slo';
 import { StrategyDashboard } from '../observability/strategy-dashboard';
-import type { DrStrategy, StrategySite } from './strategy';
+import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
+import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
+import { Runbook } from './runbook';
+import type { StrategySite } from './strategy-site';
 
 /** The SLOs every strategy sets on its entry tier (the web tier) in each Region. */
 export interface StrategySlo {
@@ -32,11 +35,27 @@ export interface SiteObservability {
   readonly dashboard: StrategyDashboard;
 }
 
+/** What a strategy's observability is built from. */
+export interface StrategyObservabilityInput {
+  /** The strategy's short name (SLO and dashboard names). */
+  readonly strategyName: string;
+  /** The strategy kind (the dashboard title). */
+  readonly kind: string;
+  readonly primary: StrategySite;
+  readonly recovery: StrategySite;
+  /** Aurora global secondaries, shown on both dashboards. */
+  readonly globalDatabaseSecondaries: GlobalDatabaseSecondary[];
+  /** RDS cross-Region replicas, shown on both dashboards. */
+  readonly replicas: CrossRegionReadReplica[];
+  /** The strategy's runbooks, shown on both dashboards. */
+  readonly runbooks: Runbook[];
+}
+
 /**
  * SLOs on each Region's web tier (pages and tickets go to the Region's alerts topic) and a
  * dashboard per Region, named `<strategy>-<region>`.
  */
-export function buildStrategyObservability(strategy: DrStrategy, options: StrategySlo = {}): Record<'primary' | 'recovery', SiteObservability> {
+export function buildStrategyObservability(strategy: StrategyObservabilityInput, options: StrategySlo = {}): Record<'primary' | 'recovery', SiteObservability> {
   const build = (site: StrategySite, role: string): SiteObservability => {
     const region = site.stack.region;
     const common = { window: options.window, page: { topic: site.topic } };
@@ -52,9 +71,9 @@ export function buildStrategyObservability(strategy: DrStrategy, options: Strate
       title: `${strategy.strategyName} (${strategy.kind}): ${role} Region`,
       web: site.web,
       records: [site.record],
-      globalDatabaseSecondaries: strategy.globalDatabase?.secondaries,
-      replicas: strategy.replica ? [strategy.replica] : [],
-      runbooks: [strategy.runbook.failover, strategy.runbook.failback].filter((r) => r !== undefined),
+      globalDatabaseSecondaries: strategy.globalDatabaseSecondaries,
+      replicas: strategy.replicas,
+      runbooks: strategy.runbooks,
       slos,
     });
     return { slos, dashboard };

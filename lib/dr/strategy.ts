@@ -1,11 +1,9 @@
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { ComputeConfig, RunbookConfig } from '../../lambda/shared/types';
-import { StrategyEntry, strategyParameterName } from '../../lambda/shared/directory';
+import { type ComputeConfig, type RunbookConfig, StrategyEntry, strategyParameterName } from '../../protocol';
 import { Drill } from '../chaos/drill';
 import { Validator } from '../core/validation';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
@@ -17,12 +15,14 @@ import { FailoverRecords } from '../routing/failover-records';
 import { HostedZoneReference } from '../routing/hosted-zone';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { RecordEndpoint } from '../routing/record-endpoint';
-import { RegionalRecord } from '../routing/regional-record';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
 import { buildStrategyObservability, SiteObservability, StrategySlo } from './strategy-observability';
+import { StrategySite } from './strategy-site';
+
+export { StrategySite } from './strategy-site';
 
 /** Where one Region of a strategy runs. */
 export interface StrategyRegion {
@@ -119,22 +119,6 @@ export interface DrStrategyProps {
 
 /** The kind of strategy. */
 export type StrategyKind = RunbookConfig['strategy'];
-
-/** One Region of a deployed strategy. */
-export class StrategySite {
-  constructor(
-    /** The Region's stack. */
-    public readonly stack: Stack,
-    /** The network. */
-    public readonly network: MultiAzVpc,
-    /** The web tier. */
-    public readonly web: WebTier,
-    /** Alerts and runbook notifications (KMS-encrypted). */
-    public readonly topic: sns.Topic,
-    /** The Region's DNS record. */
-    public readonly record: RegionalRecord,
-  ) {}
-}
 
 /**
  * The shape every DR strategy shares: one stack per Region, a network and a web tier in
@@ -271,7 +255,18 @@ export abstract class DrStrategy extends Construct {
 
   /** Build each Region's SLOs and dashboard. */
   protected buildObservability(): void {
-    this.observability = buildStrategyObservability(this, this.props.slo);
+    this.observability = buildStrategyObservability(
+      {
+        strategyName: this.strategyName,
+        kind: this.kind,
+        primary: this.primary,
+        recovery: this.recovery,
+        globalDatabaseSecondaries: this.globalDatabase?.secondaries ?? [],
+        replicas: this.replica ? [this.replica] : [],
+        runbooks: [this.runbook.failover, this.runbook.failback].filter((r) => r !== undefined),
+      },
+      this.props.slo,
+    );
     // What the operator CLI reads first, in both Regions (drills are added later: lazy).
     for (const stack of [this.primaryStack, this.recoveryStack]) {
       new ssm.StringParameter(stack, 'StrategyDirectory', {

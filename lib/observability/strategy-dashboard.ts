@@ -1,15 +1,27 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Construct } from 'constructs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, IConstruct } from 'constructs';
+import type { RunbookConfig } from '../../protocol';
 import { DRILL_METRICS_NAMESPACE, Drill } from '../chaos/drill';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
 import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
-import { Runbook } from '../dr/runbook';
 import { ROUTE53_METRICS_REGION } from '../routing/endpoint-health-check';
 import { RegionalRecord } from '../routing/regional-record';
 import { WebTier } from '../tiers/web-tier';
 import { Slo } from './slo';
+
+/**
+ * A runbook as a dashboard shows it: the metrics it publishes and its state machine. A
+ * `Runbook` is one; so is anything of the same shape.
+ */
+export interface DashboardRunbook extends IConstruct {
+  /** Its configuration: the namespace and dimensions of the metrics it publishes. */
+  readonly config: Pick<RunbookConfig, 'name' | 'direction' | 'targetRegion' | 'metricsNamespace'>;
+  /** Its state machine: Step Functions' own execution counts, when it is in the dashboard's stack. */
+  readonly stateMachine: sfn.IStateMachine;
+}
 
 /** Props for {@link StrategyDashboard}. */
 export interface StrategyDashboardProps {
@@ -43,7 +55,7 @@ export interface StrategyDashboardProps {
    * machine's ARN).
    * @default - none
    */
-  readonly runbooks?: Runbook[];
+  readonly runbooks?: DashboardRunbook[];
   /**
    * SLOs: alarm state, burn rates, budget left.
    * @default - none
@@ -195,7 +207,7 @@ export class StrategyDashboard extends Construct {
 }
 
 /** A runbook's published metric (Powertools: namespace, `service` and `Runbook` dimensions). */
-function runbookMetric(rb: Runbook, metricName: string, statistic: string): cloudwatch.Metric {
+function runbookMetric(rb: DashboardRunbook, metricName: string, statistic: string): cloudwatch.Metric {
   const c = rb.config;
   return new cloudwatch.Metric({
     namespace: c.metricsNamespace,
@@ -209,7 +221,7 @@ function runbookMetric(rb: Runbook, metricName: string, statistic: string): clou
 }
 
 /** Executions of a runbook: Step Functions' own counts for a runbook in this stack, the published outcome otherwise. */
-function runbookCounts(rb: Runbook, stack: Stack): cloudwatch.IMetric[] {
+function runbookCounts(rb: DashboardRunbook, stack: Stack): cloudwatch.IMetric[] {
   const outcome = [runbookMetric(rb, 'RunbookSucceeded', cloudwatch.Stats.SUM), runbookMetric(rb, 'RunbookFailed', cloudwatch.Stats.SUM)];
   if (Stack.of(rb) !== stack) return outcome;
   const label = `${rb.config.direction} to ${rb.config.targetRegion}`;

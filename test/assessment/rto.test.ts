@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { RunbookConfig } from '../../lambda/shared/types';
+import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DrStrategy, PilotLight, WarmStandby } from '../../lib';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS } from '../../lib/assessment/operation-durations';
 import { estimateRto, runbookCriticalPath } from '../../lib/assessment/rto';

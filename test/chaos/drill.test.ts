@@ -15,7 +15,7 @@ import 'aws-sdk-client-mock-jest';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { handler as drillHandler } from '../../lambda/drill';
 import { installClock } from '../../lambda/shared/clock';
-import { DrillReport } from '../../lambda/shared/drill';
+import { DrillReport } from '../../protocol';
 import { Drill, DRILL_METRICS_NAMESPACE, DRILL_STATES, InstanceTerminationScenario, ResilienceError, WebTier } from '../../lib';
 import { errorOf, nagFindings, newStack, TEST_AZS } from '../helpers/app';
 

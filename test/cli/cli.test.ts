@@ -8,8 +8,7 @@ import { awsClients } from '../../cli/aws';
 import { Io } from '../../cli/commands';
 import { EXIT } from '../../cli/errors';
 import { runCli } from '../../cli/program';
-import type { DrillEntry, RunbookEntry, StrategyEntry } from '../../lambda/shared/directory';
-import type { Plan } from '../../lambda/shared/types';
+import type { DrillEntry, Plan, RunbookEntry, StrategyEntry } from '../../protocol';
 
 const ssm = mockClient(SSMClient);
 const lambda = mockClient(LambdaClient);

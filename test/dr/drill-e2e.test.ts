@@ -7,8 +7,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { handler as drillHandler } from '../../lambda/drill';
-import { DrillReport } from '../../lambda/shared/drill';
-import { RunbookConfig } from '../../lambda/shared/types';
+import { DrillReport, RunbookConfig } from '../../protocol';
 import { DRILL_STATES, DrStrategy, PilotLight, WarmStandby } from '../../lib';
 import { newApp } from '../helpers/app';
 import { execute, ExecutionOutcome } from './harness';

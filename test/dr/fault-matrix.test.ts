@@ -1,4 +1,4 @@
-import { RunbookConfig, RunbookRequest } from '../../lambda/shared/types';
+import { RunbookConfig, RunbookRequest } from '../../protocol';
 import { execute, ExecutionOutcome } from './harness';
 import { EAST, testConfig, testRunbook, WEST } from './fixtures';
 import { Fault, SimOptions, SimulatedAws } from './simulator';

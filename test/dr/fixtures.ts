@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { RunbookConfig } from '../../lambda/shared/types';
+import { RunbookConfig } from '../../protocol';
 import { DatabaseEngine, DrStrategyProps } from '../../lib';
 import { Runbook } from '../../lib/dr/runbook';
 import { newApp, RECOVERY_AZS, TEST_AZS } from '../helpers/app';

@@ -9,11 +9,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { handler as computeHandler } from '../../lambda/runbook-compute';
 import { handler as databaseHandler } from '../../lambda/runbook-database';
-import { handler as notifyHandler, RunbookReport } from '../../lambda/runbook-notify';
+import { handler as notifyHandler } from '../../lambda/runbook-notify';
 import { handler as preflightHandler } from '../../lambda/runbook-preflight';
 import { handler as trafficHandler } from '../../lambda/runbook-traffic';
 import { handler as verifyHandler } from '../../lambda/runbook-verify';
-import { RunbookConfig, RunbookRequest } from '../../lambda/shared/types';
+import { RunbookConfig, RunbookReport, RunbookRequest } from '../../protocol';
 import { Runbook, RUNBOOK_STATES } from '../../lib/dr/runbook';
 import { SimulatedAws } from './simulator';
 

@@ -26,7 +26,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { installClock } from '../../lambda/shared/clock';
-import { RunbookConfig } from '../../lambda/shared/types';
+import { RunbookConfig } from '../../protocol';
 import { OPERATION_DURATIONS, OperationDurations } from '../../lib/assessment/operation-durations';
 
 /** Virtual durations of AWS operations, in seconds: the RTO model's own figures. */

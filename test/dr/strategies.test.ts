@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RunbookConfig } from '../../lambda/shared/types';
+import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DatabaseEngine, DrStrategy, DrStrategyProps, PilotLight, ResilienceError, WarmStandby } from '../../lib';
 import { nagFindings, newApp, RECOVERY_AZS, resourcesOfType, TEST_AZS } from '../helpers/app';
 import { strategyProps } from './fixtures';

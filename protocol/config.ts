@@ -1,24 +1,8 @@
 /**
- * Types shared by the runbook handlers and by lib/dr (which renders RunbookConfig into
- * each handler's environment). No aws-cdk-lib imports here: this runs in Lambda.
+ * The runbook's configuration: what lib/dr renders into each handler's RUNBOOK_CONFIG
+ * environment variable at deploy, and what the handlers read. Pure TypeScript, shared by
+ * lib/, lambda/ and cli/ (see ../shared/DESIGN.md, "Layout").
  */
-
-/** What an operator asks a runbook to do. */
-export interface RunbookRequest {
-  /** `failover`/`failback` move the workload to this runbook's Region; `plan` only reports. */
-  readonly action: 'failover' | 'failback' | 'plan';
-  /**
-   * `planned`: a switchover with no data loss; needs a healthy primary.
-   * `unplanned`: a failover that may lose the replication lag; needs `allowDataLoss: true`.
-   */
-  readonly mode: 'planned' | 'unplanned';
-  /** Required for `unplanned`: the operator accepts losing up to the replication lag. */
-  readonly allowDataLoss?: boolean;
-  /** Idempotency key: the execution is named after it; a retried request starts nothing new. */
-  readonly requestId: string;
-  /** Why (kept in the execution input and the notification). */
-  readonly reason: string;
-}
 
 /** Desired capacity of an Auto Scaling group. */
 export interface Capacity {
@@ -118,44 +102,3 @@ export interface RunbookConfig {
   readonly sourceCallTimeoutMs: number;
 }
 
-/** What every step returns. */
-export interface StepResult {
-  readonly step: string;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  /** What the step did, in words, for the timeline and the failure report. */
-  readonly actions: string[];
-}
-
-/** A Region as preflight sees it. */
-export interface RegionState {
-  readonly region: string;
-  /** The Region answered its APIs. */
-  readonly reachable: boolean;
-  /** Healthy targets behind the Region's load balancer (undefined when unreachable). */
-  readonly healthyTargets?: number;
-  /** The Region serves (reachable and enough healthy targets). */
-  readonly healthy: boolean;
-  /** The Region holds the database writer. */
-  readonly writer: boolean;
-  /** Desired capacity of the Region's group. */
-  readonly desiredCapacity?: number;
-  /** Routing-control state, when routing controls are used. */
-  readonly routingControl?: 'On' | 'Off';
-}
-
-/** The plan preflight computes. */
-export interface Plan extends StepResult {
-  readonly source: RegionState;
-  readonly target: RegionState;
-  /** Replication lag into the target, seconds (undefined when unknown). */
-  readonly replicationLagSeconds?: number;
-  /** Data the operation may lose: 0 for planned, up to the lag for unplanned. */
-  readonly dataLossRiskSeconds?: number;
-  /** What the runbook will do, in order. */
-  readonly steps: string[];
-  /** The workload already runs in the target Region: nothing to do. */
-  readonly alreadyDone: boolean;
-  /** Why the request as given would be refused (plan mode reports it instead of failing). */
-  readonly refusal?: { readonly code: string; readonly message: string };
-}

@@ -1,4 +1,26 @@
-import { RunbookConfig, RunbookRequest } from './types';
+import type { RunbookConfig } from './config';
+
+/**
+ * What an operator (or the CLI, or a user's own tooling) sends a runbook's entry function,
+ * and how the entry function validates it before anything changes.
+ */
+
+/** What an operator asks a runbook to do. */
+export interface RunbookRequest {
+  /** `failover`/`failback` move the workload to this runbook's Region; `plan` only reports. */
+  readonly action: 'failover' | 'failback' | 'plan';
+  /**
+   * `planned`: a switchover with no data loss; needs a healthy primary.
+   * `unplanned`: a failover that may lose the replication lag; needs `allowDataLoss: true`.
+   */
+  readonly mode: 'planned' | 'unplanned';
+  /** Required for `unplanned`: the operator accepts losing up to the replication lag. */
+  readonly allowDataLoss?: boolean;
+  /** Idempotency key: the execution is named after it; a retried request starts nothing new. */
+  readonly requestId: string;
+  /** Why (kept in the execution input and the notification). */
+  readonly reason: string;
+}
 
 /** A problem with a request: the request is rejected and nothing changes. */
 export interface RequestProblem {
@@ -6,7 +28,8 @@ export interface RequestProblem {
   readonly message: string;
 }
 
-const NAME_RE = /^[A-Za-z0-9_-]{1,80}$/;
+/** A request id: it names the execution, so Step Functions' name rules bound it (1-80 of these characters). */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** Validate a request against this runbook; returns every problem (empty when valid). */
 export function validateRequest(input: unknown, config: RunbookConfig): RequestProblem[] {
@@ -33,7 +56,7 @@ export function validateRequest(input: unknown, config: RunbookConfig): RequestP
       message: 'an unplanned failover can lose the replication lag; set allowDataLoss: true to accept it, or use mode planned while the primary is healthy',
     });
   }
-  if (typeof r.requestId !== 'string' || !NAME_RE.test(r.requestId)) {
+  if (typeof r.requestId !== 'string' || !REQUEST_ID_PATTERN.test(r.requestId)) {
     problems.push({ field: 'requestId', message: `must be 1-80 letters, digits, hyphens or underscores (got: ${JSON.stringify(r.requestId)})` });
   }
   if (typeof r.reason !== 'string' || r.reason.trim().length === 0 || r.reason.length > 1000) {

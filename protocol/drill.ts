@@ -1,4 +1,7 @@
-/** Types the drill function shares with the Drill construct (lib/chaos/drill.ts). */
+/**
+ * What the drill function (lambda/drill) shares with the Drill construct (lib/chaos/drill.ts),
+ * the CLI and the resilience report: its configuration, loop state and report.
+ */
 
 /** A load balancer target group whose healthy hosts make the steady state. */
 export interface DrillTargetGroup {

@@ -1,4 +1,4 @@
-import { ganttBlock, renderGantt } from '../../lambda/shared/gantt';
+import { ganttBlock, renderGantt } from '../../protocol';
 
 describe('Mermaid Gantt of a timeline', () => {
   test('bars at their offsets from the start, the recovery and the RTO as milestones', () => {

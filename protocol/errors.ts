@@ -1,7 +1,7 @@
 /**
  * Error names worth retrying: throttling, 5xx, timeouts, network, and the Step Functions
  * and Lambda service errors. Shared by the handlers and by lib/dr (the state machine's
- * Retry), so both agree. No imports: lib/ may read it.
+ * Retry), so both agree.
  */
 export const TRANSIENT_ERRORS = [
   'ThrottlingException',
