@@ -11,4 +11,9 @@ module.exports = {
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 60000,
+  // Every core: jest's default is one worker fewer than the cores, which is one worker on a
+  // two-core machine (CI's kind). The reference app's tests share one build of it in one
+  // file (test/reference-app.test.ts), so the files are independent.
+  maxWorkers: '100%',
+  testSequencer: '<rootDir>/test/helpers/sequencer.js',
 };

@@ -1,11 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildReferenceApp } from '../bin/reference-app';
-import { newApp, resourcesOfType } from './helpers/app';
+import { resourcesOfType } from '../helpers/app';
+import { referenceApp } from '../helpers/reference';
 
 describe('reference app: state and decoupling tiers', () => {
-  const app = newApp();
-  buildReferenceApp(app);
+  const { app } = referenceApp();
   const stack = (name: string): Stack => app.node.findChild(name) as Stack;
   const t = (name: string): Template => Template.fromStack(stack(name));
 
