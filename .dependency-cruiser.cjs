@@ -1,5 +1,5 @@
 /**
- * The import rules of cdk-resilience (../shared/DESIGN.md, "Layout"), checked by
+ * The import rules of cdk-resilience (DESIGN.md in the project's shared folder, "Layout"), checked by
  * dependency-cruiser in `npm test` (test/architecture.test.ts) and by `npm run deps`.
  *
  * Parts: lib/ (constructs: core, tiers, data, routing, tenancy, chaos, observability, dr,
@@ -89,6 +89,13 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev', 'npm-no-pkg', 'npm-unknown'], dependencyTypesNot: ['npm', 'npm-peer'] },
     },
     {
+      name: 'declared-packages-only',
+      severity: 'error',
+      comment: 'Every package a file imports is declared in package.json (handlers are bundled from the declared versions; the rest runs on them).',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'no-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing breaks at run time.',
@@ -98,7 +105,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|build|dist|cdk\\.out|coverage)/' },
+    // Packages are not followed, but they stay in the graph: the rules on aws-cdk-lib, the SDK
+    // and devDependencies need to see the imports that reach them.
+    exclude: { path: '^(build|dist|cdk\\.out|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     combinedDependencies: false,

@@ -1,5 +1,5 @@
 /**
- * The import rules of ../shared/DESIGN.md, as dependency-cruiser checks them
+ * The import rules of the design (DESIGN.md, "Layout"), as dependency-cruiser checks them
  * (.dependency-cruiser.cjs): the project's own tree has no violation, and every rule
  * catches a violation planted on purpose in a small tree beside it (so no rule can pass
  * by matching nothing), while the imports the design allows stay allowed.
@@ -20,8 +20,15 @@ interface Violation {
   readonly rule: { readonly name: string };
 }
 
-/** Run dependency-cruiser's own CLI in `cwd` over `parts`; its violations, as `rule: from -> to` lines. */
-function cruise(cwd: string, parts: string[]): string[] {
+interface Cruise {
+  /** The violations, as `rule: from -> to` lines. */
+  readonly violations: string[];
+  /** Every import edge, as `from -> to` lines. */
+  readonly edges: string[];
+}
+
+/** Run dependency-cruiser's own CLI in `cwd` over `parts`. */
+function cruise(cwd: string, parts: string[]): Cruise {
   let out: string;
   try {
     out = execFileSync(process.execPath, [CLI, '--config', CONFIG, '--output-type', 'json', ...parts], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -30,15 +37,28 @@ function cruise(cwd: string, parts: string[]): string[] {
     out = (e as { stdout?: string }).stdout ?? '';
     if (!out.trim().startsWith('{')) throw e;
   }
-  const report = JSON.parse(out) as { summary: { violations: Violation[] } };
+  const report = JSON.parse(out) as { summary: { violations: Violation[] }; modules: { source: string; dependencies: { resolved: string }[] }[] };
   // Packages resolve to wherever node_modules really is: keep the part from node_modules on.
   const local = (p: string): string => p.replace(/^.*?(node_modules\/)/, '$1');
-  return report.summary.violations.map((v) => `${v.rule.name}: ${local(v.from)} -> ${local(v.to)}`).sort();
+  return {
+    violations: report.summary.violations.map((v) => `${v.rule.name}: ${local(v.from)} -> ${local(v.to)}`).sort(),
+    edges: report.modules.flatMap((m) => m.dependencies.map((d) => `${local(m.source)} -> ${local(d.resolved)}`)),
+  };
 }
 
 describe('import rules (dependency-cruiser)', () => {
+  const project = cruise(root, PARTS);
+
   test('the project has no forbidden import, no cycle (type-only imports included) and no unresolvable import', () => {
-    expect(cruise(root, PARTS)).toEqual([]);
+    expect(project.violations).toEqual([]);
+  });
+
+  test('the rules see imports of packages, not only of the project\'s own files', () => {
+    // The package rules (CDK out of handlers and the CLI, no devDependency in shipped code)
+    // match nothing if packages drop out of the graph.
+    expect(project.edges).toContainEqual(expect.stringMatching(/^lib\/\S+ -> node_modules\/aws-cdk-lib\//));
+    expect(project.edges).toContainEqual(expect.stringMatching(/^lambda\/\S+ -> node_modules\/@aws-sdk\//));
+    expect(project.edges).toContainEqual(expect.stringMatching(/^cli\/\S+ -> node_modules\/@aws-sdk\//));
   });
 
   describe('each rule fails on a planted forbidden import', () => {
@@ -80,12 +100,13 @@ describe('import rules (dependency-cruiser)', () => {
       plant('cli/commands.ts', "import { read } from '../lambda/shared/state';\nimport { Stack } from 'aws-cdk-lib';\nimport { s } from '../lib';\nexport const cmd = [read, Stack, s];\n");
       plant('lib/data/uses-dev-dependency.ts', "import { RDSClient } from '@aws-sdk/client-rds';\nexport const client = RDSClient;\n");
       plant('lib/tiers/missing.ts', "import { nothing } from './does-not-exist';\nexport const x = nothing;\n");
+      plant('lambda/runbook-undeclared/index.ts', "import * as pkg from '@jest/expect-utils';\nexport const handler = pkg;\n");
     });
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test('every planted import is reported under its rule, and nothing the design allows is', () => {
-      expect(cruise(dir, ['lib', 'protocol', 'lambda', 'cli', 'bin'])).toEqual(
+      expect(cruise(dir, ['lib', 'protocol', 'lambda', 'cli', 'bin']).violations).toEqual(
         [
           'no-circular: lib/tiers/cycle-a.ts -> lib/tiers/cycle-b.ts', // a cycle of type-only imports, reported once
           'core-is-a-leaf: lib/core/climbs.ts -> lib/tiers/tier.ts',
@@ -103,6 +124,7 @@ describe('import rules (dependency-cruiser)', () => {
           'cli-needs-neither-handlers-nor-cdk: cli/commands.ts -> lib/index.ts',
           'shipped-code-uses-declared-dependencies: lib/data/uses-dev-dependency.ts -> node_modules/@aws-sdk/client-rds/dist-cjs/index.js',
           'no-unresolvable: lib/tiers/missing.ts -> ./does-not-exist',
+          'declared-packages-only: lambda/runbook-undeclared/index.ts -> node_modules/@jest/expect-utils/build/index.js',
         ].sort(),
       );
     });

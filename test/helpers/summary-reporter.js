@@ -1,5 +1,5 @@
-// Prints one plain closing line, `tests: N passed, N failed[, N skipped]`, after jest's
-// own summary, so CI logs state the outcome in a form any tool can read.
+// Prints one plain closing line, `tests: N passed, N failed[, N skipped]`, when the run ends
+// (on stdout; jest prints its own summary on stderr), so CI logs state the outcome in a form any tool can read.
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
