@@ -36,6 +36,12 @@ export interface AuroraRegionConfig {
   readonly headless: boolean;
   /** Instance class to add when the cluster is headless. */
   readonly instanceClass: string;
+  /**
+   * AZs for the instances a headless secondary gets at failover: the writer in the first,
+   * a reader in the second, so the new writer survives the loss of an AZ.
+   * @default - one instance, in an AZ Aurora picks
+   */
+  readonly availabilityZones?: string[];
   readonly engine: string;
 }
 
@@ -60,6 +66,55 @@ export interface AuroraReplicaConfig {
   readonly replica: { readonly region: string; readonly identifier: string; readonly arn: string };
 }
 
+/**
+ * Where the runbook observes that traffic moved: two TXT records per Region, answered by the
+ * zone's authoritative name servers, that Route 53 itself selects with that Region's record
+ * health check (`serving` while it passes, `withdrawn` otherwise). Querying them is a DNS
+ * (data-plane) read; the name servers are published at deploy, because GetHostedZone is a
+ * Route 53 control-plane call (us-east-1).
+ */
+export interface DnsObservation {
+  /** The zone's authoritative name servers (host names). */
+  readonly nameServers: string[];
+  /** Per Region, the status record's name (`_status.<region>.<record>`). */
+  readonly statusRecords: Record<string, string>;
+  /** The TTL resolvers keep the answer of the public record for, in seconds. */
+  readonly ttlSeconds: number;
+}
+
+/**
+ * The traffic gates of health-check mode: for every Region X, one CloudWatch alarm in each
+ * Region Y (`alarms[X][Y]`), on the metric `metricName` {Strategy, Region: X} that runbooks
+ * write in Y. X's record is healthy only while X's endpoint check and both of X's gates are.
+ * Closing a gate needs only the Region that holds it, so a runbook closes the Region it leaves
+ * in that Region when it answers and in its own Region otherwise (durable: the alarm holds its
+ * state, and the old Region's recovery does not reopen it).
+ */
+export interface TrafficGates {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** `alarms[gatedRegion][holdingRegion]`: the gate's alarm. */
+  readonly alarms: Record<string, Record<string, GateAlarm>>;
+  /**
+   * Seconds from a gate write to Route 53 answering on it: the alarm's period (standard
+   * resolution, 60 s) plus the health checkers reading the alarm.
+   */
+  readonly delaySeconds: number;
+}
+
+/** One gate: an alarm in the holding Region. */
+export interface GateAlarm {
+  readonly alarmName: string;
+  /**
+   * Whether the gate is closed before any runbook wrote it (the alarm has no data): the
+   * standby's gate in its own Region, so a standby takes no traffic before a failover.
+   */
+  readonly initiallyClosed: boolean;
+}
+
+/** Seconds Route 53 may take to answer on a routing-control change, when the configuration gives none. */
+export const ROUTING_CONTROL_SETTLE_SECONDS = 10;
+
 /** How traffic moves. */
 export type TrafficConfig =
   | {
@@ -68,13 +123,30 @@ export type TrafficConfig =
       readonly controls: Record<string, string>;
       /** SSM parameter (name and Region) holding the cluster endpoints (JSON), read at run time. */
       readonly endpointsParameter: { readonly name: string; readonly region: string };
+      /** Seconds from a routing-control change to Route 53 answering on it. */
+      readonly delaySeconds?: number;
+      /** Where the switch is observed besides the control state. */
+      readonly dns?: DnsObservation;
     }
   | {
-      /** Route 53 health checks: fencing the source makes its health check fail. */
+      /** Route 53 health checks gated by alarms the runbook writes (see TrafficGates). */
       readonly kind: 'health-check';
-      /** Interval x threshold of the source's health check, waited after fencing. */
+      /** Interval x threshold of a Region's endpoint health check. */
       readonly detectionSeconds: number;
+      readonly gates: TrafficGates;
+      readonly dns: DnsObservation;
     };
+
+/**
+ * The lock that lets one runbook of a strategy run at a time, whichever its direction: an
+ * item in a DynamoDB global table with a replica in both Regions, written with a condition in
+ * the runbook's own Region (so it never needs the other one).
+ */
+export interface RunbookLock {
+  readonly tableName: string;
+  /** A holder that stops renewing loses the lock after this many seconds. */
+  readonly leaseSeconds: number;
+}
 
 /** Everything a runbook needs, rendered into each handler's RUNBOOK_CONFIG at deploy. */
 export interface RunbookConfig {
@@ -100,5 +172,19 @@ export interface RunbookConfig {
   readonly metricsNamespace: string;
   /** Bound of each best-effort call to the source Region, in ms. */
   readonly sourceCallTimeoutMs: number;
+  /**
+   * How long Verify waits for traffic, the writer and healthy targets to be seen on the
+   * target before the run fails with what it saw.
+   * @default 900
+   */
+  readonly verifyTimeoutSeconds?: number;
+  /**
+   * How long the compute reconciler waits for the target's healthy targets before it fails
+   * with the group's latest scaling activity.
+   * @default 1800
+   */
+  readonly computeTimeoutSeconds?: number;
+  /** The lock shared with the runbook of the other direction. */
+  readonly lock: RunbookLock;
 }
 

@@ -25,8 +25,12 @@ export const RUNBOOK_STATES = {
   traffic: 'ShiftTraffic',
   trafficWait: 'WaitForTraffic',
   verify: 'Verify',
+  verifyDone: 'Verified?',
+  verifyWait: 'WaitVerify',
+  verifyOut: 'VerifyResult',
   notify: 'Notify',
   notifyFailure: 'NotifyFailure',
+  notificationFailed: 'NotificationFailed',
   failed: 'RunbookFailed',
   succeeded: 'RunbookSucceeded',
 } as const;
@@ -34,6 +38,8 @@ export const RUNBOOK_STATES = {
 /** The execution state the notify step receives (each step's result at its result path). */
 export interface RunbookState {
   readonly request: RunbookRequest & { readonly submittedAt?: string };
+  /** The execution's ARN (`$$.Execution.Id`): the lock holder. */
+  readonly execution?: string;
   readonly startedAt?: string;
   readonly plan?: Plan;
   readonly parallel?: StepResult[];
@@ -54,8 +60,19 @@ export interface TimelineEntry {
 /** The report the runbook ends with: the execution's output and the SNS message. */
 export interface RunbookReport {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'NOTHING_TO_DO';
+  /**
+   * The first line of the SNS message: the outcome, and before anything else the one fact an
+   * operator must act on (two writable databases, the data at risk).
+   */
+  readonly summary: string;
   readonly runbook: string;
   readonly requestId: string;
+  /** Who asked, as the request said (self-reported; CloudTrail data events are authoritative). */
+  readonly requestedBy?: string;
+  /** Replication lag at the decision: the writes an unplanned run may have lost, in seconds. */
+  readonly dataLossRiskSeconds?: number;
+  /** Set when the run left two writable databases (with consent): which one is fenced, and what to do. */
+  readonly twoWriters?: { readonly fencedRegion: string; readonly beforeFailback: string };
   readonly recoveryTimeSeconds: number;
   readonly timeline: TimelineEntry[];
   /** What was done, step by step. */
@@ -63,7 +80,10 @@ export interface RunbookReport {
   /** Steps that did not complete, when the run failed (the plan says what each does). */
   readonly notDone: string[];
   readonly error?: string;
-  readonly rerun?: string;
+  /** Commands that re-run the request (a new request id), built from its validated fields. */
+  readonly rerun?: string[];
   /** The timeline as a Mermaid Gantt chart, with the RTO target as a milestone when known. */
   readonly gantt: string;
+  /** Set when the SNS message could not be sent (the report is still the execution's output). */
+  readonly notification?: string;
 }

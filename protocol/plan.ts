@@ -27,6 +27,11 @@ export interface RegionState {
   readonly desiredCapacity?: number;
   /** Routing-control state, when routing controls are used. */
   readonly routingControl?: 'On' | 'Off';
+  /**
+   * Whether Route 53 sends traffic to the Region, as the data plane answers (the status
+   * record on the zone's name servers, or the routing control).
+   */
+  readonly traffic?: 'serving' | 'withdrawn' | 'unknown';
 }
 
 /** The plan preflight computes. */
@@ -43,4 +48,8 @@ export interface Plan extends StepResult {
   readonly alreadyDone: boolean;
   /** Why the request as given would be refused (plan mode reports it instead of failing). */
   readonly refusal?: { readonly code: string; readonly message: string };
+  /** What an operator should know before going on (nothing refused). */
+  readonly warnings?: string[];
+  /** Who asked, as the request says (self-reported). */
+  readonly requestedBy?: string;
 }

@@ -1,27 +1,68 @@
-import { isoNow } from '../shared/clock';
+import { RegionState, ROUTING_CONTROL_SETTLE_SECONDS, StepResult } from '../../protocol';
+import { isoNow, now } from '../shared/clock';
 import { loadConfig } from '../shared/config';
-import { readDatabase, readRegion } from '../shared/state';
-import { RegionState, StepResult } from '../../protocol';
+import { validatedRequest } from '../shared/preflight';
+import { observedTraffic, readDatabase, readRegion } from '../shared/state';
+import { dnsTtlSeconds } from '../shared/traffic';
 
-/** Result of verification. */
+/** One pass of verification. */
 export interface VerifyStep extends StepResult {
-  readonly target: RegionState;
+  readonly done: boolean;
+  readonly waitSeconds: number;
+  readonly attempt: number;
+  /** When everything was first seen in place (ISO): success waits one DNS TTL past it. */
+  readonly firstSeenAt?: string;
+  readonly target?: RegionState;
+  /** What was seen last, in words. */
+  readonly seen: string[];
 }
 
-/** Step 7: the target Region holds the writer, serves with enough healthy targets, and has the traffic. */
-export async function handler(): Promise<VerifyStep> {
+/** Seconds between passes while something is not in place yet. */
+const RETRY_SECONDS = 10;
+
+/**
+ * Step 7, a loop: success is observed, never assumed. A pass succeeds when, on data planes,
+ * Route 53 answers the target and not the source (the status records on the zone's name
+ * servers, or the routing-control states), the target holds an available writer, and it has
+ * the required healthy targets. The run succeeds only when that holds again one DNS TTL after
+ * it was first seen, so every resolver has dropped the old answer. Past the configured time it
+ * fails with what it saw.
+ */
+export async function handler(event: { request: unknown; verify?: Partial<VerifyStep> }): Promise<VerifyStep> {
   const config = loadConfig();
-  const startedAt = isoNow();
+  validatedRequest(event.request, config);
+  const prev = event.verify ?? {};
+  const startedAt = prev.startedAt ?? isoNow();
+  const attempt = (prev.attempt ?? -1) + 1;
   const db = await readDatabase(config);
-  const target = await readRegion(config, 'target', db);
-  const problems: string[] = [];
-  if (!target.writer || db.busy) problems.push(`the writer is not available in ${config.targetRegion} (${db.status})`);
-  if (!target.healthy) problems.push(`${config.targetRegion} has ${target.healthyTargets ?? 0} healthy targets, needs ${config.compute.target.requiredHealthy}`);
-  if (config.traffic.kind === 'routing-control' && target.routingControl !== 'On') problems.push(`the ${config.targetRegion} routing control is ${target.routingControl ?? 'unknown'}`);
-  if (problems.length > 0) {
-    const e = new Error(problems.join('; '));
-    e.name = 'VerificationFailed';
-    throw e;
+  const traffic = await observedTraffic(config);
+  const target = await readRegion(config, 'target', db, traffic);
+  const seen: string[] = [];
+  if (!target.writer || db.busy) seen.push(`the writer is not available in ${config.targetRegion} (${db.status})`);
+  if (!target.healthy) seen.push(`${config.targetRegion} has ${target.healthyTargets ?? 0} healthy targets, needs ${config.compute.target.requiredHealthy}`);
+  if (traffic[config.targetRegion] !== 'serving') seen.push(`Route 53 answers ${config.targetRegion} as ${traffic[config.targetRegion]}`);
+  if (traffic[config.sourceRegion] !== 'withdrawn') seen.push(`Route 53 answers ${config.sourceRegion} as ${traffic[config.sourceRegion]}`);
+
+  // Routing controls are read on ARC's data plane, which changes before Route 53 answers on it.
+  const ttl = dnsTtlSeconds(config) + (config.traffic.kind === 'routing-control' ? (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS) : 0);
+  const elapsed = (now() - Date.parse(startedAt)) / 1000;
+  const base = { step: 'verify', startedAt, endedAt: isoNow(), attempt, target, seen };
+  if (seen.length > 0) {
+    if (elapsed > (config.verifyTimeoutSeconds ?? 900)) {
+      const e = new Error(`after ${Math.round(elapsed)} s: ${seen.join('; ')}`);
+      e.name = 'VerificationFailed';
+      throw e;
+    }
+    return { ...base, actions: [], done: false, waitSeconds: RETRY_SECONDS, firstSeenAt: undefined };
   }
-  return { step: 'verify', startedAt, endedAt: isoNow(), actions: [`verified ${config.targetRegion}: writer, ${target.healthyTargets} healthy targets`], target };
+  const firstSeenAt = prev.firstSeenAt ?? isoNow();
+  const since = (now() - Date.parse(firstSeenAt)) / 1000;
+  if (since < ttl) return { ...base, actions: [], done: false, waitSeconds: Math.ceil(ttl - since), firstSeenAt };
+  return {
+    ...base,
+    actions: [`verified ${config.targetRegion}: Route 53 answers it and not ${config.sourceRegion} (for ${Math.round(since)} s, TTL ${ttl} s), writer available, ${target.healthyTargets} healthy targets`],
+    done: true,
+    waitSeconds: 0,
+    firstSeenAt,
+  };
 }

@@ -1,67 +1,120 @@
+import { asRequest, consentsToDetach, Plan, RunbookConfig, RunbookRequest, validateRequest } from '../../protocol';
+import { isPermissionError } from './aws';
 import { isoNow } from './clock';
-import { readDatabase, readRegion, replicationLagSeconds, RunbookRefused } from './state';
-import { Plan, RunbookConfig, RunbookRequest } from '../../protocol';
+import { RunbookRefused } from './refused';
+import { observedTraffic, readDatabase, readRegion, replicationLagSeconds } from './state';
 
 /**
- * Read both Regions (the source bounded in time), the database writer and the replication
- * lag, and decide the plan. Changes nothing. Refuses what cannot succeed:
- * a planned switchover while the primary is unhealthy, a run while another database
- * operation is under way.
+ * The request, validated again wherever a step runs: a state machine can be started
+ * directly (states:StartExecution), past the entry function. Anything invalid is refused
+ * before any call (fail closed), and only the validated fields go on.
+ */
+export function validatedRequest(input: unknown, config: RunbookConfig): RunbookRequest {
+  const problems = validateRequest(input, config);
+  if (problems.length > 0) throw new RunbookRefused('InvalidRequest', problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+  return asRequest(input);
+}
+
+/** What a request may not do with this runbook's database, whatever the Regions' state. */
+function refusalByDesign(config: RunbookConfig, request: RunbookRequest): { code: string; message: string } | undefined {
+  const db = config.database;
+  if (db.kind === 'aurora-global') return undefined;
+  const what = db.kind === 'aurora-replica' ? 'replica cluster' : 'read replica';
+  if (config.targetRegion !== db.replica.region) {
+    return {
+      code: 'ReprotectionRequired',
+      message: `the ${what} was promoted in ${db.replica.region}; moving back to ${config.targetRegion} needs a new replica there first (see docs/runbooks.md, failback)`,
+    };
+  }
+  if (!consentsToDetach(request)) {
+    return {
+      code: 'DetachConsentRequired',
+      message: `promoting the ${what} in ${config.targetRegion} makes it writable while the source in ${db.source.region} keeps accepting writes whenever it answers (RDS never demotes it); the runbook fences ${db.source.region} first and keeps it fenced. To accept two writable databases, re-run with allowDetach: true`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Read both Regions (the source bounded in time), the database writer, the replication lag
+ * and where Route 53 sends traffic, and decide the plan. Changes nothing. Refuses what
+ * cannot succeed: a planned switchover while the primary is unhealthy or lags, a promotion
+ * without consent, a failback the topology cannot do.
  */
 export async function preflight(config: RunbookConfig, request: RunbookRequest): Promise<Plan> {
   const startedAt = isoNow();
+  const byDesign = refusalByDesign(config, request);
+  if (byDesign?.code === 'ReprotectionRequired') {
+    // Nothing to read: the replica's Region is the one this runbook leaves.
+    if (request.action !== 'plan') throw new RunbookRefused(byDesign.code, byDesign.message);
+  }
   const db = await readDatabase(config);
-  const [source, target] = await Promise.all([readRegion(config, 'source', db), readRegion(config, 'target', db)]);
+  const traffic = await observedTraffic(config);
+  const [source, target] = await Promise.all([readRegion(config, 'source', db, traffic), readRegion(config, 'target', db, traffic)]);
+  // The amount at risk is what an unplanned run's report must state: try it three times.
   let lag: number | undefined;
-  try {
-    lag = await replicationLagSeconds(config);
-  } catch {
-    lag = undefined;
+  for (let i = 0; i < 3 && lag === undefined; i++) {
+    try {
+      lag = await replicationLagSeconds(config);
+      if (lag === undefined) break;
+    } catch (e) {
+      if (isPermissionError(e)) throw e;
+      lag = undefined;
+    }
   }
 
-  const trafficOnTarget = config.traffic.kind === 'routing-control' ? target.routingControl === 'On' && source.routingControl !== 'On' : !source.healthy;
+  const trafficOnTarget = target.traffic === 'serving' && source.traffic === 'withdrawn';
   const alreadyDone = target.writer && !db.busy && target.healthy && trafficOnTarget;
   const steps: string[] = [];
-  const dbWord = config.database.kind === 'aurora-global' ? 'Aurora global database' : config.database.kind === 'aurora-replica' ? 'replica cluster' : 'read replica';
-  if (!target.writer) {
-    steps.push(
-      config.database.kind === 'aurora-global'
-        ? request.mode === 'planned'
-          ? `switch the ${dbWord} writer to ${config.targetRegion} (SwitchoverGlobalCluster, no data loss)`
-          : `fail the ${dbWord} over to ${config.targetRegion} (FailoverGlobalCluster with AllowDataLoss)`
-        : config.database.kind === 'aurora-replica'
-          ? `promote the replica cluster in ${config.targetRegion} (PromoteReadReplicaDBCluster)`
-          : `promote the read replica in ${config.targetRegion} (PromoteReadReplica)`,
-    );
-  }
+  const kind = config.database.kind;
+  const dbWord = kind === 'aurora-global' ? 'Aurora global database' : kind === 'aurora-replica' ? 'replica cluster' : 'read replica';
   if ((target.desiredCapacity ?? 0) < config.compute.target.full.desired) {
     steps.push(`scale ${config.compute.target.asgName} in ${config.targetRegion} to ${config.compute.target.full.desired} and wait for ${config.compute.target.requiredHealthy} healthy targets`);
   }
-  steps.push(
+  const fence =
     config.traffic.kind === 'routing-control'
       ? `set routing controls: ${config.targetRegion} On, ${config.sourceRegion} Off (one atomic data-plane call)`
-      : `fence ${config.sourceRegion} (scale ${config.compute.source.asgName} to 0, best effort) so Route 53 health checks move traffic`,
-  );
-  steps.push(`verify ${config.targetRegion} serves with the writer`, 'notify with the timeline');
+      : `open ${config.targetRegion}'s traffic gates and close ${config.sourceRegion}'s (alarms Route 53 reads; held in ${config.sourceRegion} if it answers, else in ${config.targetRegion})`;
+  if (!target.writer) {
+    if (kind === 'aurora-global') {
+      steps.push(
+        request.mode === 'planned'
+          ? `once ${config.targetRegion} has its capacity, switch the ${dbWord} writer to ${config.targetRegion} (SwitchoverGlobalCluster from ${config.sourceRegion}, no data loss)`
+          : `fail the ${dbWord} over to ${config.targetRegion} (FailoverGlobalCluster with AllowDataLoss, from ${config.targetRegion})${request.allowDetach ? '; if Aurora refuses it, fence the source and detach-and-promote (allowDetach)' : ''}`,
+      );
+      steps.push(fence);
+    } else {
+      steps.push(`once ${config.targetRegion} has its capacity, ${fence}, and wait until Route 53 answers ${config.targetRegion} and resolvers dropped the old answer`);
+      if (request.mode === 'planned') steps.push('wait until the replica has applied every write (lag 0)');
+      steps.push(kind === 'aurora-replica' ? `promote the replica cluster in ${config.targetRegion} (PromoteReadReplicaDBCluster)` : `promote the read replica in ${config.targetRegion} (PromoteReadReplica)`);
+    }
+  } else {
+    steps.push(fence);
+  }
+  steps.push(`verify on the data plane that Route 53 answers ${config.targetRegion} only, that it holds the writer and ${config.compute.target.requiredHealthy} healthy targets, for one DNS TTL`, 'notify with the timeline');
 
-  let refusal: { code: string; message: string } | undefined;
-  if (!alreadyDone && request.mode === 'planned' && !source.healthy && !target.writer) {
+  let refusal: { code: string; message: string } | undefined = byDesign;
+  if (!refusal && !alreadyDone && request.mode === 'planned' && !source.healthy && !target.writer) {
     refusal = {
       code: 'PrimaryUnhealthy',
       message: `a planned switchover needs a healthy primary, and ${config.sourceRegion} is ${source.reachable ? 'unhealthy' : 'unreachable'}; re-run with mode unplanned and allowDataLoss: true`,
     };
-  } else if (!alreadyDone && request.mode === 'planned' && lag !== undefined && lag > config.maxPlannedLagSeconds) {
+  } else if (!refusal && !alreadyDone && request.mode === 'planned' && kind === 'aurora-global' && lag !== undefined && lag > config.maxPlannedLagSeconds) {
     refusal = {
       code: 'ReplicationLagTooHigh',
       message: `replication lag into ${config.targetRegion} is ${lag} s, above the ${config.maxPlannedLagSeconds} s a planned switchover waits for; retry later, or run unplanned`,
     };
   }
+  const warnings: string[] = [];
+  if (traffic[config.sourceRegion] === 'unknown' || traffic[config.targetRegion] === 'unknown') warnings.push('where Route 53 sends traffic could not be read on the data plane; Verify will keep trying');
+  if (db.busy) warnings.push(`a database operation is under way (${db.status}); the run follows it`);
+  if (request.mode === 'unplanned' && lag === undefined) warnings.push('the replication lag could not be read: an unknown amount of writes is at risk');
 
   const plan: Plan = {
     step: 'preflight',
     startedAt,
     endedAt: isoNow(),
-    actions: [`read ${config.sourceRegion} (${source.reachable ? 'reachable' : 'unreachable'}) and ${config.targetRegion}`],
+    actions: [`read ${config.sourceRegion} (${source.reachable ? 'reachable' : 'unreachable'}) and ${config.targetRegion}; Route 53 answers ${Object.entries(traffic).map(([r, t]) => `${r} ${t}`).join(', ')}`],
     source,
     target,
     replicationLagSeconds: lag,
@@ -69,6 +122,8 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
     steps: alreadyDone ? [] : steps,
     alreadyDone,
     refusal,
+    warnings,
+    requestedBy: request.requestedBy,
   };
   // A database operation already under way is not refused: a previous run of this
   // runbook may have started it, and the reconciler follows it to the end.

@@ -1,12 +1,15 @@
-import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
 import { GetRoutingControlStateCommand, UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, rds, ssm } from './aws';
-import { now } from './clock';
 import { ComputeConfig, RegionState, RunbookConfig } from '../../protocol';
+import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, isPermissionError, permissionDenied, rds, ssm } from './aws';
+import { now } from './clock';
+import { trafficStatus } from './dns';
+
+export { RunbookRefused } from './refused';
 
 /** Where the database writer is, and what state the database is in. */
 export interface DatabaseState {
@@ -16,9 +19,21 @@ export interface DatabaseState {
   readonly busy: boolean;
   /** Raw status for messages. */
   readonly status: string;
+  /** For an operation under way: the cluster it promotes (Aurora global FailoverState). */
+  readonly promoting?: string;
+  /** The target's cluster left the global database (detach-and-promote). */
+  readonly detached?: boolean;
 }
 
-/** Read the database's state from the target Region (never from the source). */
+/**
+ * Read the database's state, never from the Region the runbook leaves: an Aurora global
+ * database from the target Region (every member Region sees the global cluster); a read
+ * replica from the Region it lives in, which is the target of a failover.
+ *
+ * An Aurora global operation is done when the global cluster has no FailoverState (it is
+ * empty unless a switchover or failover was called, and cleared when it ends) and the
+ * target member reads `IsWriter`. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html
+ */
 export async function readDatabase(config: RunbookConfig): Promise<DatabaseState> {
   const db = config.database;
   if (db.kind === 'aurora-global') {
@@ -30,30 +45,44 @@ export async function readDatabase(config: RunbookConfig): Promise<DatabaseState
       // Detached (detach-and-promote): the target cluster is a standalone writer once available.
       const cluster = (await rds(config.targetRegion).send(new DescribeDBClustersCommand({ DBClusterIdentifier: target.identifier }))).DBClusters?.[0];
       const status = cluster?.Status ?? 'unknown';
-      return { writerRegion: status === 'available' ? config.targetRegion : undefined, busy: status !== 'available', status: `detached ${status}` };
+      return { writerRegion: status === 'available' ? config.targetRegion : undefined, busy: status !== 'available', status: `detached, ${status}`, detached: true };
     }
     const writer = gc?.GlobalClusterMembers?.find((m) => m.IsWriter);
     const writerRegion = Object.entries(db.clusters).find(([, c]) => c.arn === writer?.DBClusterArn)?.[0];
-    const status = gc?.Status ?? 'unknown';
-    return { writerRegion, busy: status !== 'available', status };
+    const failover = gc?.FailoverState;
+    const underWay = failover !== undefined && (failover.Status !== undefined || failover.ToDbClusterArn !== undefined);
+    const promoting = underWay ? Object.entries(db.clusters).find(([, c]) => c.arn === failover?.ToDbClusterArn)?.[0] : undefined;
+    const status = underWay ? `${failover?.Status ?? 'operation'} to ${promoting ?? failover?.ToDbClusterArn ?? '?'}` : (gc?.Status ?? 'unknown');
+    return { writerRegion, busy: underWay || (gc?.Status !== undefined && gc.Status !== 'available'), status, promoting };
   }
+  const promoting = (status: string): boolean => status !== 'available';
   if (db.kind === 'aurora-replica') {
-    const cluster = (await rds(config.targetRegion).send(new DescribeDBClustersCommand({ DBClusterIdentifier: db.replica.identifier }))).DBClusters?.[0];
+    const cluster = (await rds(db.replica.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: db.replica.identifier }))).DBClusters?.[0];
     const status = cluster?.Status ?? 'unknown';
-    const promoted = cluster !== undefined && !cluster.ReplicationSourceIdentifier;
-    return { writerRegion: promoted ? db.replica.region : db.source.region, busy: status !== 'available', status };
+    const standalone = cluster !== undefined && !cluster.ReplicationSourceIdentifier;
+    return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}` };
   }
-  const out = await rds(config.targetRegion).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.replica.identifier }));
+  const out = await rds(db.replica.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.replica.identifier }));
   const replica = out.DBInstances?.[0];
   const status = replica?.DBInstanceStatus ?? 'unknown';
-  const promoted = replica !== undefined && !replica.ReadReplicaSourceDBInstanceIdentifier;
-  return { writerRegion: promoted ? db.replica.region : db.source.region, busy: status !== 'available', status };
+  const standalone = replica !== undefined && !replica.ReadReplicaSourceDBInstanceIdentifier;
+  return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}` };
+}
+
+/** What a Region's compute looks like. */
+export interface ComputeState {
+  readonly reachable: boolean;
+  readonly healthy?: number;
+  readonly desired?: number;
 }
 
 /** Healthy targets and desired capacity of one Region's compute; bounded for the source. */
-export async function readCompute(compute: ComputeConfig, timeoutMs: number): Promise<{ healthy?: number; desired?: number; reachable: boolean }> {
-  const group = await bounded(timeoutMs, (abortSignal) =>
-    autoscaling(compute.region).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [compute.asgName] }), { abortSignal }),
+export async function readCompute(compute: ComputeConfig, timeoutMs: number): Promise<ComputeState> {
+  const group = await bounded(
+    timeoutMs,
+    (abortSignal) => autoscaling(compute.region).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [compute.asgName] }), { abortSignal }),
+    `describe the Auto Scaling group ${compute.asgName}`,
+    compute.region,
   );
   if (group instanceof Error) return { reachable: false };
   const asg = group.AutoScalingGroups?.[0];
@@ -62,13 +91,30 @@ export async function readCompute(compute: ComputeConfig, timeoutMs: number): Pr
     return { reachable: true, healthy, desired: asg?.DesiredCapacity };
   }
   const targetGroupArn = compute.targetGroupArn;
-  const health = await bounded(timeoutMs, (abortSignal) => elbv2(compute.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), { abortSignal }));
+  const health = await bounded(
+    timeoutMs,
+    (abortSignal) => elbv2(compute.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), { abortSignal }),
+    `describe the target health of ${targetGroupArn}`,
+    compute.region,
+  );
   if (health instanceof Error) return { reachable: false };
   return {
     reachable: true,
     healthy: (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length,
     desired: asg?.DesiredCapacity,
   };
+}
+
+/** Whether a Region's compute serves the workload: full capacity asked and enough healthy targets. */
+export function computeReady(compute: ComputeConfig, state: ComputeState): boolean {
+  return state.reachable && (state.desired ?? 0) >= compute.full.desired && (state.healthy ?? 0) >= compute.requiredHealthy;
+}
+
+/** The group's latest failed or cancelled scaling activity (an out-of-capacity launch, a quota), if any. */
+export async function lastScalingFailure(compute: ComputeConfig): Promise<string | undefined> {
+  const out = await autoscaling(compute.region).send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: compute.asgName, MaxRecords: 10 }));
+  const failed = (out.Activities ?? []).find((a) => a.StatusCode === 'Failed' || a.StatusCode === 'Cancelled');
+  return failed ? `${failed.Description ?? 'scaling activity'}: ${failed.StatusMessage ?? failed.StatusCode}` : undefined;
 }
 
 /** The ARC cluster endpoints, from the SSM parameter the RoutingControls construct publishes. */
@@ -80,19 +126,24 @@ export async function clusterEndpoints(config: RunbookConfig): Promise<{ region:
   return parsed.clusterEndpoints ?? [];
 }
 
+/** The bound of one call to one ARC cluster endpoint: five of them fit in a step. */
+export const ARC_ENDPOINT_TIMEOUT_MS = 3_000;
+
 /**
  * Run an ARC data-plane call against each cluster endpoint in turn until one answers:
  * the five endpoints are independent, so one impaired Region does not block the switch.
+ * Each endpoint gets at most ARC_ENDPOINT_TIMEOUT_MS, so a black-holed one costs seconds.
  */
-export async function onAnyEndpoint<T>(config: RunbookConfig, call: (client: ReturnType<typeof arcCluster>) => Promise<T>): Promise<T> {
+export async function onAnyEndpoint<T>(config: RunbookConfig, what: string, call: (client: ReturnType<typeof arcCluster>, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
   const endpoints = await clusterEndpoints(config);
   const errors: string[] = [];
   // Start with the runbook's own Region's endpoint when there is one.
   const ordered = [...endpoints].sort((a, b) => Number(b.region === config.targetRegion) - Number(a.region === config.targetRegion));
   for (const ep of ordered) {
     try {
-      return await call(arcCluster(ep.region, ep.endpoint));
+      return await call(arcCluster(ep.region, ep.endpoint), AbortSignal.timeout(ARC_ENDPOINT_TIMEOUT_MS));
     } catch (e) {
+      if (isPermissionError(e)) throw permissionDenied(what, ep.region, e as Error);
       errors.push(`${ep.region}: ${(e as Error).name}`);
     }
   }
@@ -105,7 +156,7 @@ export async function onAnyEndpoint<T>(config: RunbookConfig, call: (client: Ret
 export async function routingControlState(config: RunbookConfig, region: string): Promise<'On' | 'Off' | undefined> {
   if (config.traffic.kind !== 'routing-control') return undefined;
   const arn = config.traffic.controls[region];
-  const out = await onAnyEndpoint(config, (c) => c.send(new GetRoutingControlStateCommand({ RoutingControlArn: arn })));
+  const out = await onAnyEndpoint(config, 'read a routing control', (c, abortSignal) => c.send(new GetRoutingControlStateCommand({ RoutingControlArn: arn }), { abortSignal }));
   return out.RoutingControlState as 'On' | 'Off';
 }
 
@@ -113,11 +164,12 @@ export async function routingControlState(config: RunbookConfig, region: string)
 export async function setRoutingControls(config: RunbookConfig, states: Record<string, 'On' | 'Off'>): Promise<void> {
   if (config.traffic.kind !== 'routing-control') return;
   const controls = config.traffic.controls;
-  await onAnyEndpoint(config, (c) =>
+  await onAnyEndpoint(config, 'set routing controls', (c, abortSignal) =>
     c.send(
       new UpdateRoutingControlStatesCommand({
         UpdateRoutingControlStateEntries: Object.entries(states).map(([region, state]) => ({ RoutingControlArn: controls[region], RoutingControlState: state })),
       }),
+      { abortSignal },
     ),
   );
 }
@@ -146,18 +198,37 @@ export async function replicationLagSeconds(config: RunbookConfig): Promise<numb
   return values.length > 0 ? values[0] / (unitDivisor as number) : undefined;
 }
 
+/**
+ * Where Route 53 sends traffic, by Region, as the data plane answers: the routing-control
+ * states through the cluster endpoints, or the status records on the zone's name servers.
+ */
+export async function observedTraffic(config: RunbookConfig): Promise<Record<string, 'serving' | 'withdrawn' | 'unknown'>> {
+  const regions = [config.sourceRegion, config.targetRegion];
+  if (config.traffic.kind === 'routing-control') {
+    const states = await Promise.all(
+      regions.map(async (r) => {
+        try {
+          return [r, (await routingControlState(config, r)) === 'On' ? 'serving' : 'withdrawn'] as const;
+        } catch (e) {
+          if (isPermissionError(e)) throw e;
+          return [r, 'unknown'] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(states);
+  }
+  return trafficStatus(config.traffic.dns, regions);
+}
+
 /** The state of one Region as preflight and verify see it. */
-export async function readRegion(config: RunbookConfig, role: 'source' | 'target', db: DatabaseState): Promise<RegionState> {
+export async function readRegion(config: RunbookConfig, role: 'source' | 'target', db: DatabaseState, traffic?: Record<string, string>): Promise<RegionState> {
   const compute = config.compute[role];
   const timeout = role === 'source' ? config.sourceCallTimeoutMs : 30_000;
   const c = await readCompute(compute, timeout);
   let routingControl: 'On' | 'Off' | undefined;
   if (config.traffic.kind === 'routing-control') {
-    try {
-      routingControl = await routingControlState(config, compute.region);
-    } catch {
-      routingControl = undefined;
-    }
+    const seen = traffic?.[compute.region];
+    routingControl = seen === 'serving' ? 'On' : seen === 'withdrawn' ? 'Off' : undefined;
   }
   return {
     region: compute.region,
@@ -167,16 +238,6 @@ export async function readRegion(config: RunbookConfig, role: 'source' | 'target
     healthy: c.reachable && (c.healthy ?? 0) >= Math.max(1, role === 'source' ? 1 : compute.requiredHealthy),
     writer: db.writerRegion === compute.region,
     routingControl,
+    traffic: (traffic?.[compute.region] as RegionState['traffic']) ?? undefined,
   };
-}
-
-/** A refusal: the request cannot run as asked. Never retried. */
-export class RunbookRefused extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RunbookRefused';
-  }
 }

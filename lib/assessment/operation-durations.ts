@@ -1,4 +1,5 @@
 import { AWS_FIGURES } from '../core/aws-figures';
+import { TRAFFIC_GATE_DELAY_SECONDS } from '../routing/traffic-gate';
 
 /**
  * Durations of the AWS operations a failover waits on, in seconds. The runbook simulator
@@ -18,6 +19,10 @@ export interface OperationDurations {
   readonly instanceToHealthy: number;
   /** A routing-control state change through the cluster endpoint. */
   readonly routingControlChange: number;
+  /** A traffic gate write taking effect in Route 53 (alarm period + health checkers). */
+  readonly trafficGate: number;
+  /** The TTL resolvers keep a load balancer alias's answer for. */
+  readonly dnsTtl: number;
   /** Latency of every other API call. */
   readonly apiLatency: number;
 }
@@ -30,6 +35,12 @@ export const OPERATION_DURATION_SOURCES: Record<keyof OperationDurations, { read
   instanceCreate: { seconds: AWS_FIGURES.auroraFailoverWithoutReplica.seconds, source: `${AWS_FIGURES.auroraFailoverWithoutReplica.description}; ${AWS_FIGURES.auroraFailoverWithoutReplica.source}` },
   instanceToHealthy: { seconds: 180, source: 'cdk-resilience assumption: EC2 launch, boot and user data (about 120 s) plus 2 ALB health checks at 30 s; replace with a measured drill' },
   routingControlChange: { seconds: 5, source: 'cdk-resilience assumption: one UpdateRoutingControlStates call to an ARC cluster endpoint' },
+  trafficGate: {
+    seconds: TRAFFIC_GATE_DELAY_SECONDS,
+    source:
+      'cdk-resilience assumption: the gate alarm\'s 60 s period (Route 53 reads standard-resolution alarms only, https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html) plus 30 s for Route 53 to read the alarm\'s data stream (no AWS figure); replace with a measured drill',
+  },
+  dnsTtl: { seconds: 60, source: 'the TTL of a load balancer alias (the ELB DNS name): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html' },
   apiLatency: { seconds: 0.1, source: 'cdk-resilience assumption: one control-plane API call' },
 };
 

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { RunbookConfig } from '../../protocol';
+import { ROUTING_CONTROL_SETTLE_SECONDS, type RunbookConfig } from '../../protocol';
 import { DrStrategy } from '../dr/strategy';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations } from './operation-durations';
 
@@ -36,24 +36,43 @@ export interface CriticalPath {
   readonly database: number;
   /** The compute chain: the recovery group reaching full capacity, if it must scale. */
   readonly compute: number;
-  /** The traffic move: health checks seeing the recovery Region, or a routing control. */
+  /** The traffic move: the traffic gates (or a routing control) turning in Route 53. */
   readonly traffic: number;
+  /** The DNS TTL: success is reported once resolvers can no longer hold the old answer. */
+  readonly dns: number;
+  /** How the chains combine, in words. */
+  readonly formula: string;
   /** What a naive sequential script would take (poll every 30 s, edit records, wait a 60 s TTL). */
   readonly naive: number;
 }
 
 /**
- * The unavoidable operation durations along the runbook's dependency graph: the database
- * and compute chains run in parallel, then traffic moves. Everything else a run spends
- * (reads, polling granularity) is orchestration overhead.
+ * The unavoidable operation durations along the runbook's dependency graph, for an
+ * unplanned failover (`planned`: a switchover). Aurora's managed operations: the database and
+ * compute chains run side by side (a switchover waits for compute first), then traffic moves
+ * and one DNS TTL passes. A read-replica promotion (with consent) moves traffic first, waits a
+ * TTL, then promotes. Everything else a run spends (reads, polling granularity) is overhead.
  */
-export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations = OPERATION_DURATIONS): CriticalPath {
+export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations = OPERATION_DURATIONS, mode: 'planned' | 'unplanned' = 'unplanned'): CriticalPath {
   const db = config.database;
-  const database = db.kind !== 'aurora-global' ? d.replicaPromotion : (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + d.globalFailover;
   const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
-  const traffic = config.traffic.kind === 'health-check' ? config.traffic.detectionSeconds : d.routingControlChange;
+  const traffic = config.traffic.kind === 'health-check' ? config.traffic.gates.delaySeconds : d.routingControlChange;
+  // Success waits one TTL past the first sight of the move (a routing control, also for Route 53 to follow it).
+  const dns = config.traffic.kind === 'health-check' ? config.traffic.dns.ttlSeconds : (config.traffic.dns?.ttlSeconds ?? 60) + (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS);
   const poll = (s: number): number => (s === 0 ? 0 : Math.ceil(s / 30) * 30);
-  return { seconds: Math.max(database, compute) + traffic, database, compute, traffic, naive: poll(database) + poll(compute) + 60 + traffic };
+  let database: number;
+  let seconds: number;
+  let formula: string;
+  if (db.kind !== 'aurora-global') {
+    database = d.replicaPromotion;
+    seconds = compute + traffic + dns + database + dns;
+    formula = `compute ${compute} s + traffic ${traffic} s + TTL ${dns} s, then promotion ${database} s + TTL ${dns} s (the source is fenced before the promotion)`;
+  } else {
+    database = (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + (mode === 'planned' ? d.globalSwitchover : d.globalFailover);
+    seconds = (mode === 'planned' ? compute + database : Math.max(database, compute)) + traffic + dns;
+    formula = mode === 'planned' ? `compute ${compute} s + switchover ${database} s + traffic ${traffic} s + TTL ${dns} s` : `max(database ${database} s, compute ${compute} s) + traffic ${traffic} s + TTL ${dns} s`;
+  }
+  return { seconds, database, compute, traffic, dns, formula, naive: poll(database) + poll(compute) + 60 + traffic + dns };
 }
 
 /** The default time for a person to confirm a Region failure and start the runbook. */
@@ -61,9 +80,6 @@ export const DEFAULT_DECISION = Duration.minutes(5);
 
 const ROUTE53_HEALTH_SOURCE = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html';
 const ALARM_EVALUATION_SOURCE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation';
-
-/** The TTL resolvers cache an alias to a load balancer for (the ELB DNS name's TTL). */
-const ALB_ALIAS_TTL_SECONDS = 60;
 
 /**
  * The RTO of a strategy's failover, from its own configuration: detection (the primary's
@@ -93,14 +109,14 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
     },
     {
       name: 'runbook',
-      seconds: path.seconds,
-      formula: `max(database ${path.database} s, compute ${path.compute} s) + traffic ${path.traffic} s`,
-      source: `${dbSource}; ${OPERATION_DURATION_SOURCES.instanceToHealthy.source}`,
+      seconds: path.seconds - path.dns,
+      formula: path.formula.replace(/ \+ TTL \d+ s$/, ''),
+      source: `${dbSource}; ${OPERATION_DURATION_SOURCES.instanceToHealthy.source}; traffic gates: ${OPERATION_DURATION_SOURCES.trafficGate.source}`,
     },
     {
       name: 'dns-ttl',
-      seconds: ALB_ALIAS_TTL_SECONDS,
-      formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name)',
+      seconds: path.dns,
+      formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name); the runbook reports success only after it',
       source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
     },
   ];

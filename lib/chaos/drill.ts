@@ -40,6 +40,12 @@ export interface DrillProps {
    * @default false (a planned switchover, no data loss)
    */
   readonly unplanned?: boolean;
+  /**
+   * Consent to detach (`allowDetach` in the runbook request): needed when the runbook's
+   * failover promotes a read replica, which leaves the old database writable (fenced).
+   * @default false
+   */
+  readonly allowDetach?: boolean;
   /** The web tier whose steady state is measured (healthy hosts, and alarms). */
   readonly web: WebTier;
   /** The RTO the recovery time is held to (the strategy's declared RTO). */
@@ -127,6 +133,13 @@ export class Drill extends Construct {
     v.duration('maxDuration', max, { code: 'DRILL_MAX', minSeconds: 60, maxSeconds: 12 * 3600 });
     v.duration('rto', props.rto, { code: 'DRILL_RTO', minSeconds: 1 });
     if (props.recoveredHosts !== undefined) v.integer('recoveredHosts', props.recoveredHosts, { code: 'DRILL_HOSTS', min: 1 });
+    v.check(props.allowDetach === true && props.runbook === undefined, {
+      code: 'DRILL_MODE',
+      prop: 'allowDetach',
+      value: true,
+      message: 'only a runbook drill sends a runbook request',
+      fix: 'drop allowDetach',
+    });
     v.check(props.unplanned === true && props.runbook === undefined, {
       code: 'DRILL_UNPLANNED',
       prop: 'unplanned',
@@ -272,6 +285,7 @@ export class Drill extends Construct {
           action: 'failover',
           mode: props.unplanned ? 'unplanned' : 'planned',
           ...(props.unplanned ? { allowDataLoss: true } : {}),
+          ...(props.allowDetach ? { allowDetach: true } : {}),
           requestId: sfn.JsonPath.stringAt('$$.Execution.Name'),
           reason: `drill ${drillName}`,
         }),

@@ -23,14 +23,20 @@ export class ActiveActive extends DrStrategy {
     const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
     const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
     const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr);
+    // Both Regions' gates start open: both serve; evacuating one closes its gate.
+    const gates = this.buildGates(false);
     this.dns = new ActiveActiveRecords(this.primaryStack, 'Dns', { zone: props.domain, recordName: props.domain.recordName });
     const pRecord = this.dns.addRegion(this.primaryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(p.web.alb),
       healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions),
+      requireHealthChecks: gates.required[this.primaryStack.region],
+      statusRecord: true,
     });
     const rRecord = this.dns.addRegion(this.recoveryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(r.web.alb),
       healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
+      requireHealthChecks: gates.required[this.recoveryStack.region],
+      statusRecord: true,
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, pRecord);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, rRecord);

@@ -1,4 +1,5 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -19,6 +20,8 @@ import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
+import { acknowledgeNagFinding } from '../core/nag';
+import { buildStrategyGates, dnsObservation, StrategyGates } from './strategy-traffic';
 import { buildStrategyObservability, SiteObservability, StrategySlo } from './strategy-observability';
 import { StrategySite } from './strategy-site';
 
@@ -132,6 +135,15 @@ export abstract class DrStrategy extends Construct {
   public readonly primaryStack: Stack;
   /** The recovery Region's stack. */
   public readonly recoveryStack: Stack;
+  /**
+   * A small stack in the recovery Region that the primary stack deploys after: it holds the
+   * primary's traffic gate in the recovery Region (the fence a failover closes).
+   */
+  public readonly fenceStack: Stack;
+  /** The traffic gates (health-check mode): what each Region's record requires. */
+  public gates!: StrategyGates;
+  /** The lock that lets one of the strategy's runbooks run at a time (a global table). */
+  public lockTable?: dynamodb.TableV2;
   /** The primary Region's pieces (set by the subclass). */
   public primary!: StrategySite;
   /** The recovery Region's pieces (set by the subclass). */
@@ -166,6 +178,14 @@ export abstract class DrStrategy extends Construct {
 
     this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
     this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
+    this.fenceStack = new Stack(scope, `${id}-Fence`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: the primary's traffic gate, held in the recovery Region` });
+    this.primaryStack.addDependency(this.fenceStack, 'the primary record requires its traffic gate held in the recovery Region');
+  }
+
+  /** The traffic gates of both Regions (built once, before the records). */
+  protected buildGates(activePassive: boolean): StrategyGates {
+    this.gates = buildStrategyGates(this.strategyName, { primary: this.primaryStack, recovery: this.recoveryStack, fence: this.fenceStack }, activePassive);
+    return this.gates;
   }
 
   /**
@@ -178,14 +198,22 @@ export abstract class DrStrategy extends Construct {
     const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
     const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
     const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr, standbyCapacity);
+    const gates = this.buildGates(true);
     const dns = new FailoverRecords(this.primaryStack, 'Dns', {
       zone: props.domain,
       recordName: props.domain.recordName,
-      primary: { endpoint: RecordEndpoint.loadBalancer(p.web.alb), healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions) },
+      primary: {
+        endpoint: RecordEndpoint.loadBalancer(p.web.alb),
+        healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions),
+        requireHealthChecks: gates.required[this.primaryStack.region],
+        statusRecord: true,
+      },
     });
     const secondary = dns.addSecondary(this.recoveryStack, 'Dns', {
       endpoint: RecordEndpoint.loadBalancer(r.web.alb),
       healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
+      requireHealthChecks: gates.required[this.recoveryStack.region],
+      statusRecord: true,
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, dns.primary);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, secondary);
@@ -291,8 +319,19 @@ export abstract class DrStrategy extends Construct {
   /** The drills added with addFailoverDrill. */
   public readonly drills: Drill[] = [];
 
-  /** Build both runbooks. */
+  /** Build both runbooks, and the lock they share (a global table in both Regions). */
   protected buildRunbooks(): void {
+    this.lockTable = new dynamodb.TableV2(this.primaryStack, 'RunbookLock', {
+      tableName: `${this.strategyName}-runbook-lock`,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      replicas: [{ region: this.recoveryStack.region }],
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // One lease item; nothing to keep when the strategy is deleted.
+      removalPolicy: RemovalPolicy.DESTROY,
+      deletionProtection: false,
+    });
+    acknowledgeNagFinding(this.lockTable, 'RES-DDB2', 'The runbook lock holds one lease item that expires within minutes; deleting the strategy should delete it, so it is not deletion-protected.');
     this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic, rto: this.props.rto });
     this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic, rto: this.props.rto });
   }
@@ -324,6 +363,7 @@ export abstract class DrStrategy extends Construct {
                 headless: r.headless,
                 instanceClass: `db.${(this.props.database.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE)).toString()}`,
                 engine: this.props.database.engine.cfnEngine,
+                availabilityZones: r.region === this.primaryStack.region ? this.props.primary.availabilityZones : this.props.recovery.availabilityZones,
               },
             ]),
           ),
@@ -333,7 +373,6 @@ export abstract class DrStrategy extends Construct {
           source: { region: this.primaryStack.region, identifier: this.database!.physicalIdentifier!, arn: this.replica!.sourceArn },
           replica: { region: this.recoveryStack.region, identifier: this.replica!.identifier, arn: this.replica!.arn },
         };
-    const detection = source.record.detection;
     return {
       strategy: this.kind,
       name: this.strategyName,
@@ -342,7 +381,16 @@ export abstract class DrStrategy extends Construct {
       sourceRegion: source.stack.region,
       database,
       compute: { source: compute(source, false), target: compute(target, true) },
-      traffic: { kind: 'health-check', detectionSeconds: detection ? detection.time.toSeconds() : 30 },
+      traffic: {
+        kind: 'health-check',
+        detectionSeconds: endpointDetection(source),
+        gates: this.gates.config,
+        dns: dnsObservation(target.stack, this.props.domain, {
+          [this.primary.stack.region]: this.primary.record.statusDomainName!,
+          [this.recovery.stack.region]: this.recovery.record.statusDomainName!,
+        }),
+      },
+      lock: { tableName: `${this.strategyName}-runbook-lock`, leaseSeconds: 300 },
       maxPlannedLagSeconds: Math.max(1, Math.min(this.props.rpo.toSeconds(), 30)),
       notifyTopicArn: target.topic.topicArn,
       rtoSeconds: this.props.rto.toSeconds(),
@@ -356,6 +404,8 @@ export abstract class DrStrategy extends Construct {
    * runs this strategy's failover runbook (a planned switchover unless `unplanned`), and
    * measures the time until the recovery Region serves at the primary's capacity with its
    * alarms OK, against the declared RTO. Reports to the recovery Region's alerts topic.
+   * With an RDS read replica the failover is a promotion, which leaves the old database
+   * writable (fenced): the drill gives that consent (`allowDetach`) by itself.
    */
   public addFailoverDrill(options: { readonly unplanned?: boolean; readonly pollInterval?: Duration; readonly maxDuration?: Duration } = {}): Drill {
     const failover = this.runbook.failover!;
@@ -366,6 +416,7 @@ export abstract class DrStrategy extends Construct {
       alarmTopic: this.recovery.topic,
       recoveredHosts: this.primary.web.capacityPlan.groupMin,
       drillName: `${this.strategyName}-failover`,
+      allowDetach: this.replica !== undefined,
       ...options,
     });
     for (const site of [this.observability.primary, this.observability.recovery]) site.dashboard.addDrill(drill, this.objectives.rto);
@@ -422,6 +473,26 @@ function validateStrategy(v: Validator, kind: StrategyKind, name: string, props:
     message: `${kind} needs an Aurora global database (seconds of RPO); an RDS read replica is a pilot-light design`,
     fix: 'use DatabaseEngine.auroraPostgres(...) or auroraMysql(...), or the PilotLight strategy',
   });
+  v.check(props.domain.privateZone === true, {
+    code: 'DR_PRIVATE_ZONE',
+    prop: 'domain.privateZone',
+    value: true,
+    message: "the runbooks verify a move by asking the zone's authoritative name servers, which a private hosted zone does not have (and its records answer only inside its VPCs)",
+    fix: 'use a public hosted zone for the strategy\'s name; keep private names as CNAMEs to it',
+  });
+  v.check(props.domain.nameServers !== undefined && (props.domain.nameServers.length === 0 || props.domain.nameServers.some((n) => !Token.isUnresolved(n) && !/^[A-Za-z0-9.-]+\.?$/.test(n))), {
+    code: 'DR_NAME_SERVERS',
+    prop: 'domain.nameServers',
+    value: props.domain.nameServers,
+    message: 'must be the zone\'s name servers, as host names',
+    fix: "pass the zone's delegation set, e.g. ['ns-123.awsdns-45.com', ...] (aws route53 get-hosted-zone --id <zone>), or leave it out to read it at deploy",
+  });
   v.duration('rto', props.rto, { code: 'DR_OBJECTIVES', minSeconds: 0 });
   v.duration('rpo', props.rpo, { code: 'DR_OBJECTIVES', minSeconds: 0 });
+}
+
+/** Interval x threshold of a Region's endpoint health check (what the RTO's detection term reads). */
+function endpointDetection(site: StrategySite): number {
+  const d = site.record.endpointHealthCheck?.detection ?? site.record.detection;
+  return d ? d.time.toSeconds() : 30;
 }

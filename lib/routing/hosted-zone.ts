@@ -15,6 +15,12 @@ export interface HostedZoneReference {
    * @default false
    */
   readonly privateZone?: boolean;
+  /**
+   * The zone's authoritative name servers (its delegation set), for components that read
+   * what Route 53 answers on the data plane (runbooks verify a move with a DNS query).
+   * @default - read at deploy with GetHostedZone where a component needs them
+   */
+  readonly nameServers?: string[];
 }
 
 /** Import a {@link HostedZoneReference} into a scope, without a lookup. */

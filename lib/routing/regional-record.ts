@@ -3,7 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
 import { addWarning, WarningId } from '../core/warnings';
-import { HealthCheckDetection, HealthCheckLike } from './calculated-health-check';
+import { CalculatedHealthCheck, HealthCheckDetection, HealthCheckLike } from './calculated-health-check';
 import { EndpointHealthCheck, EndpointHealthCheckOptions, validateHealthCheckOptions } from './endpoint-health-check';
 import { HostedZoneReference, importHostedZone, qualifiedName } from './hosted-zone';
 import { RecordEndpoint } from './record-endpoint';
@@ -50,6 +50,21 @@ export interface RegionalEndpointOptions {
    * @default true
    */
   readonly regionalRecord?: boolean;
+  /**
+   * Other health checks the record needs to pass besides its own (traffic gates, a
+   * dependency's check): the record's health check becomes a CALCULATED check that is
+   * healthy only while all of them are.
+   * @default - none: the record's own health check alone
+   */
+  readonly requireHealthChecks?: HealthCheckLike[];
+  /**
+   * Also publish `_status.<region>.<recordName>`: a TXT failover pair that Route 53 answers
+   * `serving` while this record's health check passes and `withdrawn` otherwise, so whether
+   * Route 53 sends traffic to the Region can be read with a DNS query on the zone's name
+   * servers (a data-plane read; runbooks verify a move with it).
+   * @default false
+   */
+  readonly statusRecord?: boolean;
 }
 
 /** Props for {@link RegionalRecord}. */
@@ -111,6 +126,8 @@ export class RegionalRecord extends Construct {
   public readonly setIdentifier: string;
   /** The Region. */
   public readonly region: string;
+  /** `_status.<region>.<name>`, when `statusRecord` is on. */
+  public readonly statusDomainName?: string;
 
   constructor(scope: Construct, id: string, props: RegionalRecordProps) {
     super(scope, id);
@@ -161,6 +178,20 @@ export class RegionalRecord extends Construct {
         fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
       });
     }
+    v.check(!hasHealthCheck && ((props.requireHealthChecks ?? []).length > 0 || props.statusRecord === true), {
+      code: 'DNS_HEALTH_CHECK_REQUIRED',
+      prop: (props.requireHealthChecks ?? []).length > 0 ? 'requireHealthChecks' : 'statusRecord',
+      value: 'healthCheck: false',
+      message: 'required health checks and a status record combine with the record\'s own health check, and it has none',
+      fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
+    });
+    v.check((props.requireHealthChecks ?? []).length > 255, {
+      code: 'DNS_HEALTH_CHECK_REQUIRED',
+      prop: 'requireHealthChecks',
+      value: (props.requireHealthChecks ?? []).length,
+      message: 'a calculated health check has at most 256 children, one of them the record\'s own',
+      fix: 'require at most 255 other health checks',
+    });
     v.check(props.weight !== undefined && props.policy !== RoutingPolicy.WEIGHTED, {
       code: 'DNS_POLICY_OPTION',
       prop: 'weight',
@@ -234,6 +265,12 @@ export class RegionalRecord extends Construct {
       this.healthCheckId = this.endpointHealthCheck.healthCheckId;
       this.detection = this.endpointHealthCheck.detection;
     }
+    if (this.healthCheckId && (props.requireHealthChecks ?? []).length > 0) {
+      const own: HealthCheckLike = { healthCheckId: this.healthCheckId, detection: this.detection };
+      const all = new CalculatedHealthCheck(this, 'RequiredHealthCheck', { children: [own, ...props.requireHealthChecks!] });
+      this.healthCheckId = all.healthCheckId;
+      this.detection = all.detection;
+    }
 
     const ttl = props.endpoint.isAlias ? undefined : (props.ttl ?? Duration.seconds(60));
     this.record = new route53.RecordSet(this, 'Record', {
@@ -259,6 +296,24 @@ export class RegionalRecord extends Construct {
         target: props.endpoint.target(zone, props.evaluateTargetHealth ?? true),
         ttl,
       });
+    }
+
+    if (props.statusRecord) {
+      this.statusDomainName = `_status.${this.region}.${this.domainName}`;
+      const status = (id: string, value: string, failover: route53.Failover, healthCheckId?: string): route53.RecordSet =>
+        new route53.RecordSet(this, id, {
+          zone,
+          recordName: this.statusDomainName!,
+          recordType: route53.RecordType.TXT,
+          target: route53.RecordTarget.fromValues(`"${value}"`),
+          ttl: Duration.seconds(10),
+          setIdentifier: value,
+          failover,
+          healthCheck: healthCheckId ? route53.HealthCheck.fromHealthCheckId(this, `${id}HealthCheck`, healthCheckId) : undefined,
+        });
+      // The SECONDARY has no health check, so Route 53 answers it whenever the PRIMARY is unhealthy.
+      status('StatusServing', 'serving', route53.Failover.PRIMARY, this.healthCheckId);
+      status('StatusWithdrawn', 'withdrawn', route53.Failover.SECONDARY);
     }
   }
 }

@@ -8,11 +8,25 @@ import { newApp, RECOVERY_AZS, TEST_AZS } from '../helpers/app';
 const ACCOUNT = '111111111111';
 export const EAST = 'us-east-1';
 export const WEST = 'us-west-2';
+/** Example name servers of the example zone (the runbooks verify a move by asking them). */
+export const NAME_SERVERS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk', 'ns-3.awsdns-03.com', 'ns-4.awsdns-04.net'];
+
+/** The traffic gates of the test strategy `shop` (health-check mode), as the strategies render them. */
+export function testGates(activePassive = true): Extract<RunbookConfig['traffic'], { kind: 'health-check' }>['gates'] {
+  const alarm = (gated: string, holding: string) => ({ alarmName: `shop-gate-${gated}-in-${holding}`, initiallyClosed: activePassive && gated === WEST && holding === WEST });
+  return {
+    namespace: 'CdkResilience/TrafficGates',
+    metricName: 'Closed',
+    alarms: { [EAST]: { [EAST]: alarm(EAST, EAST), [WEST]: alarm(EAST, WEST) }, [WEST]: { [EAST]: alarm(WEST, EAST), [WEST]: alarm(WEST, WEST) } },
+    delaySeconds: 90,
+  };
+}
 
 /** A runbook configuration for tests: concrete strings, no tokens. */
 export function testConfig(o: {
   strategy?: RunbookConfig['strategy'];
   database?: 'aurora' | 'aurora-headless' | 'replica' | 'aurora-replica';
+  /** Default: health-check, the mode the strategies deploy. */
   traffic?: 'routing-control' | 'health-check';
   direction?: 'failover' | 'failback';
   standbyDesired?: number;
@@ -25,6 +39,7 @@ export function testConfig(o: {
     headless,
     instanceClass: 'db.r6g.large',
     engine: 'aurora-postgresql',
+    availabilityZones: [`${region}a`, `${region}b`, `${region}c`],
   });
   const compute = (region: string) => ({
     region,
@@ -62,13 +77,19 @@ export function testConfig(o: {
           },
     compute: { source: compute(source), target: compute(target) },
     traffic:
-      (o.traffic ?? 'routing-control') === 'routing-control'
+      (o.traffic ?? 'health-check') === 'routing-control'
         ? {
             kind: 'routing-control',
             controls: { [EAST]: `arn:aws:route53-recovery-control::${ACCOUNT}:controlpanel/p/routingcontrol/east`, [WEST]: `arn:aws:route53-recovery-control::${ACCOUNT}:controlpanel/p/routingcontrol/west` },
             endpointsParameter: { name: '/cdk-resilience/routing-controls/shop', region: WEST },
           }
-        : { kind: 'health-check', detectionSeconds: 30 },
+        : {
+            kind: 'health-check',
+            detectionSeconds: 30,
+            gates: testGates((o.strategy ?? 'warm-standby') !== 'active-active'),
+            dns: { nameServers: NAME_SERVERS, statusRecords: { [EAST]: `_status.${EAST}.shop.example.com`, [WEST]: `_status.${WEST}.shop.example.com` }, ttlSeconds: 60 },
+          },
+    lock: { tableName: 'shop-runbook-lock', leaseSeconds: 300 },
     maxPlannedLagSeconds: 5,
     notifyTopicArn: `arn:aws:sns:${target}:${ACCOUNT}:shop-runbook`,
     metricsNamespace: 'CdkResilience',
@@ -90,7 +111,7 @@ export function strategyProps(name: string, overrides: Partial<DrStrategyProps> 
     name,
     primary: { env: { account: '111111111111', region: 'us-east-1' }, availabilityZones: TEST_AZS },
     recovery: { env: { account: '111111111111', region: 'us-west-2' }, availabilityZones: RECOVERY_AZS },
-    domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name },
+    domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name, nameServers: NAME_SERVERS },
     web: { capacity: { min: 4, max: 12 } },
     database: { engine: DatabaseEngine.auroraPostgres('16.4') },
     rto: Duration.minutes(15),

@@ -1,8 +1,12 @@
 /**
  * Runs a runbook's synthesized state machine locally: aws-local-stepfunctions executes
  * the ASL, each Task state runs the real handler in-process against the simulated AWS,
- * Wait and Retry states advance the virtual clock instead of sleeping, and parallel
- * branches keep their own clocks.
+ * Wait and Retry states advance the virtual clock instead of sleeping, parallel branches
+ * keep their own clocks, and each function's configured timeout is enforced (a function that
+ * outlives it is killed mid-call, as Lambda does, and the task fails with Lambda.Unknown).
+ *
+ * At the end the simulator sweeps the safety model's invariants over every virtual second of
+ * the run; a reported success is checked against the simulated world (invariant 3).
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -28,8 +32,12 @@ export interface LocalEvent {
 }
 type AslState = Json & { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }[]; TimeoutSeconds?: number; Branches?: { States: Record<string, AslState> }[] };
 
-/** The state machine definition of a runbook, with function ARNs replaced by placeholders. */
+const definitions = new WeakMap<Runbook, Json>();
+
+/** The state machine definition of a runbook, with function ARNs replaced by placeholders (once per runbook). */
 export function runbookDefinition(runbook: Runbook): Json {
+  const cached = definitions.get(runbook);
+  if (cached) return cached;
   const stack = Stack.of(runbook);
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Properties: { DefinitionString?: unknown } }> };
   const logicalId = stack.getLogicalId(runbook.stateMachine.node.defaultChild as never);
@@ -38,7 +46,9 @@ export function runbookDefinition(runbook: Runbook): Json {
     typeof def === 'string'
       ? def
       : def['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : `arn:aws:lambda:us-east-1:123456789012:function:${JSON.stringify(p).replace(/\W/g, '')}`)).join('');
-  return JSON.parse(text) as Json;
+  const parsed = JSON.parse(text) as Json;
+  definitions.set(runbook, parsed);
+  return parsed;
 }
 
 function allStates(def: { States: Record<string, AslState> }, out: Record<string, AslState> = {}): Record<string, AslState> {
@@ -56,71 +66,109 @@ export interface ExecutionOutcome {
   readonly error?: string;
   /** Virtual seconds from the start to the end of the execution. */
   readonly seconds: number;
+  /** Virtual time at the end. */
+  readonly endedAt: number;
   /** The report of the Notify / NotifyFailure step. */
   readonly report?: RunbookReport;
   /** States entered, in order. */
   readonly states: string[];
 }
 
+/** Options of one execution. */
+export interface ExecuteOptions {
+  /** Streams the execution's events, with the virtual time they happened at (the operator CLI follows them). */
+  readonly onEvent?: (e: LocalEvent, virtualSeconds: number) => void;
+  /** Virtual second the execution starts at (default: now on the main clock). */
+  readonly startAt?: number;
+  /** Names the execution's clocks, so executions can run side by side (default: 'main'). */
+  readonly key?: string;
+  /** The state machine input; the default is `{ request }`. A test may pass anything (a direct StartExecution). */
+  readonly input?: unknown;
+}
+
 /** Execute the runbook once in the simulator. */
-export async function execute(sim: SimulatedAws, runbook: Runbook, config: RunbookConfig, request: RunbookRequest, onEvent?: (e: LocalEvent, virtualSeconds: number) => void): Promise<ExecutionOutcome> {
+export async function execute(sim: SimulatedAws, runbook: Runbook, config: RunbookConfig, request: RunbookRequest | Json, options: ExecuteOptions | ((e: LocalEvent, virtualSeconds: number) => void) = {}): Promise<ExecutionOutcome> {
+  const o: ExecuteOptions = typeof options === 'function' ? { onEvent: options } : options;
   const definition = runbookDefinition(runbook) as Json & { States: Record<string, AslState> };
   const states = allStates(definition);
-  process.env.RUNBOOK_CONFIG = JSON.stringify(config);
   process.env.AWS_MAX_ATTEMPTS = '1';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.AWS_REGION = config.targetRegion;
+  const configJson = JSON.stringify(config);
 
   const S = RUNBOOK_STATES;
-  const branchOf: Record<string, string> = { [S.database]: 'database', [S.compute]: 'compute' };
+  const key = o.key ?? 'main';
+  const branch = (b: 'main' | 'database' | 'compute'): string => (key === 'main' ? b : b === 'main' ? key : `${key}:${b}`);
+  const branchOf: Record<string, 'database' | 'compute'> = { [S.database]: 'database', [S.compute]: 'compute' };
+  const f = runbook.functions;
+  const timeoutOf: Record<string, number> = {
+    [S.preflight]: f.preflight.timeout!.toSeconds(),
+    [S.database]: f.database.timeout!.toSeconds(),
+    [S.compute]: f.compute.timeout!.toSeconds(),
+    [S.traffic]: f.traffic.timeout!.toSeconds(),
+    [S.verify]: f.verify.timeout!.toSeconds(),
+    [S.notify]: f.notify.timeout!.toSeconds(),
+    [S.notifyFailure]: f.notify.timeout!.toSeconds(),
+  };
   const failures: Record<string, number> = {};
   const started = new Set<string>();
   const entered: string[] = [];
   let report: RunbookReport | undefined;
   let joined = false;
+  if (o.startAt !== undefined) sim.time.set(branch('main'), o.startAt);
+  else if (key !== 'main') sim.time.set(branch('main'), sim.time.now('main'));
 
   const wrap =
     (name: string, fn: (input: never) => Promise<unknown>) =>
     async (input: unknown): Promise<never> => {
-      const branch = branchOf[name] ?? 'main';
+      const b = branchOf[name] ? branch(branchOf[name]) : branch('main');
       const i = input as Json;
-      if (branch !== 'main' && !started.has(branch)) {
-        sim.time.fork([branch]);
-        started.add(branch);
+      if (b !== branch('main') && !started.has(b)) {
+        sim.time.fork([b], branch('main'));
+        started.add(b);
       }
-      if (branch === 'main' && started.size > 0 && !joined && name !== S.preflight) {
-        sim.time.join([...started]);
+      if (b === branch('main') && started.size > 0 && !joined && name !== S.preflight) {
+        sim.time.join([...started], branch('main'));
         joined = true;
       }
-      return sim.time.run(branch, async () => {
-        // The Wait state before this pass: advance this branch's clock by its duration.
-        const loopState = (branch === 'database' ? i.database : branch === 'compute' ? i.compute : undefined) as { attempt?: number; waitSeconds?: number } | undefined;
-        if (loopState?.attempt !== undefined && !failures[name]) sim.time.advance(loopState.waitSeconds ?? 0);
-        if (name === S.verify && !failures[name]) sim.time.advance(((i.traffic as Json | undefined)?.waitSeconds as number | undefined) ?? 0);
-        // A retry after a failure: advance by the state's backoff with full jitter.
-        const n = failures[name] ?? 0;
-        const retrier = states[name]?.Retry?.[0];
-        if (n > 0 && retrier) {
-          const interval = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (n - 1), retrier.MaxDelaySeconds ?? Infinity);
-          sim.time.advance(sim.jitter(interval));
-        }
-        entered.push(name);
-        const before = sim.time.now();
-        // aws-local-stepfunctions stamps $$.Execution.StartTime with the wall clock; the
-        // execution started at the virtual start.
-        const effective = name === S.notify || name === S.notifyFailure ? { ...i, startedAt: startIso } : input;
-        try {
-          const out = await fn(effective as never);
-          const limit = states[name]?.TimeoutSeconds;
-          if (limit !== undefined && sim.time.now() - before > limit) throw Object.assign(new Error(`${name} ran ${sim.time.now() - before} s`), { name: 'States.Timeout' });
-          failures[name] = 0;
-          if (name === S.notify || name === S.notifyFailure) report = out as RunbookReport;
-          return out as never;
-        } catch (e) {
-          failures[name] = n + 1;
-          throw e;
-        }
-      });
+      // Each handler reads its configuration as Lambda gives it: from the environment.
+      process.env.RUNBOOK_CONFIG = configJson;
+      return sim.time.run(
+        b,
+        async () => {
+          // The Wait state before this pass: advance this branch's clock by its duration.
+          const loopState = (branchOf[name] === 'database' ? i.database : branchOf[name] === 'compute' ? i.compute : name === S.verify ? i.verify : undefined) as { attempt?: number; waitSeconds?: number } | undefined;
+          if (!failures[name]) {
+            if (loopState?.attempt !== undefined) sim.time.advance(loopState.waitSeconds ?? 0);
+            else if (name === S.verify) sim.time.advance(((i.traffic as Json | undefined)?.waitSeconds as number | undefined) ?? 0);
+          }
+          // A retry after a failure: advance by the state's backoff with full jitter.
+          const n = failures[name] ?? 0;
+          const retrier = states[name]?.Retry?.[0];
+          if (n > 0 && retrier) {
+            const interval = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (n - 1), retrier.MaxDelaySeconds ?? Infinity);
+            sim.time.advance(sim.jitter(interval));
+          }
+          entered.push(name);
+          const before = sim.time.now();
+          // aws-local-stepfunctions stamps $$.Execution.StartTime with the wall clock; the
+          // execution started at the virtual start.
+          const effective = name === S.notify || name === S.notifyFailure ? { ...i, startedAt: startIso } : input;
+          try {
+            // The function's own timeout: past it, the next call it makes (or the answer it waits for) kills it.
+            const out = await sim.time.run(sim.time.branch, () => fn(effective as never), before + timeoutOf[name]);
+            if (sim.time.now() - before > timeoutOf[name]) throw Object.assign(new Error(`${name}: Task timed out after ${timeoutOf[name]} s`), { name: 'Lambda.Unknown' });
+            const limit = states[name]?.TimeoutSeconds;
+            if (limit !== undefined && sim.time.now() - before > limit) throw Object.assign(new Error(`${name} ran ${sim.time.now() - before} s`), { name: 'States.Timeout' });
+            failures[name] = 0;
+            if (name === S.notify || name === S.notifyFailure) report = out as RunbookReport;
+            return out as never;
+          } catch (e) {
+            failures[name] = n + 1;
+            throw e;
+          }
+        },
+      );
     };
 
   const handlers = {
@@ -132,35 +180,43 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     [S.notify]: wrap(S.notify, notifyHandler as never),
     [S.notifyFailure]: wrap(S.notifyFailure, notifyHandler as never),
   };
-  let startIso = '';
   const zero = (type: string): Record<string, number> => Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  startIso = new Date(Date.UTC(2026, 0, 1) + sim.time.now('main') * 1000).toISOString();
-  const t0 = sim.time.now('main');
-  const execution = machine.run({ request } as never, {
+  const t0 = sim.time.now(branch('main'));
+  sim.runStarted(t0, key, (request as Partial<RunbookRequest>).allowDetach === true || ((o.input as { request?: { allowDetach?: unknown } } | undefined)?.request?.allowDetach === true));
+  const startIso = new Date(Date.UTC(2026, 0, 1) + t0 * 1000).toISOString();
+  const name = typeof (request as Json).requestId === 'string' ? String((request as Json).requestId) : `direct-${key}`;
+  const executionArn = `arn:aws:states:${config.targetRegion}:111111111111:execution:${config.name}-${config.direction}:${name}`;
+  const execution = machine.run((o.input ?? { request }) as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: zero('Wait'), retryIntervalOverrides: zero('Task') },
-    context: { Execution: { Id: `exec-${request.requestId}`, Name: request.requestId, StartTime: startIso, RoleArn: 'arn:aws:iam::123456789012:role/sm' } } as never,
+    context: { Execution: { Id: executionArn, Name: name, StartTime: startIso, RoleArn: 'arn:aws:iam::123456789012:role/sm' } } as never,
   });
   // Stream the execution's events (with the virtual time they happened at) to a follower, such as the operator CLI.
-  const streamed = onEvent
+  const streamed = o.onEvent
     ? (async () => {
         for await (const e of execution.eventLogs) {
           // A state inside a parallel branch happens on that branch's clock.
-          const name = (e as LocalEvent).state?.name ?? '';
-          const clock = /Database/.test(name) ? 'database' : /Compute/.test(name) ? 'compute' : 'main';
-          onEvent(e as LocalEvent, sim.time.now(clock) - t0);
+          const stateName = (e as LocalEvent).state?.name ?? '';
+          const clock = /Database/.test(stateName) ? branch('database') : /Compute/.test(stateName) ? branch('compute') : branch('main');
+          o.onEvent!(e as LocalEvent, sim.time.now(clock) - t0);
         }
       })()
     : Promise.resolve();
+  let outcome: ExecutionOutcome;
   try {
     const output = (await execution.result) as Json;
     await streamed;
-    sim.checkInvariants('end');
-    return { status: 'SUCCEEDED', output, seconds: sim.time.now('main') - t0, report, states: entered };
+    const end = sim.time.now(branch('main'));
+    outcome = { status: 'SUCCEEDED', output, seconds: end - t0, endedAt: end, report, states: entered };
   } catch (e) {
     await streamed.catch(() => undefined);
-    sim.checkInvariants('end');
-    return { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: sim.time.now('main') - t0, report, states: entered };
+    const end = sim.time.now(branch('main'));
+    outcome = { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: end - t0, endedAt: end, report, states: entered };
   }
+  if (outcome.status === 'SUCCEEDED') sim.markSuccess(outcome.endedAt, config.targetRegion);
+  sim.sweep(outcome.endedAt);
+  const req = request as Partial<RunbookRequest>;
+  sim.checkLosses(req, report, t0, outcome.endedAt);
+  return outcome;
 }

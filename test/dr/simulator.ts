@@ -1,13 +1,20 @@
 /**
- * A simulated AWS for the runbooks: clusters, replicas, Auto Scaling groups, target
- * health and routing controls, on a virtual clock. The real handlers run against it
- * through aws-sdk-client-mock; the synthesized state machine runs in
- * aws-local-stepfunctions. Each operation takes a configurable virtual duration and any
- * call can be made to fail (unreachable Region, throttling, 5xx, slowness).
+ * A simulated AWS for the runbooks, on a virtual clock: an Aurora global database (or an RDS
+ * read replica), Auto Scaling groups and target health, CloudWatch alarms (the traffic gates),
+ * ARC routing controls, a DynamoDB global table (the runbook lock, replicated with a lag),
+ * and Route 53 answering from the records' health checks, with resolvers that keep an answer
+ * for its TTL. The real handlers run against it through aws-sdk-client-mock (and a DNS seam);
+ * the synthesized state machine runs in aws-local-stepfunctions (harness.ts).
+ *
+ * Every resource lives in a Region and a call reaches it only in that Region. State is kept as
+ * timelines, so the safety model's invariants (DESIGN.md, Runbooks) can be evaluated at any
+ * virtual second: at every state change as it happens, and over every second of the run and
+ * of the time after it (`sweep`), including after a failed Region recovers. No exemption list.
  */
 import { AsyncLocalStorage } from 'async_hooks';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreateDBInstanceCommand,
@@ -26,6 +33,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { installClock } from '../../lambda/shared/clock';
+import { installResolver } from '../../lambda/shared/dns';
 import { RunbookConfig } from '../../protocol';
 import { OPERATION_DURATIONS, OperationDurations } from '../../lib/assessment/operation-durations';
 
@@ -35,44 +43,49 @@ export type SimDurations = OperationDurations;
 /** The defaults: lib/assessment/operation-durations.ts, each with its source. */
 export const DEFAULT_DURATIONS: SimDurations = OPERATION_DURATIONS;
 
-/** A fault injected into matching calls. */
+/** Seconds a DynamoDB global table takes to replicate a write to the other Region. */
+export const LOCK_REPLICATION_SECONDS = 1;
+
+/**
+ * A fault injected into matching calls.
+ * - `unreachable`: the call times out after its bound (a Region without `command` is down:
+ *   it also stops serving and accepting writes);
+ * - `throttle`, `error5xx`: fail at once; `slow`: adds `seconds`;
+ * - `refused`: an Aurora global operation refused with InvalidDBClusterStateFault;
+ * - `denied`: AccessDeniedException; `capacity`: launches in the Region fail (no healthy target).
+ */
 export interface Fault {
   /** Region the fault applies to (all when undefined). */
   readonly region?: string;
-  /** Command name, e.g. 'FailoverGlobalClusterCommand' (all when undefined). */
+  /** Command name, e.g. 'FailoverGlobalClusterCommand', or 'DnsQuery' (all when undefined). */
   readonly command?: string;
-  /** 'unreachable' times out after the call bound; 'throttle' and 'error5xx' fail at once; 'slow' adds seconds. */
-  readonly kind: 'unreachable' | 'throttle' | 'error5xx' | 'slow' | 'unsupported';
+  /** ARC only: a substring of the cluster endpoint it applies to. */
+  readonly endpoint?: string;
+  readonly kind: 'unreachable' | 'throttle' | 'error5xx' | 'slow' | 'refused' | 'denied' | 'capacity';
   /** How many calls it hits (forever when undefined). */
   times?: number;
   /** For 'slow': extra virtual seconds. */
   readonly seconds?: number;
+  /** Active from this virtual second (0 when undefined). */
+  readonly from?: number;
+  /** Active until this virtual second, exclusive (forever when undefined): the Region recovers then. */
+  until?: number;
 }
 
 interface Instance {
   readonly id: string;
   readonly readyAt: number;
+  /** The capacity fault its launch hit: Auto Scaling retries it, and it is healthy once the fault ends. */
+  readonly failedBy?: Fault;
 }
 
-interface AuroraState {
-  writerRegion: string;
-  /** A secondary detached from the global database (detach-and-promote): writable once done. */
-  detached?: { region: string; doneAt: number };
-  status: 'available' | 'failing-over' | 'switching-over';
-  op?: { target: string; doneAt: number };
-  instances: Record<string, Instance[]>;
-}
-
-interface ReplicaState {
-  promoted: boolean;
-  promoteDoneAt?: number;
-}
-
-interface GroupState {
-  min: number;
-  max: number;
-  desired: number;
-  instances: Instance[];
+/** A global operation on the Aurora global database. */
+interface GlobalOp {
+  readonly kind: 'failover' | 'switchover';
+  readonly target: string;
+  readonly from: string;
+  readonly startAt: number;
+  readonly doneAt: number;
 }
 
 /** An event of the simulated world, for assertions and debugging. */
@@ -83,34 +96,42 @@ export interface SimEvent {
 
 /** Options of a simulation. */
 export interface SimOptions {
+  /** A runbook configuration of the strategy (either direction): the world is built from it. */
   readonly config: RunbookConfig;
   readonly durations?: Partial<SimDurations>;
-  /** Initial writer Region (default: the source). */
+  /** Initial writer Region (default: the primary, i.e. the failover's source). */
   readonly writerRegion?: string;
-  /** Initial desired capacity per Region (default: source full, target standby). */
+  /** Initial desired capacity per Region (default: the serving Region full, the other standby). */
   readonly desired?: Record<string, number>;
-  /** Initial routing-control states (default: source On, target Off). */
+  /** Initial routing-control states (default: writer On, other Off). */
   readonly controls?: Record<string, 'On' | 'Off'>;
-  /** Replication lag into the target, seconds. */
+  /** Initial traffic gates closed, as `gated@holding` (default: the strategy's initial states for the writer serving). */
+  readonly closedGates?: string[];
+  /** Replication lag into the other Region while the writer takes traffic, seconds. */
   readonly lagSeconds?: number;
   /** Seed of the jitter generator. */
   readonly seed?: number;
 }
 
-/** Branch-aware virtual time: parallel branches run on their own clocks, joined at max. */
+/** Branch-aware virtual time: parallel branches (and concurrent executions) run on their own clocks. */
 export class VirtualTime {
   private readonly clocks = new Map<string, number>([['main', 0]]);
-  private readonly als = new AsyncLocalStorage<{ branch: string }>();
+  private readonly als = new AsyncLocalStorage<{ branch: string; deadline?: number }>();
 
-  /** Run `fn` on `branch`'s clock. */
-  public run<T>(branch: string, fn: () => Promise<T>): Promise<T> {
+  /** Run `fn` on `branch`'s clock (created from `from`'s clock, or main's). */
+  public run<T>(branch: string, fn: () => Promise<T>, deadline?: number): Promise<T> {
     if (!this.clocks.has(branch)) this.clocks.set(branch, this.get('main'));
-    return this.als.run({ branch }, fn);
+    return this.als.run({ branch, deadline }, fn);
   }
 
   /** Current branch. */
   public get branch(): string {
     return this.als.getStore()?.branch ?? 'main';
+  }
+
+  /** The current invocation's deadline (virtual seconds), if a function timeout applies. */
+  public get deadline(): number | undefined {
+    return this.als.getStore()?.deadline;
   }
 
   /** Now, in virtual seconds, on the current branch. */
@@ -123,20 +144,40 @@ export class VirtualTime {
     this.clocks.set(branch, this.get(branch) + seconds);
   }
 
-  /** Start branches from main's clock. */
-  public fork(branches: string[]): void {
-    for (const b of branches) this.clocks.set(b, this.get('main'));
+  /** Set a branch's clock (creating it). */
+  public set(branch: string, t: number): void {
+    this.clocks.set(branch, t);
   }
 
-  /** Join branches into main: main continues from the latest. */
-  public join(branches: string[]): void {
-    this.clocks.set('main', Math.max(this.get('main'), ...branches.map((b) => this.get(b))));
+  /** Start branches from another branch's clock. */
+  public fork(branches: string[], from = 'main'): void {
+    for (const b of branches) this.clocks.set(b, this.get(from));
+  }
+
+  /** Join branches into `into`: it continues from the latest. */
+  public join(branches: string[], into = 'main'): void {
+    this.clocks.set(into, Math.max(this.get(into), ...branches.map((b) => this.get(b))));
+  }
+
+  /** The latest time any clock reached. */
+  public latest(): number {
+    return Math.max(...this.clocks.values());
   }
 
   private get(branch: string): number {
     return this.clocks.get(branch) ?? this.clocks.get('main')!;
   }
 }
+
+/** What the invariant check found at one instant. */
+export interface Violation {
+  readonly t: number;
+  readonly invariant: 1 | 2 | 3 | 4;
+  readonly what: string;
+}
+
+/** The lock table's item, in one Region's replica. */
+type LockItem = Record<string, { S?: string; N?: string }>;
 
 /** The simulated AWS world. */
 export class SimulatedAws {
@@ -145,21 +186,55 @@ export class SimulatedAws {
   public readonly events: SimEvent[] = [];
   public readonly faults: Fault[] = [];
   public readonly notifications: string[] = [];
+  /** Violations of the safety model, as `[invariant n] t=...: what`. */
   public readonly invariantViolations: string[] = [];
+  public readonly violations: Violation[] = [];
   /** Calls made, by command name and Region. */
   public readonly calls: { command: string; region: string; t: number }[] = [];
-  public aurora?: AuroraState;
-  public replica?: ReplicaState;
-  public readonly groups: Record<string, GroupState> = {};
   /** Metrics put by drills. */
   public readonly metrics: { name: string; value: number }[] = [];
-  /** SSM parameters by name (the directory the operator CLI reads), answered before the routing-control default. */
+  /** SSM parameters by name, answered before the routing-control default. */
   public readonly parameters: Record<string, string> = {};
-  public readonly controls: Record<string, 'On' | 'Off'> = {};
+  /** The Regions: the strategy's primary (the failover's source) and recovery. */
+  public readonly primary: string;
+  public readonly recovery: string;
+  /** Seconds of writes lost by unplanned promotions, and whether each had consent. */
+  public readonly losses: { t: number; seconds: number }[] = [];
+  /** Consents to two writable databases, by the Region made writable. */
+  public readonly consents: { t: number; promoted: string }[] = [];
+  /** From this time on the run reported success (invariants 2 and 3 apply). */
+  public successAt?: number;
+  /** The windows in which a reported success binds the world (invariant 2). */
+  private readonly successes: { at: number; until?: number }[] = [];
+  private readonly runStarts: number[] = [];
+  /** Whether each run (by clock key) consented to two writers. */
+  private readonly runConsents = new Map<string, boolean>();
+
+  /** Record a consent for `promoted` if the run making the call gave it. */
+  private consentOfCurrentRun(t: number, promoted: string): void {
+    const key = this.time.branch.split(':')[0];
+    const run = ['main', 'database', 'compute'].includes(key) ? 'main' : key;
+    if (this.runConsents.get(run) === true) this.consents.push({ t, promoted });
+  }
   public lagSeconds: number;
+
   private readonly config: RunbookConfig;
   private readonly stubs: { restore(): void }[] = [];
   private rng: () => number;
+
+  // --- State, as timelines ---
+  private writer: { t: number; region?: string }[] = [];
+  private ops: GlobalOp[] = [];
+  private detached?: { region: string; doneAt: number };
+  private instances: Record<string, Instance[]> = {};
+  private replica?: { requestedAt?: number; doneAt?: number };
+  private readonly groups: Record<string, { t: number; desired: number; min: number; max: number }[]> = {};
+  private readonly launched: Record<string, Instance[]> = {};
+  private readonly activities: Record<string, { t: number; status: string; message: string }[]> = {};
+  private readonly gatePoints: Record<string, { t: number; value: number }[]> = {};
+  private readonly controlLog: { t: number; states: Record<string, 'On' | 'Off'> }[] = [];
+  private readonly lockWrites: { t: number; region: string; item: LockItem | null }[] = [];
+  private checkedUntil = -1;
 
   constructor(options: SimOptions) {
     this.config = options.config;
@@ -167,24 +242,38 @@ export class SimulatedAws {
     this.lagSeconds = options.lagSeconds ?? 0.5;
     this.rng = mulberry32(options.seed ?? 42);
     const c = options.config;
-    const writer = options.writerRegion ?? c.sourceRegion;
+    [this.primary, this.recovery] = c.direction === 'failover' ? [c.sourceRegion, c.targetRegion] : [c.targetRegion, c.sourceRegion];
+    const writer = options.writerRegion ?? this.primary;
+    const standby = writer === this.primary ? this.recovery : this.primary;
+    this.writer.push({ t: 0, region: writer });
     if (c.database.kind === 'aurora-global') {
-      const instances: Record<string, Instance[]> = {};
-      for (const [region, cluster] of Object.entries(c.database.clusters)) {
-        instances[region] = cluster.headless ? [] : [{ id: `${cluster.identifier}-1`, readyAt: 0 }];
-      }
-      this.aurora = { writerRegion: writer, status: 'available', instances };
+      for (const [region, cluster] of Object.entries(c.database.clusters)) this.instances[region] = cluster.headless ? [] : [{ id: `${cluster.identifier}-1`, readyAt: 0 }];
     } else {
-      this.replica = { promoted: writer === c.database.replica.region };
+      this.replica = writer === c.database.replica.region ? { requestedAt: -1, doneAt: -1 } : {};
+      // A replica promoted before the scenario was promoted with consent (its source fenced).
+      if (writer === c.database.replica.region) this.consents.push({ t: -1, promoted: writer });
     }
     for (const role of ['source', 'target'] as const) {
       const cc = c.compute[role];
-      const desired = options.desired?.[cc.region] ?? (role === 'source' ? cc.full.desired : cc.standby.desired);
-      const cap = role === 'source' ? cc.full : cc.standby;
-      this.groups[cc.region] = { min: Math.min(cap.min, desired), max: Math.max(cap.max, desired), desired, instances: Array.from({ length: desired }, (_, i) => ({ id: `${cc.region}-i${i}`, readyAt: 0 })) };
+      const serving = cc.region === writer || c.strategy === 'active-active';
+      const desired = options.desired?.[cc.region] ?? (serving ? cc.full.desired : cc.standby.desired);
+      const cap = serving ? cc.full : cc.standby;
+      this.groups[cc.region] = [{ t: 0, desired, min: Math.min(cap.min, desired), max: Math.max(cap.max, desired) }];
+      this.launched[cc.region] = Array.from({ length: desired }, (_, i) => ({ id: `${cc.region}-i${i}`, readyAt: 0 }));
+      this.activities[cc.region] = [];
     }
-    this.controls[c.sourceRegion] = options.controls?.[c.sourceRegion] ?? 'On';
-    this.controls[c.targetRegion] = options.controls?.[c.targetRegion] ?? 'Off';
+    if (c.traffic.kind === 'routing-control') {
+      const controls = options.controls ?? (c.strategy === 'active-active' ? { [writer]: 'On', [standby]: 'On' } : { [writer]: 'On', [standby]: 'Off' });
+      this.controlLog.push({ t: 0, states: { [this.primary]: controls[this.primary] ?? 'Off', [this.recovery]: controls[this.recovery] ?? 'Off' } });
+    } else {
+      // The gates as a deployment leaves them, or as the writer's Region serving leaves them.
+      const closed = options.closedGates ?? (writer === this.primary || c.strategy === 'active-active' ? [] : [`${this.primary}@${this.primary}`]);
+      for (const g of closed) this.gatePoints[g] = [{ t: -1e6, value: 1 }];
+      if (writer !== this.primary && c.strategy !== 'active-active' && options.closedGates === undefined) {
+        // The recovery Region serves: its own gate was opened.
+        this.gatePoints[`${this.recovery}@${this.recovery}`] = [{ t: -1e6, value: 0 }];
+      }
+    }
   }
 
   /** Seconds of virtual time on the current branch. */
@@ -197,62 +286,67 @@ export class SimulatedAws {
     return this.rng() * max;
   }
 
-  /** Record an event. */
+  /** Record an event: every change of the world logs one, which also drops cached answers. */
   public log(what: string): void {
+    this.answers.clear();
     this.events.push({ t: Math.round(this.now() * 10) / 10, what });
   }
 
-  /** Install the mocks and the clock. Call `uninstall` after. */
+  /** Install the mocks, the clock and the DNS resolver. Call `uninstall` after. */
   public install(): void {
     installClock({ now: () => Date.UTC(2026, 0, 1) + this.now() * 1000 });
+    installResolver({ resolveTxt: (name, _servers, timeoutMs) => this.resolveTxt(name, timeoutMs) });
     const rds = mockClient(RDSClient);
     const asg = mockClient(AutoScalingClient);
     const elb = mockClient(ElasticLoadBalancingV2Client);
     const cw = mockClient(CloudWatchClient);
+    const ddb = mockClient(DynamoDBClient);
     const arc = mockClient(Route53RecoveryClusterClient);
     const ssm = mockClient(SSMClient);
     const snsClient = mockClient(SNSClient);
-    this.stubs.push(rds, asg, elb, cw, arc, ssm, snsClient);
+    this.stubs.push(rds, asg, elb, cw, ddb, arc, ssm, snsClient);
 
-    rds.on(DescribeGlobalClustersCommand).callsFake((i, c) => this.call('DescribeGlobalClustersCommand', c, () => this.describeGlobal(i)));
-    rds.on(DescribeDBClustersCommand).callsFake((i, c) => this.call('DescribeDBClustersCommand', c, () => this.describeCluster(i.DBClusterIdentifier)));
-    rds.on(DescribeDBInstancesCommand).callsFake((i, c) => this.call('DescribeDBInstancesCommand', c, () => this.describeInstances(i)));
-    rds.on(CreateDBInstanceCommand).callsFake((i, c) => this.call('CreateDBInstanceCommand', c, () => this.createInstance(i.DBClusterIdentifier!, i.DBInstanceIdentifier!)));
-    rds.on(FailoverGlobalClusterCommand).callsFake((i, c) => this.call('FailoverGlobalClusterCommand', c, () => this.globalOp('failing-over', i.TargetDbClusterIdentifier!)));
-    rds.on(SwitchoverGlobalClusterCommand).callsFake((i, c) => this.call('SwitchoverGlobalClusterCommand', c, () => this.globalOp('switching-over', i.TargetDbClusterIdentifier!)));
-    rds.on(RemoveFromGlobalClusterCommand).callsFake((i, c) => this.call('RemoveFromGlobalClusterCommand', c, () => this.detach(i.DbClusterIdentifier!)));
-    rds.on(PromoteReadReplicaCommand).callsFake((_i, c) => this.call('PromoteReadReplicaCommand', c, () => this.promoteReplica()));
-    rds.on(PromoteReadReplicaDBClusterCommand).callsFake((_i, c) => this.call('PromoteReadReplicaDBClusterCommand', c, () => this.promoteReplica()));
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake((_i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (region) => this.describeGroup(region)));
-    asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (region) => this.updateGroup(region, i)));
-    elb.on(DescribeTargetHealthCommand).callsFake((_i, c) => this.call('DescribeTargetHealthCommand', c, (region) => this.targetHealth(region)));
+    rds.on(DescribeGlobalClustersCommand).callsFake((_i, c) => this.call('DescribeGlobalClustersCommand', c, (r) => this.describeGlobal(r)));
+    rds.on(DescribeDBClustersCommand).callsFake((i, c) => this.call('DescribeDBClustersCommand', c, (r) => this.describeCluster(r, i.DBClusterIdentifier!)));
+    rds.on(DescribeDBInstancesCommand).callsFake((i, c) => this.call('DescribeDBInstancesCommand', c, (r) => this.describeInstances(r, i)));
+    rds.on(CreateDBInstanceCommand).callsFake((i, c) => this.call('CreateDBInstanceCommand', c, (r) => this.createInstance(r, i.DBClusterIdentifier!, i.DBInstanceIdentifier!)));
+    rds.on(FailoverGlobalClusterCommand).callsFake((i, c) => this.call('FailoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'failover', i.TargetDbClusterIdentifier!, i.AllowDataLoss === true)));
+    rds.on(SwitchoverGlobalClusterCommand).callsFake((i, c) => this.call('SwitchoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'switchover', i.TargetDbClusterIdentifier!, false)));
+    rds.on(RemoveFromGlobalClusterCommand).callsFake((i, c) => this.call('RemoveFromGlobalClusterCommand', c, (r) => this.detach(r, i.DbClusterIdentifier!)));
+    rds.on(PromoteReadReplicaCommand).callsFake((i, c) => this.call('PromoteReadReplicaCommand', c, (r) => this.promoteReplica(r, i.DBInstanceIdentifier!)));
+    rds.on(PromoteReadReplicaDBClusterCommand).callsFake((i, c) => this.call('PromoteReadReplicaDBClusterCommand', c, (r) => this.promoteReplica(r, i.DBClusterIdentifier!)));
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (r) => this.describeGroup(r, i.AutoScalingGroupNames?.[0])));
+    asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (r) => this.updateGroup(r, i)));
+    asg.on(DescribeScalingActivitiesCommand).callsFake((_i, c) => this.call('DescribeScalingActivitiesCommand', c, (r) => this.scalingActivities(r)));
+    elb.on(DescribeTargetHealthCommand).callsFake((i, c) => this.call('DescribeTargetHealthCommand', c, (r) => this.targetHealth(r, i.TargetGroupArn!)));
     cw.on(GetMetricDataCommand).callsFake((i, c) =>
       this.call('GetMetricDataCommand', c, (region) =>
         // A drill asks for healthy hosts (ids hosts0..n); the runbook for the replication lag.
         i.MetricDataQueries?.[0]?.Id?.startsWith('hosts')
           ? { MetricDataResults: [{ Id: 'hosts0', Values: [this.healthyTargets(region)] }] }
-          : { MetricDataResults: [{ Id: 'lag', Values: [this.lagSeconds * (this.aurora ? 1000 : 1)] }] },
+          : { MetricDataResults: [{ Id: 'lag', Values: [this.lagNow() * (this.config.database.kind === 'aurora-global' ? 1000 : 1)] }] },
       ),
     );
-    cw.on(DescribeAlarmsCommand).callsFake((i, c) =>
-      this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.isDown(region) ? 'ALARM' : 'OK' })) })),
-    );
-    cw.on(PutMetricDataCommand).callsFake((i, c) =>
-      this.call('PutMetricDataCommand', c, () => {
-        for (const m of i.MetricData ?? []) this.metrics.push({ name: m.MetricName!, value: m.Value! });
-        return {};
-      }),
-    );
-    arc.on(GetRoutingControlStateCommand).callsFake((i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controls[this.regionOfControl(i.RoutingControlArn!)] })));
+    cw.on(DescribeAlarmsCommand).callsFake((i, c) => this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.alarmState(region, n) })) })));
+    cw.on(PutMetricDataCommand).callsFake((i, c) => this.call('PutMetricDataCommand', c, (region) => this.putMetrics(region, i)));
+    ddb.on(GetItemCommand).callsFake((_i, c) => this.call('GetItemCommand', c, (r) => ({ Item: this.lockAt(r, this.now()) ?? undefined })));
+    ddb.on(PutItemCommand).callsFake((i, c) => this.call('PutItemCommand', c, (r) => this.lockPut(r, i)));
+    ddb.on(UpdateItemCommand).callsFake((i, c) => this.call('UpdateItemCommand', c, (r) => this.lockUpdate(r, i)));
+    ddb.on(DeleteItemCommand).callsFake((i, c) => this.call('DeleteItemCommand', c, (r) => this.lockDelete(r, i)));
+    arc.on(GetRoutingControlStateCommand).callsFake((i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controlsAt(this.now())[this.regionOfControl(i.RoutingControlArn!)] })));
     arc.on(UpdateRoutingControlStatesCommand).callsFake((i, c) => this.call('UpdateRoutingControlStatesCommand', c, () => this.updateControls(i.UpdateRoutingControlStateEntries ?? [])));
     ssm.on(GetParameterCommand).callsFake((i, c) =>
-      this.call('GetParameterCommand', c, () => this.parameters[i.Name!] !== undefined ? { Parameter: { Name: i.Name, Value: this.parameters[i.Name!] } } : ({
-        Parameter: {
-          Value: JSON.stringify({
-            clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2', 'ap-northeast-1'].map((r) => ({ region: r, endpoint: `https://host-${r}.example.com/v1` })),
-          }),
-        },
-      })),
+      this.call('GetParameterCommand', c, () =>
+        this.parameters[i.Name!] !== undefined
+          ? { Parameter: { Name: i.Name, Value: this.parameters[i.Name!] } }
+          : {
+              Parameter: {
+                Value: JSON.stringify({
+                  clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2', 'ap-northeast-1'].map((r) => ({ region: r, endpoint: `https://host-${r}.example.com/v1` })),
+                }),
+              },
+            },
+      ),
     );
     snsClient.on(PublishCommand).callsFake((i, c) =>
       this.call('PublishCommand', c, () => {
@@ -262,239 +356,568 @@ export class SimulatedAws {
     );
   }
 
-  /** Remove the mocks and the clock. */
+  /** Remove the mocks, the clock and the resolver. */
   public uninstall(): void {
     for (const s of this.stubs) s.restore();
     installClock(undefined);
+    installResolver(undefined);
   }
 
-  // --- World queries used by assertions ---
+  // --- World queries ---
 
-  /** Regions whose database accepts writes now (on the main clock). */
-  public writableRegions(t = this.time.now('main')): string[] {
+  /** Whether a Region is down (every call times out; it serves nothing) at time t. */
+  public isDown(region: string, t = this.time.latest()): boolean {
+    // A Region's outage is a window in time (`from`, `until`); `times` counts calls, not time.
+    return this.faults.some((f) => f.kind === 'unreachable' && f.region === region && f.command === undefined && f.endpoint === undefined && (f.from ?? 0) <= t && (f.until === undefined || t < f.until));
+  }
+
+  /** The writer of the Aurora global database (or the replica's source) at t, ignoring outages. */
+  private writerAt(t: number): string | undefined {
+    let w: string | undefined;
+    for (const e of this.writer) if (e.t <= t) w = e.region;
+    return w;
+  }
+
+  /** Regions whose database accepts writes at t (a Region that is down accepts none until it is back). */
+  public writableRegions(t = this.time.latest()): string[] {
     const c = this.config;
-    if (this.aurora) {
-      this.settle(t);
-      const out = this.aurora.status === 'available' ? [this.aurora.writerRegion] : [];
-      const d = this.aurora.detached;
-      if (d && d.doneAt <= t) out.push(d.region);
-      return out;
+    const out = new Set<string>();
+    if (c.database.kind === 'aurora-global') {
+      const w = this.writerAt(t);
+      if (w) out.add(w);
+      if (this.detached && this.detached.doneAt <= t) out.add(this.detached.region);
+    } else {
+      out.add(c.database.source.region);
+      if (this.replica?.doneAt !== undefined && this.replica.doneAt <= t) out.add(c.database.replica.region);
     }
-    const out = [c.database.kind !== 'aurora-global' ? c.database.source.region : c.sourceRegion];
-    if (this.replica && this.replica.promoted && (this.replica.promoteDoneAt ?? 0) <= t && c.database.kind !== 'aurora-global') out.push(c.database.replica.region);
-    return out;
+    return [...out].filter((r) => !this.isDown(r, t)).sort();
   }
 
   /** Healthy targets of a Region at time t. */
-  public healthyTargets(region: string, t = this.time.now('main')): number {
-    if (this.isDown(region)) return 0;
-    return (this.groups[region]?.instances ?? []).filter((i) => i.readyAt <= t).length;
+  public healthyTargets(region: string, t = this.time.latest()): number {
+    if (this.isDown(region, t)) return 0;
+    return (this.launched[region] ?? []).filter((i) => this.readyAt(i) <= t && !this.terminatedBy(region, i, t)).length;
   }
 
-  /** Regions that receive traffic at time t. */
-  public trafficRegions(t = this.time.now('main')): string[] {
+  /** When an instance becomes healthy: a launch that hit a capacity fault succeeds once the fault ends. */
+  private readyAt(i: Instance): number {
+    if (!i.failedBy) return i.readyAt;
+    return i.failedBy.until === undefined ? Infinity : Math.max(i.readyAt, i.failedBy.until + this.durations.instanceToHealthy);
+  }
+
+  private terminatedBy(region: string, instance: Instance, t: number): boolean {
+    // Instances beyond the desired capacity at t are gone (scale-in terminates the newest).
+    const index = (this.launched[region] ?? []).indexOf(instance);
+    return index >= this.groupAt(region, t).desired;
+  }
+
+  private groupAt(region: string, t: number): { desired: number; min: number; max: number } {
+    let g = this.groups[region]?.[0] ?? { t: 0, desired: 0, min: 0, max: 0 };
+    for (const e of this.groups[region] ?? []) if (e.t <= t) g = e;
+    return g;
+  }
+
+  /** A gate's value (closed?) as written, at t, counting writes made `delay` seconds before. */
+  private gateClosed(gated: string, holding: string, t: number, delay: number): boolean | undefined {
+    let v: number | undefined;
+    for (const p of this.gatePoints[`${gated}@${holding}`] ?? []) if (p.t <= t - delay) v = p.value;
+    return v === undefined ? undefined : v >= 1;
+  }
+
+  private initiallyClosed(gated: string, holding: string): boolean {
+    return this.config.traffic.kind === 'health-check' && this.config.traffic.gates.alarms[gated]?.[holding]?.initiallyClosed === true;
+  }
+
+  /** Whether Route 53 reads a Region's record as healthy at t. */
+  public recordHealthy(region: string, t: number): boolean {
     const c = this.config;
-    if (c.traffic.kind === 'routing-control') return Object.entries(this.controls).filter(([r, s]) => s === 'On' && this.healthyTargets(r, t) > 0).map(([r]) => r);
-    if (c.strategy === 'active-active') return [c.sourceRegion, c.targetRegion].filter((r) => this.healthyTargets(r, t) > 0);
-    return this.healthyTargets(c.sourceRegion, t) > 0 ? [c.sourceRegion] : this.healthyTargets(c.targetRegion, t) > 0 ? [c.targetRegion] : [];
+    if (c.traffic.kind === 'routing-control') return this.controlsAt(t - this.durations.routingControlChange)[region] === 'On';
+    const endpoint = this.healthyTargets(region, Math.max(0, t - c.traffic.detectionSeconds)) > 0 && !this.isDown(region, t);
+    const gates = [this.primary, this.recovery].every((holding) => !(this.gateClosed(region, holding, t, this.durations.trafficGate) ?? this.initiallyClosed(region, holding)));
+    return endpoint && gates;
+  }
+
+  /** The Regions Route 53 answers at t (failover routing fails open to the PRIMARY; latency to all). */
+  public answerAt(t: number): string[] {
+    const healthy = [this.primary, this.recovery].filter((r) => this.recordHealthy(r, t));
+    if (this.config.strategy === 'active-active') return healthy.length > 0 ? healthy : [this.primary, this.recovery];
+    if (healthy.includes(this.primary)) return [this.primary];
+    if (healthy.includes(this.recovery)) return [this.recovery];
+    return [this.primary];
+  }
+
+  /** Route 53's answers by integer second, cleared whenever the world (or the fault list) changes. */
+  private readonly answers = new Map<number, string[]>();
+  private faultCount = 0;
+
+  /** Regions that receive traffic at t: any a resolver may still hold (answers of the last TTL) that serves. */
+  public trafficRegions(t = this.time.latest()): string[] {
+    const ttl = this.durations.dnsTtl;
+    if (this.faults.length !== this.faultCount) {
+      this.answers.clear();
+      this.faultCount = this.faults.length;
+    }
+    const held = new Set<string>();
+    for (let s = Math.max(0, Math.floor(t - ttl)); s <= Math.floor(t); s++) {
+      let a = this.answers.get(s);
+      if (!a) {
+        a = this.answerAt(s);
+        this.answers.set(s, a);
+      }
+      for (const r of a) held.add(r);
+    }
+    for (const r of this.answerAt(t)) held.add(r);
+    return [...held].filter((r) => this.healthyTargets(r, t) > 0).sort();
+  }
+
+  /** The routing-control states at t. */
+  private controlsAt(t: number): Record<string, 'On' | 'Off'> {
+    let s = this.controlLog[0]?.states ?? {};
+    for (const e of this.controlLog) if (e.t <= t) s = e.states;
+    return s;
+  }
+
+  /** The replication lag into the standby at t: none once the writer's Region takes no traffic. */
+  private lagNow(): number {
+    const t = this.now();
+    const w = this.config.database.kind === 'aurora-global' ? this.writerAt(t) : this.config.database.source.region;
+    return w && this.trafficRegions(t).includes(w) ? this.lagSeconds : 0;
+  }
+
+  // --- The safety model ---
+
+  /**
+   * Mark a run's success at t: invariant 2 applies from then on, until an operator starts the
+   * next run (which may move the writer on purpose); invariant 3 is checked at t.
+   */
+  public markSuccess(t: number, targetRegion: string): void {
+    this.successAt = t;
+    this.successes.push({ at: t, until: this.runStarts.filter((s) => s > t).sort((a, b) => a - b)[0] });
+    this.checkSuccess(t, targetRegion);
   }
 
   /**
-   * Check the invariants. Always: never two Regions serving writes. After a traffic move
-   * and at the end (`trafficMoved`): traffic only where the writer is (active-passive).
-   * While the database itself changes writer, no Region has one: that window is the
-   * database's, not the runbook's.
+   * A run starts at t: a success before it no longer binds the world from t on. `consents`:
+   * whether its request gave the operator's consent to two writable databases (allowDetach);
+   * a detach or promotion made by a run without it is a split brain (invariant 1).
    */
-  public checkInvariants(when: string, t = this.time.now('main'), trafficMoved = true): void {
-    const traffic = this.trafficRegions(t);
+  public runStarted(t: number, key = 'main', consents = false): void {
+    this.runConsents.set(key, consents);
+    this.runStarts.push(t);
+    for (const w of this.successes) if (t > w.at && (w.until === undefined || t < w.until)) w.until = t;
+  }
+
+  private violate(t: number, invariant: Violation['invariant'], what: string): void {
+    const key = `[invariant ${invariant}] t=${Math.round(t * 10) / 10}: ${what}`;
+    // One line per kind and second is enough.
+    if (this.invariantViolations.includes(key)) return;
+    this.violations.push({ t, invariant, what });
+    this.invariantViolations.push(key);
+  }
+
+  /** Check invariants 1 and 2 at t. */
+  public checkAt(t: number): void {
     const writable = this.writableRegions(t);
-    const serving = traffic.filter((r) => writable.includes(r));
-    if (serving.length > 1) this.invariantViolations.push(`${when} t=${t}: two Regions serve writes: ${serving.join(', ')}`);
-    if (trafficMoved && this.config.strategy !== 'active-active') {
-      const withoutWriter = traffic.filter((r) => !writable.includes(r) && !this.isDown(r));
-      const unavoidable = this.isDown(this.config.sourceRegion) && this.config.traffic.kind === 'health-check';
-      if (withoutWriter.length > 0 && !unavoidable) this.invariantViolations.push(`${when} t=${t}: traffic to ${withoutWriter.join(', ')} without a writer`);
+    const traffic = this.trafficRegions(t);
+    if (writable.length > 1) {
+      const consent = this.consents.find((k) => k.t <= t && writable.includes(k.promoted));
+      if (!consent) this.violate(t, 1, `two Regions accept writes without consent: ${writable.join(', ')}`);
+      else {
+        const old = writable.filter((r) => r !== consent.promoted);
+        const reached = old.filter((r) => traffic.includes(r));
+        if (reached.length > 0) this.violate(t, 1, `with two writable databases (consented), the old one in ${reached.join(', ')} receives traffic`);
+      }
+    }
+    if (this.successes.some((w) => t >= w.at && (w.until === undefined || t < w.until)) && this.config.strategy !== 'active-active') {
+      const without = traffic.filter((r) => !writable.includes(r));
+      if (without.length > 0) this.violate(t, 2, `after success, traffic to ${without.join(', ')} without a writer`);
     }
   }
 
-  /** Whether a Region is fully unreachable. */
-  public isDown(region: string): boolean {
-    return this.faults.some((f) => f.kind === 'unreachable' && f.region === region && f.command === undefined && (f.times === undefined || f.times > 0));
+  private checkSuccess(t: number, target: string): void {
+    const traffic = this.trafficRegions(t);
+    const other = target === this.primary ? this.recovery : this.primary;
+    if (traffic.includes(other)) this.violate(t, 3, `success reported while ${other} still receives traffic (${traffic.join(', ')})`);
+    if (!traffic.includes(target)) this.violate(t, 3, `success reported while ${target} receives no traffic`);
+    if (!this.writableRegions(t).includes(target)) this.violate(t, 3, `success reported without a writer in ${target}`);
+    const compute = [this.config.compute.source, this.config.compute.target].find((c) => c.region === target)!;
+    if (this.healthyTargets(target, t) < compute.requiredHealthy) this.violate(t, 3, `success reported with ${this.healthyTargets(target, t)} healthy targets in ${target}, ${compute.requiredHealthy} required`);
+  }
+
+  /** Check invariants 1 and 2 at every virtual second up to t (and at t). */
+  public sweep(t = this.time.latest()): void {
+    for (let s = this.checkedUntil + 1; s <= Math.floor(t); s++) this.checkAt(s);
+    this.checkedUntil = Math.max(this.checkedUntil, Math.floor(t));
+    this.checkAt(t);
+  }
+
+  /**
+   * Invariant 4: data lost only with consent, and the report states the amount at risk. A
+   * loss is the replication lag at an unplanned promotion while the old writer took writes.
+   */
+  public checkLosses(request: { mode?: string; allowDataLoss?: boolean } | undefined, report: { dataLossRiskSeconds?: number; summary?: string } | undefined, from: number, to: number): void {
+    for (const l of this.losses) {
+      if (l.seconds <= 0 || l.t < from || l.t > to) continue;
+      if (!(request?.mode === 'unplanned' && request.allowDataLoss === true)) this.violate(l.t, 4, `${l.seconds} s of writes lost without allowDataLoss`);
+      const risk = report?.dataLossRiskSeconds;
+      // The amount at risk, or an explicit 'unknown' when the lag could not be read.
+      const stated = (risk !== undefined && risk + 1e-9 >= l.seconds) || (risk === undefined && /unknown amount of writes/.test(report?.summary ?? ''));
+      if (!stated) this.violate(l.t, 4, `${l.seconds} s of writes lost, the report states ${risk ?? 'nothing'}`);
+    }
+  }
+
+  /** End every fault still open at t: the failed Region (and every API) recovers. */
+  public recoverAll(t = this.time.latest()): void {
+    for (const f of this.faults) if (f.until === undefined || f.until > t) f.until = Math.max(f.from ?? 0, t);
+    this.answers.clear();
+  }
+
+  /** Let virtual time pass after the run (a Region may recover), then sweep it. */
+  public advanceAndSweep(seconds: number): void {
+    const end = this.time.latest() + seconds;
+    this.time.set('main', end);
+    this.sweep(end);
   }
 
   // --- The call pipeline: faults, latency, then the operation ---
 
+  private faultApplies(f: Fault, region: string, command: string, endpoint: string | undefined, t: number): boolean {
+    if (f.times === 0) return false;
+    if ((f.from ?? 0) > t || (f.until !== undefined && t >= f.until)) return false;
+    if (f.region && f.region !== region) return false;
+    if (f.command && f.command !== command) return false;
+    if (f.endpoint && !(endpoint ?? '').includes(f.endpoint)) return false;
+    return f.kind !== 'capacity';
+  }
+
   private async call<T>(command: string, client: unknown, op: (region: string) => T): Promise<T> {
-    const region = await regionOf(client);
+    const { region, endpoint } = await regionOf(client);
+    this.killIfPastDeadline(command);
     this.calls.push({ command, region, t: this.now() });
     for (const f of this.faults) {
-      if ((f.region && f.region !== region) || (f.command && f.command !== command) || f.times === 0) continue;
+      if (!this.faultApplies(f, region, command, endpoint, this.now())) continue;
       if (f.times !== undefined) f.times--;
       if (f.kind === 'slow') {
         this.time.advance(f.seconds ?? 60);
         continue;
       }
       if (f.kind === 'unreachable') {
-        this.time.advance(this.config.sourceCallTimeoutMs / 1000);
+        this.time.advance(command.startsWith('GetRoutingControl') || command.startsWith('UpdateRoutingControl') ? 3 : this.config.sourceCallTimeoutMs / 1000);
+        this.killIfPastDeadline(command);
         throw named('TimeoutError', `${command} to ${region}: connection timed out`);
       }
       this.time.advance(this.durations.apiLatency);
-      if (f.kind === 'unsupported') throw named('InvalidParameterCombination', `${command} is not supported for this cluster`);
+      if (f.kind === 'refused') throw named('InvalidDBClusterStateFault', `${command}: the DB cluster is not in a valid state for this operation`);
+      if (f.kind === 'denied') throw named('AccessDeniedException', `User is not authorized to perform ${command}`);
       throw f.kind === 'throttle' ? named('ThrottlingException', 'Rate exceeded') : named('ServiceUnavailable', `${command}: service unavailable`);
     }
     this.time.advance(command.startsWith('UpdateRoutingControl') ? this.durations.routingControlChange : this.durations.apiLatency);
     const result = op(region);
+    // The call reached AWS; a function past its timeout never sees the answer.
+    this.killIfPastDeadline(command);
     return result;
   }
 
-  private settle(t = this.now()): void {
-    const a = this.aurora;
-    if (a?.op && a.op.doneAt <= t) {
-      a.writerRegion = a.op.target;
-      a.status = 'available';
-      a.op = undefined;
-    }
+  private killIfPastDeadline(command: string): void {
+    const d = this.time.deadline;
+    if (d !== undefined && this.now() > d) throw named('Lambda.Unknown', `Task timed out (the function's timeout passed during ${command})`);
   }
 
-  private describeGlobal(_i: unknown): object {
+  private resolveTxt(name: string, timeoutMs: number): Promise<string[]> {
+    const t = this.now();
+    if (this.faults.some((f) => this.faultApplies(f, '', 'DnsQuery', undefined, t) && f.kind === 'unreachable')) {
+      this.time.advance(timeoutMs / 1000);
+      return Promise.reject(named('DnsUnavailable', 'no name server answered'));
+    }
+    this.calls.push({ command: 'DnsQuery', region: '-', t });
+    if (this.config.traffic.kind !== 'health-check') return Promise.resolve([]);
+    const region = Object.entries(this.config.traffic.dns.statusRecords).find(([, n]) => n === name)?.[0];
+    if (!region) return Promise.resolve([]);
+    return Promise.resolve([this.recordHealthy(region, t) ? 'serving' : 'withdrawn']);
+  }
+
+  // --- RDS ---
+
+  private clusterOf(identifierOrArn: string): { region: string; arn: string; identifier: string } | undefined {
     const c = this.config;
-    if (c.database.kind !== 'aurora-global' || !this.aurora) throw named('GlobalClusterNotFoundFault', 'no global cluster');
-    this.settle();
+    if (c.database.kind !== 'aurora-global') return undefined;
+    const hit = Object.entries(c.database.clusters).find(([, cl]) => cl.identifier === identifierOrArn || cl.arn === identifierOrArn);
+    return hit ? { region: hit[0], arn: hit[1].arn, identifier: hit[1].identifier } : undefined;
+  }
+
+  private opAt(t: number): GlobalOp | undefined {
+    return this.ops.find((o) => o.startAt <= t && t < o.doneAt);
+  }
+
+  private describeGlobal(region: string): object {
+    const c = this.config;
+    if (c.database.kind !== 'aurora-global' || !c.database.clusters[region]) throw named('GlobalClusterNotFoundFault', 'no global cluster here');
+    const t = this.now();
+    const op = this.opAt(t);
+    const w = this.writerAt(t);
     return {
       GlobalClusters: [
         {
           GlobalClusterIdentifier: c.database.globalClusterIdentifier,
-          Status: this.aurora.status,
+          Status: 'available',
+          FailoverState: op
+            ? { Status: op.kind === 'failover' ? 'failing-over' : 'switching-over', FromDbClusterArn: c.database.clusters[op.from].arn, ToDbClusterArn: c.database.clusters[op.target].arn, IsDataLossAllowed: op.kind === 'failover' }
+            : undefined,
           GlobalClusterMembers: Object.entries(c.database.clusters)
-            .filter(([region]) => region !== this.aurora!.detached?.region)
-            .map(([region, cl]) => ({ DBClusterArn: cl.arn, IsWriter: region === this.aurora!.writerRegion })),
+            .filter(([r]) => r !== this.detached?.region)
+            .map(([r, cl]) => ({ DBClusterArn: cl.arn, IsWriter: !op && r === (w ?? this.lastWriter()) })),
         },
       ],
     };
   }
 
-  private clusterRegion(identifierOrArn: string): string {
-    const c = this.config;
-    if (c.database.kind !== 'aurora-global') throw named('DBClusterNotFoundFault', identifierOrArn);
-    const hit = Object.entries(c.database.clusters).find(([, cl]) => cl.identifier === identifierOrArn || cl.arn === identifierOrArn);
-    if (!hit) throw named('DBClusterNotFoundFault', identifierOrArn);
-    return hit[0];
+  private lastWriter(): string | undefined {
+    return [...this.writer].reverse().find((e) => e.region)?.region;
   }
 
-  private describeCluster(id: string | undefined): object {
+  private describeCluster(region: string, id: string): object {
     const c = this.config;
+    const t = this.now();
     if (c.database.kind === 'aurora-replica') {
+      if (region !== c.database.replica.region || id !== c.database.replica.identifier) throw named('DBClusterNotFoundFault', `${id} not found in ${region}`);
       const r = this.replica!;
-      const promoting = r.promoted && (r.promoteDoneAt ?? 0) > this.now();
-      return {
-        DBClusters: [
-          { DBClusterIdentifier: id, Status: promoting ? 'promoting' : 'available', ReplicationSourceIdentifier: r.promoted ? undefined : c.database.source.arn },
-        ],
-      };
+      const promoting = r.requestedAt !== undefined && (r.doneAt ?? Infinity) > t;
+      return { DBClusters: [{ DBClusterIdentifier: id, Status: promoting ? 'promoting' : 'available', ReplicationSourceIdentifier: r.doneAt !== undefined && r.doneAt <= t ? undefined : c.database.source.arn }] };
     }
-    const region = this.clusterRegion(id!);
-    const detaching = this.aurora!.detached?.region === region && this.aurora!.detached.doneAt > this.now();
-    return { DBClusters: [{ DBClusterIdentifier: id, Status: detaching ? 'promoting' : 'available', DBClusterMembers: this.aurora!.instances[region].map((i) => ({ DBInstanceIdentifier: i.id })) }] };
+    const cl = this.clusterOf(id);
+    if (!cl || cl.region !== region) throw named('DBClusterNotFoundFault', `${id} not found in ${region}`);
+    const detaching = this.detached?.region === region && this.detached.doneAt > t;
+    return { DBClusters: [{ DBClusterIdentifier: id, Status: detaching ? 'promoting' : 'available', DBClusterMembers: (this.instances[region] ?? []).map((i) => ({ DBInstanceIdentifier: i.id })) }] };
   }
 
-  private describeInstances(i: { DBInstanceIdentifier?: string; Filters?: { Name?: string; Values?: string[] }[] }): object {
+  private describeInstances(region: string, i: { DBInstanceIdentifier?: string; Filters?: { Name?: string; Values?: string[] }[] }): object {
     const c = this.config;
+    const t = this.now();
     if (c.database.kind === 'rds-replica') {
+      if (region !== c.database.replica.region || i.DBInstanceIdentifier !== c.database.replica.identifier) throw named('DBInstanceNotFoundFault', `${i.DBInstanceIdentifier} not found in ${region}`);
       const r = this.replica!;
-      const promoting = r.promoted && (r.promoteDoneAt ?? 0) > this.now();
+      const promoting = r.requestedAt !== undefined && (r.doneAt ?? Infinity) > t;
       return {
-        DBInstances: [
-          {
-            DBInstanceIdentifier: c.database.replica.identifier,
-            DBInstanceStatus: promoting ? 'modifying' : 'available',
-            ReadReplicaSourceDBInstanceIdentifier: r.promoted ? undefined : c.database.source.arn,
-          },
-        ],
+        DBInstances: [{ DBInstanceIdentifier: c.database.replica.identifier, DBInstanceStatus: promoting ? 'modifying' : 'available', ReadReplicaSourceDBInstanceIdentifier: r.doneAt !== undefined && r.doneAt <= t ? undefined : c.database.source.arn }],
       };
     }
     const clusterId = i.Filters?.find((f) => f.Name === 'db-cluster-id')?.Values?.[0];
-    const region = this.clusterRegion(clusterId!);
-    return { DBInstances: this.aurora!.instances[region].map((x) => ({ DBInstanceIdentifier: x.id, DBInstanceStatus: x.readyAt <= this.now() ? 'available' : 'creating' })) };
+    const cl = this.clusterOf(clusterId ?? '');
+    if (!cl || cl.region !== region) return { DBInstances: [] };
+    return { DBInstances: (this.instances[region] ?? []).map((x) => ({ DBInstanceIdentifier: x.id, DBInstanceStatus: x.readyAt <= t ? 'available' : 'creating' })) };
   }
 
-  private createInstance(clusterId: string, instanceId: string): object {
-    const region = this.clusterRegion(clusterId);
-    const list = this.aurora!.instances[region];
+  private createInstance(region: string, clusterId: string, instanceId: string): object {
+    const cl = this.clusterOf(clusterId);
+    if (!cl || cl.region !== region) throw named('DBClusterNotFoundFault', `${clusterId} not found in ${region}`);
+    const list = this.instances[region];
     if (list.some((x) => x.id === instanceId)) throw named('DBInstanceAlreadyExistsFault', instanceId);
     list.push({ id: instanceId, readyAt: this.now() + this.durations.instanceCreate });
-    this.log(`instance ${instanceId} creating`);
+    this.log(`instance ${instanceId} creating in ${region}`);
     return { DBInstance: { DBInstanceIdentifier: instanceId } };
   }
 
-  private globalOp(status: 'failing-over' | 'switching-over', targetArn: string): object {
-    const a = this.aurora!;
-    this.settle();
-    if (a.status !== 'available') throw named('InvalidGlobalClusterStateFault', `global cluster is ${a.status}`);
-    const target = this.clusterRegion(targetArn);
-    if (a.instances[target].filter((x) => x.readyAt <= this.now()).length === 0) throw named('InvalidDBClusterStateFault', 'target cluster has no available instance');
-    if (status === 'switching-over' && this.isDown(a.writerRegion)) throw named('InvalidGlobalClusterStateFault', 'switchover needs the primary');
-    a.status = status;
-    a.op = { target, doneAt: this.now() + (status === 'failing-over' ? this.durations.globalFailover : this.durations.globalSwitchover) };
-    this.log(`global cluster ${status} to ${target}`);
-    this.checkInvariants(status, this.now(), false);
+  /**
+   * FailoverGlobalCluster (called in the target's Region, as AWS documents) and
+   * SwitchoverGlobalCluster (called in the primary's Region). No writer while it runs; the
+   * target is the writer when it ends; the old primary is a read-only secondary after it,
+   * also when its Region comes back.
+   */
+  private globalOp(region: string, kind: 'failover' | 'switchover', targetArn: string, allowDataLoss: boolean): object {
+    const t = this.now();
+    const target = this.clusterOf(targetArn);
+    if (!target) throw named('DBClusterNotFoundFault', targetArn);
+    const w = this.writerAt(t) ?? this.lastWriter()!;
+    if (kind === 'failover' && region !== target.region) throw named('InvalidParameterValue', `FailoverGlobalCluster must be called in the target cluster's Region (${target.region}), not ${region}`);
+    if (kind === 'switchover' && region !== w) throw named('InvalidParameterValue', `SwitchoverGlobalCluster must be called in the primary cluster's Region (${w}), not ${region}`);
+    if (kind === 'failover' && !allowDataLoss) throw named('InvalidParameterCombination', 'a failover needs AllowDataLoss (or Switchover)');
+    if (this.opAt(t)) throw named('InvalidGlobalClusterStateFault', 'an operation is under way');
+    if ((this.instances[target.region] ?? []).filter((x) => x.readyAt <= t).length === 0) throw named('InvalidDBClusterStateFault', 'the target cluster has no available instance');
+    if (kind === 'switchover' && this.isDown(w, t)) throw named('InvalidGlobalClusterStateFault', 'a switchover needs the primary');
+    if (target.region === w) throw named('InvalidParameterValue', 'the target is already the primary');
+    const doneAt = t + (kind === 'failover' ? this.durations.globalFailover : this.durations.globalSwitchover);
+    if (kind === 'failover') this.losses.push({ t, seconds: this.lagNow() });
+    this.ops.push({ kind, target: target.region, from: w, startAt: t, doneAt });
+    this.writer.push({ t, region: undefined }, { t: doneAt, region: target.region });
+    this.writer.sort((a, b) => a.t - b.t);
+    this.log(`global ${kind} to ${target.region} (called in ${region}), done at ${doneAt}`);
+    this.checkAt(t);
     return { GlobalCluster: {} };
   }
 
-  private detach(targetArn: string): object {
-    const a = this.aurora!;
-    const region = this.clusterRegion(targetArn);
-    if (a.detached) throw named('GlobalClusterNotFoundFault', 'already detached');
-    a.detached = { region, doneAt: this.now() + this.durations.globalFailover };
+  /** RemoveFromGlobalCluster of the target: a standalone writer; the old primary stays writable when up. */
+  private detach(region: string, targetArn: string): object {
+    const target = this.clusterOf(targetArn);
+    if (!target || target.region !== region) throw named('DBClusterNotFoundFault', `${targetArn} not found in ${region}`);
+    if (this.detached) throw named('GlobalClusterNotFoundFault', 'already detached');
+    const t = this.now();
+    this.losses.push({ t, seconds: this.lagNow() });
+    this.detached = { region, doneAt: t + this.durations.globalFailover };
+    this.consentOfCurrentRun(t, region);
     this.log(`cluster in ${region} detaching`);
-    this.checkInvariants('detach', this.now(), false);
+    this.checkAt(t);
     return {};
   }
 
-  private promoteReplica(): object {
+  private promoteReplica(region: string, id: string): object {
+    const c = this.config;
+    if (c.database.kind === 'aurora-global' || region !== c.database.replica.region || id !== c.database.replica.identifier) throw named('DBInstanceNotFoundFault', `${id} not found in ${region}`);
     const r = this.replica!;
-    if (r.promoted) throw named('InvalidDBInstanceStateFault', 'not a read replica');
-    r.promoted = true;
-    r.promoteDoneAt = this.now() + this.durations.replicaPromotion;
-    this.log('replica promoting');
-    this.checkInvariants('promote', this.now(), false);
+    if (r.requestedAt !== undefined) throw named(c.database.kind === 'aurora-replica' ? 'InvalidDBClusterStateFault' : 'InvalidDBInstanceStateFault', 'not a read replica, or a promotion is under way');
+    const t = this.now();
+    this.losses.push({ t, seconds: this.lagNow() });
+    r.requestedAt = t;
+    r.doneAt = t + this.durations.replicaPromotion;
+    this.consentOfCurrentRun(t, region);
+    this.log(`replica in ${region} promoting, done at ${r.doneAt}`);
+    this.checkAt(t);
     return { DBInstance: {} };
   }
 
-  private describeGroup(region: string): object {
-    const g = this.groups[region];
+  // --- Auto Scaling, ELB ---
+
+  private groupRegionOf(name: string | undefined): string | undefined {
+    return [this.config.compute.source, this.config.compute.target].find((c) => c.asgName === name)?.region;
+  }
+
+  private describeGroup(region: string, name: string | undefined): object {
+    if (this.groupRegionOf(name) !== region) return { AutoScalingGroups: [] };
+    const t = this.now();
+    const g = this.groupAt(region, t);
     return {
       AutoScalingGroups: [
         {
-          AutoScalingGroupName: this.config.compute.source.region === region ? this.config.compute.source.asgName : this.config.compute.target.asgName,
+          AutoScalingGroupName: name,
           MinSize: g.min,
           MaxSize: g.max,
           DesiredCapacity: g.desired,
-          Instances: g.instances.map((x) => ({ InstanceId: x.id, LifecycleState: x.readyAt <= this.now() ? 'InService' : 'Pending', HealthStatus: 'Healthy' })),
+          Instances: (this.launched[region] ?? [])
+            .filter((x) => !this.terminatedBy(region, x, t))
+            .map((x) => ({ InstanceId: x.id, LifecycleState: this.readyAt(x) <= t ? 'InService' : 'Pending', HealthStatus: 'Healthy' })),
         },
       ],
     };
   }
 
-  private updateGroup(region: string, i: { MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): object {
-    const g = this.groups[region];
-    g.min = i.MinSize ?? g.min;
-    g.max = i.MaxSize ?? g.max;
+  private updateGroup(region: string, i: { AutoScalingGroupName?: string; MinSize?: number; MaxSize?: number; DesiredCapacity?: number }): object {
+    if (this.groupRegionOf(i.AutoScalingGroupName) !== region) throw named('ValidationError', `AutoScalingGroup ${i.AutoScalingGroupName} not found in ${region}`);
+    const t = this.now();
+    const g = this.groupAt(region, t);
     const desired = i.DesiredCapacity ?? g.desired;
-    if (desired > g.instances.length) {
-      for (let k = g.instances.length; k < desired; k++) g.instances.push({ id: `${region}-i${k}`, readyAt: this.now() + this.durations.instanceToHealthy });
-    } else {
-      g.instances.splice(desired);
+    const list = this.launched[region];
+    const capacity = this.faults.find((f) => f.kind === 'capacity' && (!f.region || f.region === region) && (f.from ?? 0) <= t && (f.until === undefined || t < f.until));
+    // Instances kept: the first `desired` that are not terminated; new ones launched.
+    const alive = list.filter((x) => !this.terminatedBy(region, x, t));
+    while (alive.length < desired) {
+      const inst: Instance = { id: `${region}-i${list.length}`, readyAt: t + this.durations.instanceToHealthy, failedBy: capacity };
+      list.push(inst);
+      alive.push(inst);
+      if (capacity) this.activities[region].push({ t, status: 'Failed', message: 'We currently do not have sufficient t3.small capacity in the Availability Zone you requested (InsufficientInstanceCapacity).' });
     }
-    g.desired = desired;
+    this.groups[region].push({ t, desired, min: i.MinSize ?? g.min, max: i.MaxSize ?? g.max });
+    this.groups[region].sort((a, b) => a.t - b.t);
     this.log(`${region} group desired ${desired}`);
-    this.checkInvariants(`scale ${region}`, this.now(), desired === 0);
+    this.checkAt(t);
     return {};
   }
 
-  private targetHealth(region: string): object {
-    const g = this.groups[region];
-    return { TargetHealthDescriptions: g.instances.map((x) => ({ Target: { Id: x.id }, TargetHealth: { State: x.readyAt <= this.now() ? 'healthy' : 'initial' } })) };
+  private scalingActivities(region: string): object {
+    return { Activities: (this.activities[region] ?? []).map((a, k) => ({ ActivityId: `a${k}`, Description: `Launching a new EC2 instance`, StatusCode: a.status, StatusMessage: a.message })).reverse() };
   }
+
+  private targetHealth(region: string, arn: string): object {
+    if (!arn.includes(`:${region}:`)) throw named('TargetGroupNotFound', `${arn} not found in ${region}`);
+    const t = this.now();
+    const list = (this.launched[region] ?? []).filter((x) => !this.terminatedBy(region, x, t));
+    return { TargetHealthDescriptions: list.map((x) => ({ Target: { Id: x.id }, TargetHealth: { State: this.readyAt(x) <= t ? 'healthy' : 'initial' } })) };
+  }
+
+  // --- CloudWatch: gates ---
+
+  private gateOfAlarm(region: string, name: string): { gated: string; holding: string } | undefined {
+    if (this.config.traffic.kind !== 'health-check') return undefined;
+    for (const [gated, byRegion] of Object.entries(this.config.traffic.gates.alarms)) {
+      const a = byRegion[region];
+      if (a && a.alarmName === name) return { gated, holding: region };
+    }
+    return undefined;
+  }
+
+  private alarmState(region: string, name: string): string {
+    const gate = this.gateOfAlarm(region, name);
+    if (!gate) return this.isDown(region) ? 'ALARM' : 'OK';
+    // The alarm follows a write within its 60 s period; Route 53 reads it 30 s later still.
+    const closed = this.gateClosed(gate.gated, gate.holding, this.now(), Math.max(0, this.durations.trafficGate - 30));
+    return closed === undefined ? 'INSUFFICIENT_DATA' : closed ? 'ALARM' : 'OK';
+  }
+
+  private putMetrics(region: string, i: { Namespace?: string; MetricData?: { MetricName?: string; Value?: number; Dimensions?: { Name?: string; Value?: string }[] }[] }): object {
+    const c = this.config;
+    if (c.traffic.kind === 'health-check' && i.Namespace === c.traffic.gates.namespace) {
+      for (const m of i.MetricData ?? []) {
+        const gated = m.Dimensions?.find((d) => d.Name === 'Region')?.Value;
+        if (!gated) continue;
+        const key = `${gated}@${region}`;
+        (this.gatePoints[key] ??= []).push({ t: this.now(), value: m.Value ?? 0 });
+        this.gatePoints[key].sort((a, b) => a.t - b.t);
+        this.log(`gate of ${gated} in ${region} ${m.Value ? 'closed' : 'opened'}`);
+      }
+      this.checkAt(this.now());
+      return {};
+    }
+    for (const m of i.MetricData ?? []) this.metrics.push({ name: m.MetricName!, value: m.Value! });
+    return {};
+  }
+
+  // --- DynamoDB: the lock, one replica per Region, replicated after LOCK_REPLICATION_SECONDS ---
+
+  private lockAt(region: string, t: number): LockItem | null {
+    // Last writer wins by write time; a write reaches the other Region's replica a lag later.
+    let latest: { t: number; item: LockItem | null } | undefined;
+    for (const w of this.lockWrites) {
+      const visible = w.region === region ? w.t <= t : w.t + LOCK_REPLICATION_SECONDS <= t;
+      if (visible && (!latest || w.t >= latest.t)) latest = w;
+    }
+    return latest?.item ?? null;
+  }
+
+  private condition(item: LockItem | null, expr: string | undefined, values: Record<string, { S?: string; N?: string }> = {}): boolean {
+    if (!expr) return true;
+    const holder = item?.holder?.S;
+    return expr.split(' OR ').some((part) => {
+      const p = part.trim();
+      if (p === 'attribute_not_exists(pk)') return item === null;
+      if (p === 'leaseUntil < :now') return item !== null && Number(item.leaseUntil?.N ?? 0) < Number(values[':now']?.N ?? 0);
+      if (p === 'holder = :me') return holder !== undefined && holder === values[':me']?.S;
+      throw new Error(`simulator: unsupported condition ${p}`);
+    });
+  }
+
+  private lockPut(region: string, i: { Item?: LockItem; ConditionExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string; N?: string }> }): object {
+    const t = this.now();
+    if (!this.condition(this.lockAt(region, t), i.ConditionExpression, i.ExpressionAttributeValues)) throw named('ConditionalCheckFailedException', 'The conditional request failed');
+    this.lockWrites.push({ t, region, item: i.Item ?? null });
+    this.log(`lock taken in ${region} by ${i.Item?.holder?.S}`);
+    return {};
+  }
+
+  private lockUpdate(region: string, i: { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string; N?: string }> }): object {
+    const t = this.now();
+    const item = this.lockAt(region, t);
+    if (!this.condition(item, i.ConditionExpression, i.ExpressionAttributeValues)) throw named('ConditionalCheckFailedException', 'The conditional request failed');
+    this.lockWrites.push({ t, region, item: { ...item!, leaseUntil: { N: i.ExpressionAttributeValues?.[':until']?.N } } });
+    return {};
+  }
+
+  private lockDelete(region: string, i: { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string; N?: string }> }): object {
+    const t = this.now();
+    if (!this.condition(this.lockAt(region, t), i.ConditionExpression, i.ExpressionAttributeValues)) throw named('ConditionalCheckFailedException', 'The conditional request failed');
+    this.lockWrites.push({ t, region, item: null });
+    this.log(`lock released in ${region}`);
+    return {};
+  }
+
+  // --- ARC ---
 
   private regionOfControl(arn: string): string {
     const c = this.config;
@@ -503,13 +926,25 @@ export class SimulatedAws {
   }
 
   private updateControls(entries: { RoutingControlArn?: string; RoutingControlState?: string }[]): object {
-    const next = { ...this.controls };
+    const t = this.now();
+    const next = { ...this.controlsAt(t) };
     for (const e of entries) next[this.regionOfControl(e.RoutingControlArn!)] = e.RoutingControlState as 'On' | 'Off';
     if (!Object.values(next).includes('On')) throw named('ConflictException', 'safety rule: at least one routing control must be On');
-    Object.assign(this.controls, next);
-    this.log(`routing controls ${JSON.stringify(this.controls)}`);
-    this.checkInvariants('routing controls', this.now());
+    this.controlLog.push({ t, states: next });
+    this.controlLog.sort((a, b) => a.t - b.t);
+    this.log(`routing controls ${JSON.stringify(next)}`);
+    this.checkAt(t);
     return {};
+  }
+
+  /** The routing-control states now (for assertions). */
+  public get controls(): Record<string, 'On' | 'Off'> {
+    return this.controlsAt(this.time.latest());
+  }
+
+  /** Where the gates of a Region are closed, as written (for assertions): holding Regions. */
+  public closedGates(gated: string): string[] {
+    return [this.primary, this.recovery].filter((h) => this.gateClosed(gated, h, Infinity, 0) ?? this.initiallyClosed(gated, h));
   }
 }
 
@@ -519,10 +954,19 @@ function named(name: string, message: string): Error {
   return e;
 }
 
-async function regionOf(clientOrGetter: unknown): Promise<string> {
+async function regionOf(clientOrGetter: unknown): Promise<{ region: string; endpoint?: string }> {
   const client = typeof clientOrGetter === 'function' ? (clientOrGetter as () => unknown)() : clientOrGetter;
-  const region = (client as { config: { region: () => Promise<string> | string } }).config.region;
-  return typeof region === 'function' ? await region() : region;
+  const config = (client as { config: { region: () => Promise<string> | string; endpoint?: () => Promise<{ hostname?: string }> } }).config;
+  const region = typeof config.region === 'function' ? await config.region() : config.region;
+  let endpoint: string | undefined;
+  if (typeof config.endpoint === 'function') {
+    try {
+      endpoint = (await config.endpoint())?.hostname;
+    } catch {
+      endpoint = undefined;
+    }
+  }
+  return { region, endpoint };
 }
 
 function mulberry32(seed: number): () => number {

@@ -1,0 +1,105 @@
+/**
+ * One runbook scenario, end to end: a world (the simulator), a fault schedule, one or more
+ * requests (possibly at once, possibly straight into the state machine), then the world goes
+ * on with every fault ended (the failed Region comes back) and the safety model's invariants
+ * are swept over every virtual second of all of it. A fault schedule in, an invariant log out:
+ * the fault matrix and the property-based tests drive this.
+ */
+import { RunbookConfig, RunbookRequest } from '../../protocol';
+import { Runbook } from '../../lib/dr/runbook';
+import { testConfig, testRunbook } from './fixtures';
+import { execute, ExecutionOutcome } from './harness';
+import { Fault, SimOptions, SimulatedAws } from './simulator';
+
+/** A runbook of the scenario's strategy, and what to send it. */
+export interface ScenarioRun {
+  /** The runbook's direction (default: failover). */
+  readonly direction?: 'failover' | 'failback';
+  /** The request (merged over an unplanned failover with allowDataLoss). */
+  readonly request?: Partial<RunbookRequest> & Record<string, unknown>;
+  /** The whole state machine input instead (a direct StartExecution). */
+  readonly input?: unknown;
+  /** When it starts (virtual seconds), for runs that start together (`ScenarioSpec.together`). */
+  readonly at?: number;
+  /** Seconds after the previous run ended that it starts (runs one after another). */
+  readonly delay?: number;
+}
+
+/** What a scenario is. */
+export interface ScenarioSpec {
+  /** The strategy's shape (fixtures.ts). */
+  readonly config: Omit<Parameters<typeof testConfig>[0], 'direction'>;
+  readonly sim?: Omit<SimOptions, 'config'>;
+  readonly faults?: Fault[];
+  /** The runs; default one unplanned failover. */
+  readonly runs?: ScenarioRun[];
+  /** Seconds the world goes on after the last run, with every fault ended (default 900). */
+  readonly after?: number;
+  /** The runs start together, each at its `at` (default: one after another). */
+  readonly together?: boolean;
+}
+
+/** What a scenario did. */
+export interface ScenarioResult {
+  readonly outcomes: ExecutionOutcome[];
+  readonly sim: SimulatedAws;
+  /** The configuration of each run. */
+  readonly configs: RunbookConfig[];
+  /** The violations, during the runs and after them. */
+  readonly violations: string[];
+}
+
+export const UNPLANNED: RunbookRequest = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'drill-1', reason: 'drill' };
+
+const runbooks = new Map<string, { config: RunbookConfig; runbook: Runbook }>();
+
+/** One synthesized runbook per configuration, shared by every scenario that uses it. */
+export function runbookFor(o: Parameters<typeof testConfig>[0]): { config: RunbookConfig; runbook: Runbook } {
+  const key = JSON.stringify(o);
+  let hit = runbooks.get(key);
+  if (!hit) {
+    const config = testConfig(o);
+    hit = { config, runbook: testRunbook(config).runbook };
+    runbooks.set(key, hit);
+  }
+  return hit;
+}
+
+/** Run a scenario. */
+export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
+  const runs = spec.runs ?? [{}];
+  const base = runbookFor({ ...spec.config, direction: 'failover' });
+  const sim = new SimulatedAws({ config: base.config, ...spec.sim });
+  sim.faults.push(...(spec.faults ?? []).map((f) => ({ ...f })));
+  sim.install();
+  const outcomes: ExecutionOutcome[] = [];
+  const configs: RunbookConfig[] = [];
+  try {
+    const start = (run: ScenarioRun, i: number): Promise<ExecutionOutcome> => {
+      const direction = run.direction ?? 'failover';
+      const { config, runbook } = runbookFor({ ...spec.config, direction });
+      configs[i] = config;
+      const request = { ...UNPLANNED, action: direction, requestId: `run-${i + 1}`, ...run.request } as RunbookRequest;
+      const at = spec.together ? (run.at ?? 0) : sim.time.now('main') + (run.delay ?? 0);
+      return execute(sim, runbook, config, request, { key: spec.together ? `run${i}` : undefined, startAt: at, input: run.input });
+    };
+    if (spec.together) {
+      outcomes.push(...(await Promise.all(runs.map((r, i) => start(r, i)))));
+    } else {
+      for (let i = 0; i < runs.length; i++) outcomes.push(await start(runs[i], i));
+    }
+    sim.recoverAll();
+    sim.advanceAndSweep(spec.after ?? 900);
+  } finally {
+    sim.uninstall();
+  }
+  return { outcomes, sim, configs, violations: [...sim.invariantViolations] };
+}
+
+/** Where the writer is at the end (the target after a detach-and-promote), or 'none'. */
+export function writerOf(sim: SimulatedAws, config: RunbookConfig): string {
+  const w = sim.writableRegions();
+  if (w.length === 0) return 'none';
+  if (config.database.kind !== 'aurora-global') return w.includes(config.database.replica.region) ? config.database.replica.region : config.database.source.region;
+  return w.length === 1 ? w[0] : w.includes(config.targetRegion) ? config.targetRegion : w[0];
+}
