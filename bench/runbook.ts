@@ -5,36 +5,43 @@ import { ActiveActive, DatabaseEngine, DrStrategy, PilotLight, WarmStandby } fro
 import { execute } from '../test/dr/harness';
 import { runbookCriticalPath } from '../lib/assessment/rto';
 import { SimulatedAws } from '../test/dr/simulator';
+import { NAME_SERVERS } from '../test/dr/fixtures';
 import { newApp } from '../test/helpers/app';
 
 const props = (name: string) => ({
   name,
   primary: { env: { account: '111111111111', region: 'us-east-1' }, availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
   recovery: { env: { account: '111111111111', region: 'us-west-2' }, availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'] },
-  domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name },
+  domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name, nameServers: NAME_SERVERS },
   web: { capacity: { min: 4, max: 12 } },
   database: { engine: DatabaseEngine.auroraPostgres('16.4') },
   rto: Duration.minutes(15),
   rpo: Duration.seconds(30),
 });
 
-/** `bench runbook-<strategy>`: each strategy's own failover runbook, in the simulator. */
+function failoverOf(strategy: DrStrategy): { runbook: NonNullable<DrStrategy['runbook']['failover']>; config: RunbookConfig } {
+  const runbook = strategy.runbook.failover!;
+  return { runbook, config: Stack.of(runbook).resolve(runbook.config) as RunbookConfig };
+}
+
+/** `bench runbook-<strategy>`: each strategy's own failover runbook, in the simulator, against its critical path. */
 export async function benchRunbooks(): Promise<string[]> {
-  const strategies: [string, DrStrategy][] = [
-    ['pilot-light', new PilotLight(newApp(), 'Pl', props('pl'))],
-    ['warm-standby', new WarmStandby(newApp(), 'Ws', props('ws'))],
-    ['hot-standby', new WarmStandby(newApp(), 'Hs', { ...props('hs'), hotStandby: true })],
-    ['active-active', new ActiveActive(newApp(), 'Aa', props('aa'))],
+  const strategies: [string, DrStrategy, Record<string, unknown>][] = [
+    ['pilot-light', new PilotLight(newApp(), 'Pl', props('pl')), {}],
+    ['pilot-light-rds', new PilotLight(newApp(), 'Pr', { ...props('pr'), database: { engine: DatabaseEngine.postgres('16.4') } }), { allowDetach: true }],
+    ['warm-standby', new WarmStandby(newApp(), 'Ws', props('ws')), {}],
+    ['hot-standby', new WarmStandby(newApp(), 'Hs', { ...props('hs'), hotStandby: true }), {}],
+    ['active-active', new ActiveActive(newApp(), 'Aa', props('aa')), {}],
   ];
   const lines: string[] = [];
-  for (const [name, strategy] of strategies) {
-    const runbook = strategy.runbook.failover!;
-    const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
+  for (const [name, strategy, extra] of strategies) {
+    const { runbook, config } = failoverOf(strategy);
     const sim = new SimulatedAws({ config });
     sim.install();
     try {
-      const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'bench', reason: 'bench' });
+      const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'bench', reason: 'bench', ...extra });
       if (out.status !== 'SUCCEEDED') throw new Error(`${name}: ${out.error}`);
+      if (sim.invariantViolations.length > 0) throw new Error(`${name}: ${sim.invariantViolations.join('; ')}`);
       const { seconds: critical, naive } = runbookCriticalPath(config);
       lines.push(
         `bench runbook-${name}: simulated_rto_s=${out.seconds.toFixed(1)} critical_path_s=${critical.toFixed(1)} ratio=${(out.seconds / critical).toFixed(3)} naive_sequential_ratio=${(naive / critical).toFixed(2)}`,
@@ -43,5 +50,29 @@ export async function benchRunbooks(): Promise<string[]> {
       sim.uninstall();
     }
   }
+  lines.push(await benchSwitchover());
   return lines;
+}
+
+/**
+ * `bench runbook-switchover`: a planned switchover of the warm standby. The write outage is the
+ * time some client cannot write (it reaches a Region without an available writer); the floor
+ * is what no runbook avoids: the database's own switchover, the fence turning in Route 53, and
+ * the record's TTL.
+ */
+async function benchSwitchover(): Promise<string> {
+  const { runbook, config } = failoverOf(new WarmStandby(newApp(), 'Sw', props('sw')));
+  const sim = new SimulatedAws({ config });
+  sim.install();
+  try {
+    const out = await execute(sim, runbook, config, { action: 'failover', mode: 'planned', requestId: 'bench', reason: 'bench' });
+    if (out.status !== 'SUCCEEDED') throw new Error(`switchover: ${out.error}`);
+    if (sim.invariantViolations.length > 0) throw new Error(`switchover: ${sim.invariantViolations.join('; ')}`);
+    const d = sim.durations;
+    const floor = d.globalSwitchover + (config.traffic.kind === 'health-check' ? config.traffic.gates.delaySeconds : d.routingControlChange) + d.dnsTtl;
+    const outage = sim.writeOutageSeconds(0, out.endedAt + d.dnsTtl);
+    return `bench runbook-switchover: write_outage_s=${outage.toFixed(1)} floor_s=${floor.toFixed(1)} ratio=${(outage / floor).toFixed(3)} run_s=${out.seconds.toFixed(1)}`;
+  } finally {
+    sim.uninstall();
+  }
 }

@@ -192,10 +192,10 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   // Reads move on their own in about 90 s; writes wait for a person to start the writer
   // failover (5 min by default), so 8 minutes is what this design can promise (the
   // assessment estimates 480 s; enforceObjectives holds every strategy to its target).
-  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(8), rpo: Duration.seconds(5) });
+  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(9), rpo: Duration.seconds(5) });
   addReferenceTenants(activeActive);
   const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) });
-  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(10), rpo: Duration.seconds(30) });
+  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(11), rpo: Duration.seconds(30) });
   // One failover drill per strategy, in its recovery Region, held to its declared RTO.
   for (const strategy of [pilotLight, warmStandby, activeActive]) strategy.addFailoverDrill();
   return { pilotLight, warmStandby, activeActive };
@@ -260,9 +260,12 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
   ];
   const data = addReferenceData(stacks[0], stacks[1]);
   addReferenceChaos(stacks[0], stacks[1], data);
+  const givenZone = app.node.tryGetContext('hostedZoneId') as string | undefined;
+  const givenNameServers = app.node.tryGetContext('nameServers') as string | undefined;
   const zone: HostedZoneReference = {
-    hostedZoneId: (app.node.tryGetContext('hostedZoneId') as string | undefined) ?? EXAMPLE_ZONE.hostedZoneId,
+    hostedZoneId: givenZone ?? EXAMPLE_ZONE.hostedZoneId,
     zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
+    nameServers: givenNameServers ? givenNameServers.split(',').map((n) => n.trim()) : givenZone ? undefined : EXAMPLE_ZONE.nameServers,
   };
   addReferenceRouting(stacks[0], stacks[1], zone);
   const strategies = addReferenceStrategies(app, account, zone);

@@ -10,7 +10,14 @@ import { AlarmTopic, HostedZoneReference, MultiAzVpc, WebTier } from '../lib';
 export const ALARM_TOPIC_NAME = 'resilience-ref-alarms';
 
 /** An example hosted zone; replace it with `-c hostedZoneId=... -c zoneName=...`. */
-export const EXAMPLE_ZONE: HostedZoneReference = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
+export const EXAMPLE_ZONE: HostedZoneReference = {
+  hostedZoneId: 'Z0123456789EXAMPLE',
+  zoneName: 'example.com',
+  // The example zone's delegation set (the runbooks verify a move on these name servers). A
+  // real zone given with -c hostedZoneId=... has its own: pass -c nameServers=a,b,c,d, or
+  // leave it out and the stacks read them at deploy.
+  nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk', 'ns-3.awsdns-03.com', 'ns-4.awsdns-04.net'],
+};
 
 /** An example account; replace it with `-c account=...`. */
 export const EXAMPLE_ACCOUNT = '111111111111';

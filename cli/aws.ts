@@ -1,12 +1,15 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /** The AWS clients of one Region. */
 export interface RegionClients {
   readonly ssm: SSMClient;
   readonly lambda: LambdaClient;
   readonly sfn: SFNClient;
+  /** Who the CLI runs as (GetCallerIdentity), sent with each request as `requestedBy`. */
+  readonly sts: STSClient;
 }
 
 /** Builds clients per Region; tests pass one that aws-sdk-client-mock intercepts. */
@@ -25,7 +28,7 @@ export function awsClients(profile?: string): ClientFactory {
       // A Region in an outage must not hang the CLI: connect within 5 s; an answer within 90 s
       // (the runbook's entry function may take up to 60 s to plan).
       const config = { region, profile, maxAttempts: 5, requestHandler: { connectionTimeout: 5_000, requestTimeout: 90_000 } };
-      c = { ssm: new SSMClient(config), lambda: new LambdaClient(config), sfn: new SFNClient(config) };
+      c = { ssm: new SSMClient(config), lambda: new LambdaClient(config), sfn: new SFNClient(config), sts: new STSClient(config) };
       cache.set(region, c);
     }
     return c;

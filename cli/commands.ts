@@ -1,7 +1,21 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pc from 'picocolors';
-import { type DrillEntry, type DrillReport, ganttBlock, type Plan, type RegionState, REQUEST_ID_PATTERN, type RunbookEntry, type RunbookRequest } from '../protocol';
+import {
+  type DrillEntry,
+  type DrillReport,
+  ganttBlock,
+  type Plan,
+  type RegionState,
+  REQUEST_ID_PATTERN,
+  REQUESTED_BY_PATTERN,
+  rerunRequestId,
+  type RunbookEntry,
+  type RunbookReport,
+  type RunbookRequest,
+  shellQuote,
+} from '../protocol';
 import { ClientFactory } from './aws';
 import { findDrill, findRunbook, findStrategy } from './directory';
 import { CliError, EXIT, fromAwsError, refused } from './errors';
@@ -30,6 +44,8 @@ export interface RunbookOptions {
   readonly to: string;
   readonly mode: 'planned' | 'unplanned';
   readonly allowDataLoss: boolean;
+  /** Consent to two writable databases (the old one fenced). */
+  readonly allowDetach?: boolean;
   readonly requestId?: string;
   readonly reason?: string;
   readonly yes: boolean;
@@ -42,8 +58,22 @@ export interface RunbookOptions {
 
 /** `--profile x` when one was given, for the commands the CLI suggests. */
 const profileFlag = (profile?: string): string[] => (profile ? [`--profile ${profile}`] : []);
-/** Quote for a POSIX shell. */
-const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+/** The consent flags of a request, as the CLI takes them. */
+const consentFlags = (o: RunbookOptions): string[] => [...(o.allowDataLoss ? ['--allow-data-loss'] : []), ...(o.allowDetach ? ['--allow-detach'] : [])];
+
+/**
+ * Who runs the CLI, as STS says (the caller's ARN), sent as `requestedBy`: self-reported,
+ * since a Lambda invoke carries no caller identity (CloudTrail data events do). A failure
+ * to ask leaves it out rather than stopping the operator.
+ */
+async function callerArn(clients: ClientFactory, region: string): Promise<string | undefined> {
+  try {
+    const arn = (await clients(region).sts.send(new GetCallerIdentityCommand({}))).Arn;
+    return arn && REQUESTED_BY_PATTERN.test(arn) ? arn : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The request id: given, or one derived from the clock (also the execution name). */
 function requestIdOf(o: { readonly requestId?: string }, io: Io, prefix: string): string {
@@ -108,7 +138,7 @@ export function renderPlan(entry: RunbookEntry, plan: Plan, mode: string, color 
 export async function plan(clients: ClientFactory, io: Io, o: RunbookOptions): Promise<number> {
   checkMode(o);
   const entry = await findRunbook(clients, o.strategy, o.to);
-  const answer = await invokeEntry(clients, entry, { action: 'plan', mode: o.mode, allowDataLoss: o.allowDataLoss || undefined, requestId: requestIdOf(o, io, 'plan'), reason: o.reason ?? 'plan from the CLI' });
+  const answer = await invokeEntry(clients, entry, { action: 'plan', mode: o.mode, allowDataLoss: o.allowDataLoss || undefined, allowDetach: o.allowDetach || undefined, requestId: requestIdOf(o, io, 'plan'), reason: o.reason ?? 'plan from the CLI' });
   if (!answer.accepted) throw refused(`${String((answer.error as { code?: string })?.code)}: ${String((answer.error as { message?: string })?.message)}`);
   io.out(renderPlan(entry, answer.plan as Plan, o.mode, io.color));
   return EXIT.succeeded;
@@ -122,7 +152,8 @@ export async function runRunbook(clients: ClientFactory, io: Io, direction: 'fai
   if (entry.direction !== direction) {
     throw refused(`the runbook to ${o.to} is the ${entry.direction} of ${o.strategy}: run \`cdk-resilience ${entry.direction}\` to move to ${o.to}`);
   }
-  const base = { mode: o.mode, allowDataLoss: o.allowDataLoss || undefined, requestId, reason: o.reason ?? `${direction} from the CLI` };
+  const requestedBy = await callerArn(clients, entry.targetRegion);
+  const base = { mode: o.mode, allowDataLoss: o.allowDataLoss || undefined, allowDetach: o.allowDetach || undefined, requestId, reason: o.reason ?? `${direction} from the CLI`, requestedBy };
   const planned = await invokeEntry(clients, entry, { ...base, action: 'plan' });
   if (!planned.accepted) throw refused(`${String((planned.error as { code?: string })?.code)}: ${String((planned.error as { message?: string })?.message)}`);
   const p = planned.plan as Plan;
@@ -142,7 +173,7 @@ export async function runRunbook(clients: ClientFactory, io: Io, direction: 'fai
   io.out(`${started.duplicate ? 'Already started (same --request-id): following' : 'Started'} ${executionArn}`);
   const title = `${entry.strategy} ${direction} to ${entry.targetRegion}`;
   const statusCommand = ['cdk-resilience status', `--strategy ${o.strategy}`, `--to ${o.to}`, ...profileFlag(o.profile)].join(' ');
-  const followAgain = [`cdk-resilience ${direction}`, `--strategy ${o.strategy}`, `--to ${o.to}`, `--mode ${o.mode}`, ...(o.allowDataLoss ? ['--allow-data-loss'] : []), `--request-id ${requestId}`, ...profileFlag(o.profile), '--yes'].join(' ');
+  const followAgain = [`cdk-resilience ${direction}`, `--strategy ${o.strategy}`, `--to ${o.to}`, `--mode ${o.mode}`, ...consentFlags(o), `--request-id ${requestId}`, ...profileFlag(o.profile), '--yes'].join(' ');
   let model: ProgressModel;
   try {
     model = await follow(clients, io, entry.targetRegion, executionArn, title, entry.steps, entry.rtoSeconds, o);
@@ -152,7 +183,12 @@ export async function runRunbook(clients: ClientFactory, io: Io, direction: 'fai
     throw new CliError(`the ${direction} was started and goes on (${executionArn}), but following it failed: ${cause}. Follow it again with \`${followAgain}\` (same request id: it starts nothing new) or \`${statusCommand}\``, e instanceof CliError ? e.exitCode : EXIT.error);
   }
   if (model.status !== 'RUNNING') io.out(`Timeline (Mermaid, for the incident record):\n${ganttBlock(timelineGantt(title, model, entry.rtoSeconds))}`);
-  if (model.status === 'SUCCEEDED') return EXIT.succeeded;
+  if (model.status === 'SUCCEEDED') {
+    // The report's first line: the outcome, and first of all two writable databases.
+    const summary = await reportSummary(clients, entry.targetRegion, executionArn);
+    if (summary) io.out(`Report: ${summary}`);
+    return EXIT.succeeded;
+  }
   if (model.status === 'RUNNING') {
     io.err(`Still running after ${duration(o.timeoutSeconds ?? 0)}: follow it with \`${followAgain}\` or \`${statusCommand}\`, or in the Step Functions console: ${executionArn}`);
     return EXIT.timedOut;
@@ -170,9 +206,9 @@ export function failureSummary(model: ProgressModel, entry: RunbookEntry, direct
     `--strategy ${entry.strategy}`,
     `--to ${entry.targetRegion}`,
     `--mode ${o.mode}`,
-    ...(o.allowDataLoss ? ['--allow-data-loss'] : []),
-    `--request-id ${requestId}-rerun`,
-    ...(o.reason ? [`--reason ${shq(o.reason)}`] : []),
+    ...consentFlags(o),
+    `--request-id ${rerunRequestId(requestId)}`,
+    ...(o.reason ? [`--reason ${shellQuote(o.reason)}`] : []),
     ...profileFlag(o.profile),
     '--yes',
   ];
@@ -182,6 +218,16 @@ export function failureSummary(model: ProgressModel, entry: RunbookEntry, direct
     `  not done: ${notDone.join(', ') || 'nothing'}`,
     `  re-run (safe: each step reconciles): cdk-resilience ${direction} ${flags.join(' ')}`,
   ].join('\n');
+}
+
+/** The report's summary line from a finished execution's output, if it can be read. */
+async function reportSummary(clients: ClientFactory, region: string, executionArn: string): Promise<string | undefined> {
+  try {
+    const out = await clients(region).sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return (JSON.parse(out.output ?? '{}') as { report?: Partial<RunbookReport> }).report?.summary;
+  } catch {
+    return undefined;
+  }
 }
 
 async function history(clients: ClientFactory, region: string, executionArn: string): Promise<HistoryEvent[]> {

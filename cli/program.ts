@@ -33,6 +33,7 @@ interface Flags {
   to: string;
   mode: 'planned' | 'unplanned';
   allowDataLoss?: boolean;
+  allowDetach?: boolean;
   requestId?: string;
   reason?: string;
   yes?: boolean;
@@ -79,6 +80,7 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
     cmd
       .addOption(new Option('-m, --mode <mode>', 'planned: switchover, no data loss, needs a healthy primary; unplanned: failover that may lose the replication lag').choices(['planned', 'unplanned']).default('planned'))
       .option('--allow-data-loss', 'accept losing up to the replication lag (required for --mode unplanned)')
+      .option('--allow-detach', 'accept two writable databases, the old one fenced: detach-and-promote if Aurora refuses a managed failover, or promote a read replica (required for RDS replicas)')
       .option('--request-id <id>', 'idempotency key and execution name (default: derived from the time)')
       .option('--reason <text>', 'why, for the execution and the report');
   const runFlags = (cmd: Command): Command =>
@@ -92,6 +94,7 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
     to: f.to,
     mode: f.mode,
     allowDataLoss: Boolean(f.allowDataLoss),
+    allowDetach: Boolean(f.allowDetach),
     requestId: f.requestId,
     reason: f.reason,
     yes: Boolean(f.yes),

@@ -90,7 +90,8 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   const runbook = strategy.runbook.failover!;
   const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
   const path = runbookCriticalPath(config);
-  const hc = strategy.primary.record.detection;
+  // What detects the primary's failure is its endpoint check (the traffic gates only carry decisions).
+  const hc = strategy.primary.record.endpointHealthCheck?.detection ?? strategy.primary.record.detection;
   const detection = hc ? hc.time.toSeconds() : 0;
   const decision = (options.decision ?? DEFAULT_DECISION).toSeconds();
   const dbSource = config.database.kind === 'aurora-global' ? OPERATION_DURATION_SOURCES.globalFailover.source : OPERATION_DURATION_SOURCES.replicaPromotion.source;

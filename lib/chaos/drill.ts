@@ -240,6 +240,7 @@ export class Drill extends Construct {
         iamResources: [templateArn, experiments],
         iamAction: 'fis:StartExperiment',
         resultSelector: { 'id.$': '$.Experiment.Id', 'status.$': '$.Experiment.State.Status' },
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
         resultPath: '$.target',
       });
       status = new tasks.CallAwsService(this, `State${S.status}`, {
@@ -250,6 +251,7 @@ export class Drill extends Construct {
         iamResources: [experiments],
         iamAction: 'fis:GetExperiment',
         resultSelector: { 'status.$': '$.Experiment.State.Status' },
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
         resultPath: '$.status',
       });
       const stopExperiment = (name: string): tasks.CallAwsService =>
@@ -260,6 +262,7 @@ export class Drill extends Construct {
           parameters: { Id: sfn.JsonPath.stringAt('$.target.id') },
           iamResources: [experiments],
           iamAction: 'fis:StopExperiment',
+          taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
           resultPath: sfn.JsonPath.DISCARD,
         });
       const stop = stopExperiment(S.stop);
@@ -289,6 +292,7 @@ export class Drill extends Construct {
           requestId: sfn.JsonPath.stringAt('$$.Execution.Name'),
           reason: `drill ${drillName}`,
         }),
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(90)),
         resultPath: '$.target',
       });
       executionsArn = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${rb.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -300,6 +304,7 @@ export class Drill extends Construct {
         iamResources: [executionsArn],
         iamAction: 'states:DescribeExecution',
         resultSelector: { 'status.$': '$.Status' },
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
         resultPath: '$.status',
       });
       // A failover is never stopped half-way (that would leave two half-Regions): the drill

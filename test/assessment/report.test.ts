@@ -14,7 +14,7 @@ describe('resilience report', () => {
     const r = resilienceReport(a, { drillResults: { 'ws-failover': { drill: 'ws-failover', passed: true, recoverySeconds: 240, rtoSeconds: 900, stoppedByAlarm: false, targetStatus: 'SUCCEEDED', reason: 'ok' } } });
     expect(r.singlePointsOfFailure.map((f) => `${f.rule} ${f.path}`)).toEqual(expect.arrayContaining(['RES-RDS1 Ws-Primary/SingleAz/Resource', 'RES-RDS4 Ws-Primary/SingleAz/Resource']));
     const md = renderReportMarkdown(r);
-    expect(md).toContain('| ws (warm-standby) | 600 s / 900 s met |');
+    expect(md).toContain('| ws (warm-standby) | 660 s / 900 s met |');
     expect(md).toContain('passed: 240 s');
     // The last drill's timeline, with the RTO as a milestone.
     expect(md).toContain('Last drill (ws-failover): passed, recovered in 240 s against an RTO of 900 s; ok.');

@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsClients } from '../../cli/aws';
 import { Io } from '../../cli/commands';
@@ -23,6 +24,7 @@ import { SimulatedAws } from '../dr/simulator';
 
 const lambda = mockClient(LambdaClient);
 const sfn = mockClient(SFNClient);
+const sts = mockClient(STSClient);
 const SM = 'arn:aws:states:us-west-2:123456789012:stateMachine:shop-failover';
 
 test('failover from the CLI: plan, confirm (--yes), run the real runbook in the local simulator, follow it to SUCCEEDED', async () => {
@@ -37,7 +39,7 @@ test('failover from the CLI: plan, confirm (--yes), run the real runbook in the 
     entryFunctionName: 'shop-failover-entry',
     stateMachineArn: SM,
     rtoSeconds: 600,
-    steps: [{ name: S.preflight }, { name: S.database, doneWhen: S.databaseOut }, { name: S.compute, doneWhen: S.computeOut }, { name: S.traffic }, { name: S.trafficWait }, { name: S.verify }, { name: S.notify }],
+    steps: [{ name: S.preflight }, { name: S.database, doneWhen: S.databaseOut }, { name: S.compute, doneWhen: S.computeOut }, { name: S.traffic }, { name: S.trafficWait }, { name: S.verify, doneWhen: S.verifyOut }, { name: S.notify }],
   };
   sim.parameters[`/cdk-resilience/runbooks/${config.name}/${WEST}`] = JSON.stringify(entry);
   sim.install();
@@ -65,10 +67,16 @@ test('failover from the CLI: plan, confirm (--yes), run the real runbook in the 
       const answer = await entryHandler(JSON.parse(Buffer.from(input.Payload).toString()));
       return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(answer)) } as never;
     });
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::111111111111:assumed-role/oncall/ana' });
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    let ended: ExecutionOutcome | undefined;
+    sfn.on(DescribeExecutionCommand).callsFake(() => {
+      if (!ended) throw Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' });
+      return { status: ended.status, output: JSON.stringify(ended.output ?? {}) };
+    });
     sfn.on(StartExecutionCommand).callsFake((input: { name: string; input: string }) => {
       const { request } = JSON.parse(input.input) as { request: RunbookRequest };
-      run = execute(sim, runbook, config, request, toHistory);
+      run = execute(sim, runbook, config, request, toHistory).then((o) => (ended = o));
       return { executionArn: `${SM.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() };
     });
     sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: [...history] }));
@@ -87,7 +95,16 @@ test('failover from the CLI: plan, confirm (--yes), run the real runbook in the 
     };
     const code = await runCli(['failover', '--strategy', config.name, '--to', WEST, '--mode', 'unplanned', '--allow-data-loss', '--request-id', 'e2e-1', '--yes', '--poll', '1s'], io, () => awsClients());
     // docs/operator-guide.md shows this run, as recorded: it must stay what the CLI prints.
-    const guide = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operator-guide.md'), 'utf8');
+    // `UPDATE_OPERATOR_GUIDE=1 npx jest test/cli/cli-e2e.test.ts` records it again.
+    const guidePath = path.join(__dirname, '..', '..', 'docs', 'operator-guide.md');
+    const command = '$ cdk-resilience failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --request-id e2e-1 --yes\n';
+    if (process.env.UPDATE_OPERATOR_GUIDE) {
+      const old = fs.readFileSync(guidePath, 'utf8');
+      const start = old.indexOf(command);
+      const end = old.indexOf('\n````', start);
+      fs.writeFileSync(guidePath, `${old.slice(0, start)}${command}${out.join('\n')}${old.slice(end)}`);
+    }
+    const guide = fs.readFileSync(guidePath, 'utf8');
     expect(guide).toContain(`$ cdk-resilience failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --request-id e2e-1 --yes\n${out.join('\n')}\n`);
     const outcome = await run!;
     expect(outcome.status).toBe('SUCCEEDED');
@@ -105,5 +122,6 @@ test('failover from the CLI: plan, confirm (--yes), run the real runbook in the 
     sim.uninstall();
     lambda.reset();
     sfn.reset();
+    sts.reset();
   }
 });

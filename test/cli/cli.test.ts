@@ -3,6 +3,7 @@ import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsClients } from '../../cli/aws';
 import { Io } from '../../cli/commands';
@@ -13,6 +14,8 @@ import type { DrillEntry, Plan, RunbookEntry, StrategyEntry } from '../../protoc
 const ssm = mockClient(SSMClient);
 const lambda = mockClient(LambdaClient);
 const sfn = mockClient(SFNClient);
+const sts = mockClient(STSClient);
+const OPERATOR = 'arn:aws:sts::111111111111:assumed-role/oncall/ana';
 
 const fixture = (name: string): HistoryEvent[] =>
   (JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')) as { events: (HistoryEvent & { timestamp: string })[] }).events.map((e) => ({ ...e, timestamp: new Date(e.timestamp) }));
@@ -97,6 +100,8 @@ beforeEach(() => {
   ssm.reset();
   lambda.reset();
   sfn.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: OPERATOR, Account: '111111111111', UserId: 'AROA:ana' });
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   publish({

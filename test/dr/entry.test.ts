@@ -19,6 +19,7 @@ describe('runbook entry function', () => {
     process.env.AWS_MAX_ATTEMPTS = '1';
     sfn.reset();
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
     sfn.on(StartExecutionCommand).callsFake((i) => ({ executionArn: `${SM.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
     sim = new SimulatedAws({ config });
     sim.install();
@@ -48,14 +49,14 @@ describe('runbook entry function', () => {
     const out = await entry({ ...valid, action: 'plan' });
     expect(out.accepted).toBe(true);
     const plan = out.accepted ? out.plan! : undefined;
-    expect(plan?.source).toMatchObject({ region: EAST, reachable: true, healthy: true, writer: true, routingControl: 'On' });
-    expect(plan?.target).toMatchObject({ region: WEST, reachable: true, healthy: false, writer: false, routingControl: 'Off', desiredCapacity: 3 });
+    expect(plan?.source).toMatchObject({ region: EAST, reachable: true, healthy: true, writer: true, traffic: 'serving' });
+    expect(plan?.target).toMatchObject({ region: WEST, reachable: true, healthy: false, writer: false, traffic: 'withdrawn', desiredCapacity: 3 });
     expect(plan?.replicationLagSeconds).toBe(0.5);
     expect(plan?.dataLossRiskSeconds).toBe(0.5);
-    expect(plan?.steps.join('\n')).toMatch(/FailoverGlobalCluster with AllowDataLoss[\s\S]*scale shop-web-us-west-2 in us-west-2 to 6[\s\S]*routing controls/);
+    expect(plan?.steps.join('\n')).toMatch(/scale shop-web-us-west-2 in us-west-2 to 6[\s\S]*FailoverGlobalCluster with AllowDataLoss[\s\S]*traffic gates[\s\S]*verify on the data plane/);
     expect(plan?.alreadyDone).toBe(false);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
-    expect(sim.calls.map((c) => c.command).filter((c) => !/^(Describe|Get)/.test(c))).toEqual([]);
+    expect(sim.calls.map((c) => c.command).filter((c) => !/^(Describe|Get|DnsQuery)/.test(c))).toEqual([]);
   });
 
   test('plan of a planned switchover shows no data-loss risk; with the primary down it says it would be refused', async () => {
@@ -85,12 +86,19 @@ describe('runbook entry function', () => {
     expect(input.request).toEqual(valid);
   });
 
-  test('a duplicate request with the same requestId starts nothing new', async () => {
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+  test('a duplicate request with the same requestId starts nothing new (and plans nothing)', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
     const out = await entry(valid);
     expect(out).toMatchObject({ accepted: true, duplicate: true, status: 'SUCCEEDED' });
     expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1` });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('a duplicate racing the first start (ExecutionAlreadyExists) is answered with the existing execution', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    sfn.on(DescribeExecutionCommand).rejectsOnce(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' })).resolves({ status: 'RUNNING' });
+    const out = await entry(valid);
+    expect(out).toMatchObject({ accepted: true, duplicate: true, status: 'RUNNING' });
   });
 
   test('a retried request while its execution runs is the same request, not a conflict', async () => {
@@ -99,7 +107,7 @@ describe('runbook entry function', () => {
     expect(out.accepted).toBe(true);
   });
 
-  test('a second concurrent request is refused', async () => {
+  test('a request while another execution of this runbook runs is refused', async () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [{ name: 'req-0', executionArn: 'x', stateMachineArn: SM, status: 'RUNNING', startDate: new Date('2026-01-01T00:00:00Z') }] });
     const out = await entry({ ...valid, requestId: 'req-2' });
     expect(out).toMatchObject({ accepted: false, error: { code: 'RunbookAlreadyRunning' } });
@@ -107,7 +115,8 @@ describe('runbook entry function', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  test('two concurrent requests: exactly one starts', async () => {
+  // Requests at the same moment in two Regions meet at the lock: test/dr/fault-matrix-arc.test.ts.
+  test('a second request after the first started (same Region): refused, one execution', async () => {
     const running: string[] = [];
     sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: running.map((name) => ({ name, executionArn: name, stateMachineArn: SM, status: 'RUNNING', startDate: new Date() })) }));
     sfn.on(StartExecutionCommand).callsFake((i) => {
@@ -118,5 +127,36 @@ describe('runbook entry function', () => {
     const b = await entry({ ...valid, requestId: 'b' });
     expect([a.accepted, b.accepted]).toEqual([true, false]);
     expect(running).toEqual(['a']);
+  });
+});
+
+describe('runbook entry function: the strategy lock', () => {
+  const config = testConfig({});
+  const sfn = mockClient(SFNClient);
+  let sim: SimulatedAws;
+  beforeEach(() => {
+    process.env.RUNBOOK_CONFIG = JSON.stringify(config);
+    process.env.STATE_MACHINE_ARN = SM;
+    sfn.reset();
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x' });
+    sim = new SimulatedAws({ config });
+    sim.install();
+  });
+  afterEach(() => sim.uninstall());
+  afterAll(() => sfn.restore());
+
+  test('refuses while the other direction\'s runbook holds the lock, naming it, and starts nothing', async () => {
+    // A failback execution in us-east-1 took the lock; its write has reached this Region's replica.
+    const { acquireLock } = await import('../../lambda/shared/lock');
+    process.env.RUNBOOK_CONFIG = JSON.stringify(testConfig({ direction: 'failback' }));
+    await sim.time.run('main', () => acquireLock(testConfig({ direction: 'failback' }), 'arn:aws:states:us-east-1:111111111111:execution:shop-failback:back-1', 'back-1', 'arn:aws:iam::111111111111:user/ana'));
+    sim.time.advance(5);
+    process.env.RUNBOOK_CONFIG = JSON.stringify(config);
+    const out = await entry(valid);
+    expect(out).toMatchObject({ accepted: false, error: { code: 'RunbookAlreadyRunning' } });
+    expect(out.accepted === false && out.error.message).toMatch(/the failback runbook in us-east-1 \(request back-1, by arn:aws:iam::111111111111:user\/ana\) holds the strategy's lock until .* a failover and a failback never run together/);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 });

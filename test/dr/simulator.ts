@@ -318,7 +318,7 @@ export class SimulatedAws {
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (r) => this.describeGroup(r, i.AutoScalingGroupNames?.[0])));
     asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (r) => this.updateGroup(r, i)));
     asg.on(DescribeScalingActivitiesCommand).callsFake((_i, c) => this.call('DescribeScalingActivitiesCommand', c, (r) => this.scalingActivities(r)));
-    elb.on(DescribeTargetHealthCommand).callsFake((i, c) => this.call('DescribeTargetHealthCommand', c, (r) => this.targetHealth(r, i.TargetGroupArn!)));
+    elb.on(DescribeTargetHealthCommand).callsFake((i, c) => this.call('DescribeTargetHealthCommand', c, (r) => this.targetHealth(r, i.TargetGroupArn)));
     cw.on(GetMetricDataCommand).callsFake((i, c) =>
       this.call('GetMetricDataCommand', c, (region) =>
         // A drill asks for healthy hosts (ids hosts0..n); the runbook for the replication lag.
@@ -564,6 +564,20 @@ export class SimulatedAws {
       const stated = (risk !== undefined && risk + 1e-9 >= l.seconds) || (risk === undefined && /unknown amount of writes/.test(report?.summary ?? ''));
       if (!stated) this.violate(l.t, 4, `${l.seconds} s of writes lost, the report states ${risk ?? 'nothing'}`);
     }
+  }
+
+  /**
+   * Seconds in [from, to] during which a write can fail: some client reaches a Region without
+   * an available writer (or no Region has one). Sampled every `step` seconds.
+   */
+  public writeOutageSeconds(from: number, to: number, step = 0.5): number {
+    let out = 0;
+    for (let t = from; t <= to; t += step) {
+      const writable = this.writableRegions(t);
+      const traffic = this.trafficRegions(t);
+      if (writable.length === 0 || traffic.some((r) => !writable.includes(r))) out += step;
+    }
+    return out;
   }
 
   /** End every fault still open at t: the failed Region (and every API) recovers. */
@@ -825,8 +839,9 @@ export class SimulatedAws {
     return { Activities: (this.activities[region] ?? []).map((a, k) => ({ ActivityId: `a${k}`, Description: `Launching a new EC2 instance`, StatusCode: a.status, StatusMessage: a.message })).reverse() };
   }
 
-  private targetHealth(region: string, arn: string): object {
-    if (!arn.includes(`:${region}:`)) throw named('TargetGroupNotFound', `${arn} not found in ${region}`);
+  private targetHealth(region: string, arn: unknown): object {
+    // A strategy's rendered configuration names its target group by a token (a Ref): only a literal ARN says its Region.
+    if (typeof arn === 'string' && arn.startsWith('arn:') && !arn.includes(`:${region}:`)) throw named('TargetGroupNotFound', `${arn} not found in ${region}`);
     const t = this.now();
     const list = (this.launched[region] ?? []).filter((x) => !this.terminatedBy(region, x, t));
     return { TargetHealthDescriptions: list.map((x) => ({ Target: { Id: x.id }, TargetHealth: { State: this.readyAt(x) <= t ? 'healthy' : 'initial' } })) };

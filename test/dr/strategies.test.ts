@@ -84,8 +84,13 @@ describe('strategy specifics', () => {
     pt.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true, DBInstanceIdentifier: 'pl' });
     rt.hasResourceProperties('AWS::RDS::DBInstance', { SourceDBInstanceIdentifier: 'arn:aws:rds:us-east-1:111111111111:db:pl' });
     expect(strategy.runbook.failover!.config.database).toMatchObject({ kind: 'rds-replica', replica: { region: 'us-west-2', identifier: 'pl-us-west-2' } });
-    const { out } = await drill(strategy);
+    // Promoting the replica leaves its source writable: the request must consent, and then it works.
+    const refused = await drill(strategy);
+    expect(refused.out.status).toBe('FAILED');
+    expect(refused.out.error).toMatch(/DetachConsentRequired/);
+    const { out, sim } = await drill(strategy, 'failover', { allowDetach: true });
     expect(out.status).toBe('SUCCEEDED');
+    expect(sim.invariantViolations).toEqual([]);
   });
 
   test('warm standby: one instance per AZ stands by; hot standby runs full capacity', () => {

@@ -102,11 +102,14 @@ describe('reference app', () => {
   test('deploys the building blocks and all three DR strategies, two Regions each', () => {
     expect(stackNames.sort()).toEqual(
       [
+        'RefActiveActive-Fence',
         'RefActiveActive-Primary',
         'RefActiveActive-Recovery',
         'RefActiveActive-RecoveryData',
+        'RefPilotLight-Fence',
         'RefPilotLight-Primary',
         'RefPilotLight-Recovery',
+        'RefWarmStandby-Fence',
         'RefWarmStandby-Primary',
         'RefWarmStandby-Recovery',
         'RefWarmStandby-RecoveryData',
@@ -125,8 +128,8 @@ describe('reference app', () => {
       t.resourceCountIs('AWS::ApiGateway::ApiKey', 5);
       t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-acme', Throttle: { RateLimit: 200, BurstLimit: 400 } });
       t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'ref-tenants-basic' });
-      // The onboarding registry and the sessions table, both created in the primary Region.
-      t.resourceCountIs('AWS::DynamoDB::GlobalTable', t === aaPrimary ? 2 : 0);
+      // The onboarding registry, the sessions table and the runbook lock, all created in the primary Region.
+      t.resourceCountIs('AWS::DynamoDB::GlobalTable', t === aaPrimary ? 3 : 0);
     }
     // Keys are created once, in the primary Region, and replicated to the recovery Region.
     aaPrimary.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tenant-api/ref-tenants/acme', ReplicaRegions: [{ Region: 'us-west-2' }] });
@@ -165,8 +168,8 @@ describe('reference app', () => {
     expect(drills.map((d) => d.stack).sort()).toEqual(['RefActiveActive-Recovery', 'RefPilotLight-Recovery', 'RefWarmStandby-Recovery']);
     const rto = (name: string): string => drills.find((d) => d.stack === name)!.config;
     expect(rto('RefPilotLight-Recovery')).toContain('\\"rtoSeconds\\":1800');
-    expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":600');
-    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":480');
+    expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":660');
+    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":540');
   });
 
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {

@@ -15,12 +15,12 @@ describe('resilience report', () => {
 
   test('per strategy: targets against estimates with the terms, availability with the formula', () => {
     const warm = report.strategies.find((s) => s.name === 'ref-warm')!;
-    expect(warm.rto).toMatchObject({ seconds: 600, targetSeconds: 600, met: true });
+    expect(warm.rto).toMatchObject({ seconds: 660, targetSeconds: 660, met: true });
     expect(warm.rto.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
     expect(warm.availability.formula).toBe('A = A_route53 x A_ec2 x A_alb x A_db');
-    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 480, targetSeconds: 480, met: true });
+    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 540, targetSeconds: 540, met: true });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
-    expect(reportSummary(report)).toMatch(/^ref-active: RTO 480\/480 s ok/);
+    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540\/540 s ok/);
     expect(reportSummary(report)).toContain('\ntiers: 23 estimated, 19 with no FIS experiment\n');
   });
 
