@@ -134,7 +134,7 @@ export class Drill extends Construct {
     v.duration('rto', props.rto, { code: 'DRILL_RTO', minSeconds: 1 });
     if (props.recoveredHosts !== undefined) v.integer('recoveredHosts', props.recoveredHosts, { code: 'DRILL_HOSTS', min: 1 });
     v.check(props.allowDetach === true && props.runbook === undefined, {
-      code: 'DRILL_MODE',
+      code: 'DRILL_DETACH',
       prop: 'allowDetach',
       value: true,
       message: 'only a runbook drill sends a runbook request',

@@ -191,6 +191,21 @@ describe('Drill: template', () => {
     expect(err.codes).toContain('DRILL_TARGET');
     expect(errorOf(() => build('experiment', { pollInterval: Duration.seconds(1) })).codes).toContain('DRILL_POLL');
     expect(errorOf(() => build('experiment', { unplanned: true })).codes).toContain('DRILL_UNPLANNED');
+    expect(errorOf(() => build('experiment', { allowDetach: true })).codes).toContain('DRILL_DETACH');
+  });
+
+  test('every task of both variants has a timeout: a hung call never holds the drill until its overall timeout', () => {
+    for (const kind of ['experiment', 'runbook'] as const) {
+      const def = definitionOf(build(kind).drill) as { States: Record<string, { Type: string; TimeoutSeconds?: number }> };
+      const tasks = Object.entries(def.States).filter(([, s]) => s.Type === 'Task');
+      expect(tasks.length).toBeGreaterThan(3);
+      for (const [name, s] of tasks) expect({ name, timeout: (s.TimeoutSeconds ?? 0) > 0 }).toEqual({ name, timeout: true });
+    }
+  });
+
+  test('a drill of a read-replica failover gives the consent the promotion needs (allowDetach)', () => {
+    const def = definitionOf(build('runbook', { allowDetach: true }).drill) as { States: Record<string, Json> };
+    expect(def.States[S.start]).toMatchObject({ Parameters: { allowDetach: true } });
   });
 });
 

@@ -179,6 +179,36 @@ describe('failover', () => {
     expect(err).toContain('re-run (safe: each step reconciles): cdk-resilience failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --request-id inc-4711-rerun --yes');
   });
 
+  test('--allow-detach and the caller (STS, self-reported) go with the request; the re-run keeps the consent and an 80-character id', async () => {
+    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
+      const req = JSON.parse(Buffer.from(input.Payload).toString());
+      return req.action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' });
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: fixture('failover-failed.json') });
+    const o = io();
+    const id = 'i'.repeat(80);
+    expect(await cli(`failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --allow-detach --request-id ${id} --yes`, o)).toBe(EXIT.failed);
+    const requests = lambda.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()));
+    expect(requests.find((r) => r.action === 'failover')).toMatchObject({ allowDataLoss: true, allowDetach: true, requestedBy: OPERATOR });
+    const rerun = /re-run \(safe: each step reconciles\): (.*)$/m.exec(o.stderr.join('\n'))![1];
+    expect(rerun).toContain('--allow-data-loss --allow-detach');
+    const rerunId = /--request-id (\S+)/.exec(rerun)![1];
+    expect(rerunId).toHaveLength(80);
+    expect(rerunId).toMatch(/-rerun$/);
+  });
+
+  test('when STS does not answer, the request goes without requestedBy (never blocked for it)', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredToken' }));
+    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
+      const req = JSON.parse(Buffer.from(input.Payload).toString());
+      return req.action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' });
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: fixture('failover-failed.json') });
+    await cli('failover --strategy shop --to us-west-2 --mode unplanned --allow-data-loss --request-id x --yes', io());
+    const started = lambda.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString())).find((r) => r.action === 'failover');
+    expect(started.requestedBy).toBeUndefined();
+  });
+
   test('still running at --timeout: exit 2, and how to follow it', async () => {
     lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) =>
       JSON.parse(Buffer.from(input.Payload).toString()).action === 'plan' ? payload({ accepted: true, plan: plan() }) : payload({ accepted: true, executionArn: 'arn:x', duplicate: false, status: 'RUNNING' }),

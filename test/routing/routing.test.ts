@@ -20,9 +20,9 @@ import {
 } from '../../lib';
 import { nagFindings, RECOVERY_AZS, resilienceWarnings, resourcesOfType, TEST_AZS, twoRegions } from '../helpers/app';
 
-export const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
+const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
 
-export function webPair() {
+function webPair() {
   const { app, primary, recovery } = twoRegions();
   const pWeb = new WebTier(primary, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
   const rWeb = new WebTier(recovery, 'Web', { vpcProps: { availabilityZones: RECOVERY_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
