@@ -100,6 +100,19 @@ test('docs/runbooks.md covers invoking (with a CLI example), plan mode, each ste
   for (const state of ['preflight', 'database', 'compute', 'traffic', 'trafficWait', 'verify', 'notify', 'notifyFailure'] as const) expect(text).toContain(RUNBOOK_STATES[state]);
 });
 
+test('docs/runbooks.md lists every error code a runbook can throw: at synth and at run time', () => {
+  const text = fs.readFileSync(path.join(root, 'docs/runbooks.md'), 'utf8');
+  const synth = [...fs.readFileSync(path.join(root, 'lib/dr/runbook.ts'), 'utf8').matchAll(/code: '([A-Z_]+)'/g)].map((m) => m[1]);
+  const sources = ['lambda/shared', 'lambda/runbook-entry', 'lambda/runbook-preflight', 'lambda/runbook-database', 'lambda/runbook-compute', 'lambda/runbook-traffic', 'lambda/runbook-verify', 'lambda/runbook-notify'].flatMap((dir) =>
+    fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(root, dir, f), 'utf8')),
+  );
+  const runtime = sources.flatMap((src) => [...src.matchAll(/RunbookRefused\(\s*'([A-Za-z]+)'|code: '([A-Za-z]+)'|\? '([A-Za-z]+Refused)' : '([A-Za-z]+Refused)'|name = '(\w+)'/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]).concat(...[...src.matchAll(/: '([A-Za-z]+Refused)'/g)].map((m) => m[1])));
+  const codes = new Set([...synth, ...runtime].filter((c) => c !== 'RunbookRefused'));
+  expect(synth.length).toBeGreaterThanOrEqual(2);
+  expect(codes.size).toBeGreaterThan(12);
+  for (const code of codes) expect(text).toContain(`\`${code}\``);
+});
+
 describe('recovery figures in the docs', () => {
   test.each([
     ['docs/database.md', ['rdsMultiAzInstanceFailover', 'rdsMultiAzClusterFailover', 'auroraFailoverWithReplica']],
@@ -151,4 +164,27 @@ test('docs/operator-guide.md covers every command, every exit code and the IAM a
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   expect(readme).toContain('## Quick start for operators');
   expect(readme).toContain('npx cdk-resilience failover --strategy');
+});
+
+test('every relative link in README and docs/ points at a file and a heading that exist', () => {
+  // GitHub's anchor of a heading: lowercased, punctuation dropped, spaces to hyphens.
+  const slug = (heading: string): string => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  const anchors = (file: string): Set<string> =>
+    new Set([...fs.readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
+  const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const broken: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [rel, anchor] = target.split('#');
+      const dest = rel ? path.join(root, path.dirname(file), rel) : path.join(root, file);
+      checked++;
+      if (!fs.existsSync(dest)) broken.push(`${file}: ${target} (no such file)`);
+      else if (anchor && dest.endsWith('.md') && !anchors(dest).has(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+    }
+  }
+  expect(checked).toBeGreaterThan(20);
+  expect(broken).toEqual([]);
 });

@@ -320,7 +320,8 @@ export class Drill extends Construct {
           }).next(reportFailure),
         );
     }
-    start.addRetry({ errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Fis.ThrottlingException', 'Fis.ServiceQuotaExceededException'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    // The runbook's entry function is idempotent (the execution is named after the drill's), so a timed-out start is retried too.
+    start.addRetry({ errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout', 'Fis.ThrottlingException', 'Fis.ServiceQuotaExceededException'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
     status.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
     start.addCatch(reportFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     for (const s of [status, check]) s.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.error' });
