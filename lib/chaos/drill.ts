@@ -78,6 +78,13 @@ export interface DrillProps {
    * @default - the construct id, lowercased
    */
   readonly drillName?: string;
+  /**
+   * Concurrent executions reserved for the drill's function, so an account-wide concurrency
+   * exhaustion cannot stop a drill half-way (its report, its clean-up). `false` for none, in
+   * an account whose quota cannot spare it (Lambda keeps 100 unreserved per Region).
+   * @default 2
+   */
+  readonly reservedConcurrency?: number | false;
 }
 
 /** The drill's state names. */
@@ -133,6 +140,9 @@ export class Drill extends Construct {
     v.duration('maxDuration', max, { code: 'DRILL_MAX', minSeconds: 60, maxSeconds: 12 * 3600 });
     v.duration('rto', props.rto, { code: 'DRILL_RTO', minSeconds: 1 });
     if (props.recoveredHosts !== undefined) v.integer('recoveredHosts', props.recoveredHosts, { code: 'DRILL_HOSTS', min: 1 });
+    if (props.reservedConcurrency !== undefined && props.reservedConcurrency !== false) {
+      v.integer('reservedConcurrency', props.reservedConcurrency, { code: 'DRILL_CONCURRENCY', min: 1, max: 100, fix: 'reserve 1-100, or pass false for none' });
+    }
     v.check(props.allowDetach === true && props.runbook === undefined, {
       code: 'DRILL_DETACH',
       prop: 'allowDetach',
@@ -178,6 +188,7 @@ export class Drill extends Construct {
       timeout: Duration.seconds(60),
       memorySize: 256,
       tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrency === false ? undefined : (props.reservedConcurrency ?? 2),
       environment: { DRILL_CONFIG: stack.toJsonString(this.config), AWS_MAX_ATTEMPTS: '3' },
     });
     props.alarmTopic.grantPublish(role);
@@ -202,7 +213,9 @@ export class Drill extends Construct {
         resultPath,
         taskTimeout: sfn.Timeout.duration(Duration.seconds(90)),
       });
-      t.addRetry({ errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'States.Timeout'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+      // A function timeout surfaces as Lambda.Unknown or Sandbox.Timedout. Every step reads,
+      // except the report, whose retry can at worst send a report twice: better than none.
+      t.addRetry({ errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
       return t;
     };
     const failed = new sfn.Fail(this, `State${S.failed}`, { stateName: S.failed, error: 'DrillFailed', causePath: '$.report.reason' });

@@ -118,6 +118,13 @@ export interface DrStrategyProps {
    * @default - the construct id, lowercased
    */
   readonly name?: string;
+  /**
+   * Concurrent executions reserved for each runbook and drill function, so an account-wide
+   * concurrency exhaustion in an outage cannot throttle the failover. Lambda keeps at least
+   * 100 executions unreserved per Region: in an account with a small quota, pass `false`.
+   * @default 2 per function
+   */
+  readonly reservedConcurrency?: number | false;
 }
 
 /** The kind of strategy. */
@@ -332,8 +339,8 @@ export abstract class DrStrategy extends Construct {
       deletionProtection: false,
     });
     acknowledgeNagFinding(this.lockTable, 'RES-DDB2', 'The runbook lock holds one lease item that expires within minutes; deleting the strategy should delete it, so it is not deletion-protected.');
-    this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic, rto: this.props.rto });
-    this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic, rto: this.props.rto });
+    this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic, rto: this.props.rto, reservedConcurrency: this.props.reservedConcurrency });
+    this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic, rto: this.props.rto, reservedConcurrency: this.props.reservedConcurrency });
   }
 
   /** The runbook configuration of one direction, as plain strings where it crosses Regions. */
@@ -417,6 +424,7 @@ export abstract class DrStrategy extends Construct {
       recoveredHosts: this.primary.web.capacityPlan.groupMin,
       drillName: `${this.strategyName}-failover`,
       allowDetach: this.replica !== undefined,
+      reservedConcurrency: this.props.reservedConcurrency,
       ...options,
     });
     for (const site of [this.observability.primary, this.observability.recovery]) site.dashboard.addDrill(drill, this.objectives.rto);

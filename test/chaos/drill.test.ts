@@ -192,6 +192,19 @@ describe('Drill: template', () => {
     expect(errorOf(() => build('experiment', { pollInterval: Duration.seconds(1) })).codes).toContain('DRILL_POLL');
     expect(errorOf(() => build('experiment', { unplanned: true })).codes).toContain('DRILL_UNPLANNED');
     expect(errorOf(() => build('experiment', { allowDetach: true })).codes).toContain('DRILL_DETACH');
+    expect(errorOf(() => build('experiment', { reservedConcurrency: 0 })).codes).toContain('DRILL_CONCURRENCY');
+    expect(errorOf(() => build('experiment', { reservedConcurrency: 1.5 })).codes).toContain('DRILL_CONCURRENCY');
+  });
+
+  test('the drill function has reserved concurrency (2 by default, none with false) and its steps retry a function timeout', () => {
+    const reserved = (d: Drill): unknown => (Stack.of(d).resolve((d.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions));
+    expect(reserved(build('experiment').drill)).toBe(2);
+    expect(reserved(build('experiment', { reservedConcurrency: false }).drill)).toBeUndefined();
+    expect(reserved(build('experiment', { reservedConcurrency: 7 }).drill)).toBe(7);
+    const def = definitionOf(build('runbook').drill) as { States: Record<string, { Resource?: string; Retry?: { ErrorEquals: string[] }[] }> };
+    const lambdaSteps = Object.entries(def.States).filter(([, st]) => st.Resource === 'arn:aws:states:::lambda:invoke' || String(st.Resource).includes(':lambda:'));
+    expect(lambdaSteps.length).toBeGreaterThanOrEqual(4);
+    for (const [name, st] of lambdaSteps) expect({ name, errors: st.Retry?.flatMap((r) => r.ErrorEquals) }).toEqual({ name, errors: expect.arrayContaining(['Lambda.Unknown', 'Sandbox.Timedout']) });
   });
 
   test('every task of both variants has a timeout: a hung call never holds the drill until its overall timeout', () => {

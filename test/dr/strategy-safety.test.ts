@@ -133,4 +133,19 @@ describe('the runbook state machine', () => {
     expect(err.codes).toEqual(['RUNBOOK_CONCURRENCY']);
     expect(errorOf(() => new Runbook(new Stack(newApp(), 'R3', { env: { account: '111111111111', region: 'us-west-2' } }), 'Rb', { config: testConfig({}), stateMachineName: 'no spaces' })).codes).toEqual(['RUNBOOK_NAME']);
   });
+
+  test('a strategy passes reservedConcurrency to both runbooks and its drill: false reserves nothing anywhere', () => {
+    const reserved = (s: DrStrategy): unknown[] =>
+      [s.primaryStack, s.recoveryStack].flatMap((st) => resourcesOfType(Template.fromStack(st), 'AWS::Lambda::Function').filter(([id]) => /Runbook|Drill/.test(id)).map(([, f]) => f.Properties.ReservedConcurrentExecutions));
+    const byDefault = new WarmStandby(newApp(), 'Ws', strategyProps('ws'));
+    byDefault.addFailoverDrill();
+    expect(reserved(byDefault)).toHaveLength(15); // 7 per runbook, and the drill
+    expect(new Set(reserved(byDefault))).toEqual(new Set([2]));
+    const none = new WarmStandby(newApp(), 'Ws', { ...strategyProps('ws'), reservedConcurrency: false });
+    none.addFailoverDrill();
+    expect(new Set(reserved(none))).toEqual(new Set([undefined]));
+    const five = new PilotLight(newApp(), 'Pl', { ...strategyProps('pl'), reservedConcurrency: 5 });
+    five.addFailoverDrill();
+    expect(new Set(reserved(five))).toEqual(new Set([5]));
+  });
 });
