@@ -8,21 +8,27 @@ import { SimulatedAws } from './simulator';
 const SM = 'arn:aws:states:us-west-2:111111111111:stateMachine:shop-failover';
 const valid = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'req-1', reason: 'us-east-1 outage' };
 
+/** No execution yet, Step Functions starting what it is asked to, and a simulated AWS installed. */
+function freshWorld(sfn: ReturnType<typeof mockClient>, config: ReturnType<typeof testConfig>): SimulatedAws {
+  process.env.RUNBOOK_CONFIG = JSON.stringify(config);
+  process.env.STATE_MACHINE_ARN = SM;
+  process.env.AWS_MAX_ATTEMPTS = '1';
+  sfn.reset();
+  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+  sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
+  sfn.on(StartExecutionCommand).callsFake((i) => ({ executionArn: `${SM.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
+  const sim = new SimulatedAws({ config });
+  sim.install();
+  return sim;
+}
+
 describe('runbook entry function', () => {
   const config = testConfig({});
   const sfn = mockClient(SFNClient);
   let sim: SimulatedAws;
 
   beforeEach(() => {
-    process.env.RUNBOOK_CONFIG = JSON.stringify(config);
-    process.env.STATE_MACHINE_ARN = SM;
-    process.env.AWS_MAX_ATTEMPTS = '1';
-    sfn.reset();
-    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
-    sfn.on(StartExecutionCommand).callsFake((i) => ({ executionArn: `${SM.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
-    sim = new SimulatedAws({ config });
-    sim.install();
+    sim = freshWorld(sfn, config);
   });
   afterEach(() => sim.uninstall());
   afterAll(() => sfn.restore());
@@ -135,14 +141,7 @@ describe('runbook entry function: the strategy lock', () => {
   const sfn = mockClient(SFNClient);
   let sim: SimulatedAws;
   beforeEach(() => {
-    process.env.RUNBOOK_CONFIG = JSON.stringify(config);
-    process.env.STATE_MACHINE_ARN = SM;
-    sfn.reset();
-    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x' });
-    sim = new SimulatedAws({ config });
-    sim.install();
+    sim = freshWorld(sfn, config);
   });
   afterEach(() => sim.uninstall());
   afterAll(() => sfn.restore());

@@ -18,16 +18,9 @@ import {
   RoutingPolicy,
   WebTier,
 } from '../../lib';
-import { nagFindings, RECOVERY_AZS, resilienceWarnings, resourcesOfType, TEST_AZS, twoRegions } from '../helpers/app';
+import { nagFindings, resilienceWarnings, resourcesOfType, twoRegions } from '../helpers/app';
+import { webPair, ZONE } from './fixtures';
 
-const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
-
-function webPair() {
-  const { app, primary, recovery } = twoRegions();
-  const pWeb = new WebTier(primary, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
-  const rWeb = new WebTier(recovery, 'Web', { vpcProps: { availabilityZones: RECOVERY_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
-  return { app, primary, recovery, pWeb, rWeb };
-}
 
 function albRef(stack: Stack, web: WebTier): unknown {
   return stack.resolve(web.alb.loadBalancerDnsName);

@@ -1,16 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FailoverRecords, RecordEndpoint, TRAFFIC_GATE_DELAY_SECONDS, TrafficGate, WebTier } from '../../lib';
-import { errorOf, nagFindings, RECOVERY_AZS, resourcesOfType, TEST_AZS, twoRegions } from '../helpers/app';
+import { FailoverRecords, RecordEndpoint, TRAFFIC_GATE_DELAY_SECONDS, TrafficGate } from '../../lib';
+import { errorOf, nagFindings, resourcesOfType } from '../helpers/app';
+import { webPair, ZONE } from './fixtures';
 
-const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' };
-
-function webPair() {
-  const { app, primary, recovery } = twoRegions();
-  const pWeb = new WebTier(primary, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
-  const rWeb = new WebTier(recovery, 'Web', { vpcProps: { availabilityZones: RECOVERY_AZS }, capacity: { min: 2, max: 6 }, alarms: {} });
-  return { app, primary, recovery, pWeb, rWeb };
-}
 
 describe('TrafficGate', () => {
   const { primary, recovery } = webPair();
