@@ -85,10 +85,12 @@ export interface DnsObservation {
 /**
  * The traffic gates of health-check mode: for every Region X, one CloudWatch alarm in each
  * Region Y (`alarms[X][Y]`), on the metric `metricName` {Strategy, Region: X} that runbooks
- * write in Y. X's record is healthy only while X's endpoint check and both of X's gates are.
- * Closing a gate needs only the Region that holds it, so a runbook closes the Region it leaves
- * in that Region when it answers and in its own Region otherwise (durable: the alarm holds its
- * state, and the old Region's recovery does not reopen it).
+ * write in Y (namespace per strategy). X's record is healthy only while both of X's gates are
+ * (and, except for a failover SECONDARY, its endpoint check). Route 53 reads a gate's data
+ * stream and keeps the last status it determined when the stream goes silent, so one write
+ * holds: through the holding Region's outage and after it. Closing a gate needs only the
+ * Region that holds it, so a runbook closes the Region it leaves in that Region when it
+ * answers and in its own Region otherwise.
  */
 export interface TrafficGates {
   readonly namespace: string;
@@ -97,19 +99,14 @@ export interface TrafficGates {
   readonly alarms: Record<string, Record<string, GateAlarm>>;
   /**
    * Seconds from a gate write to Route 53 answering on it: the alarm's period (standard
-   * resolution, 60 s) plus the health checkers reading the alarm.
+   * resolution, 60 s) plus the health checkers reading the alarm's data stream.
    */
   readonly delaySeconds: number;
 }
 
-/** One gate: an alarm in the holding Region. */
+/** One gate: an alarm in the holding Region. Never written, a gate is open. */
 export interface GateAlarm {
   readonly alarmName: string;
-  /**
-   * Whether the gate is closed before any runbook wrote it (the alarm has no data): the
-   * standby's gate in its own Region, so a standby takes no traffic before a failover.
-   */
-  readonly initiallyClosed: boolean;
 }
 
 /** Seconds Route 53 may take to answer on a routing-control change, when the configuration gives none. */

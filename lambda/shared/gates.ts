@@ -10,7 +10,11 @@ import { now } from './clock';
  * Region that holds the gate (CloudWatch's regional data plane); nothing calls Route 53.
  */
 
-/** What a gate is, as its alarm reports it. */
+/**
+ * What a gate is, as its alarm reports it: the last value written (the alarm ignores missing
+ * data), which is what Route 53 holds too, since it keeps the last status it determined when
+ * the data stream goes silent.
+ */
 export type GateState = 'open' | 'closed' | 'unknown';
 
 function gatesOf(config: RunbookConfig): TrafficGates {
@@ -62,8 +66,9 @@ export async function readGate(config: RunbookConfig, gated: string, holding: st
   const state = out.MetricAlarms?.[0]?.StateValue;
   if (state === 'ALARM') return 'closed';
   if (state === 'OK') return 'open';
-  // No data yet: the gate is what Route 53 reads for insufficient data.
-  return alarm.initiallyClosed ? 'closed' : 'open';
+  // Never written: Route 53 reads a new gate as healthy.
+  if (state === 'INSUFFICIENT_DATA') return 'open';
+  return 'unknown';
 }
 
 /** The outcome of moving the gates to the target. */
@@ -96,14 +101,23 @@ export async function moveGates(config: RunbookConfig): Promise<GateMove> {
   let blocked: string | undefined;
 
   let changed = false;
+  // A gate that already reads right is written again all the same (best effort): its alarm
+  // says what was written, not that Route 53 read it, and a re-run is the remedy for a write
+  // Route 53 missed. The same value again changes nothing.
+  const reassert = async (gated: string, holding: string, closed: boolean, timeoutMs: number): Promise<void> => {
+    await writeGate(config, gated, holding, closed, timeoutMs);
+  };
   if ((await readGate(config, t, t, local)) !== 'open') {
     const openHere = await writeGate(config, t, t, false, local);
     if (openHere instanceof Error) throw openHere;
     actions.push(`opened the gate of ${t} in ${t}`);
     changed = true;
+  } else {
+    await reassert(t, t, false, local);
   }
 
   const targetThere = await readGate(config, t, s, remote);
+  if (targetThere === 'open') await reassert(t, s, false, remote);
   if (targetThere !== 'open') {
     const w = await writeGate(config, t, s, false, remote);
     if (w instanceof Error) {
@@ -118,6 +132,7 @@ export async function moveGates(config: RunbookConfig): Promise<GateMove> {
   const sourceHere = await readGate(config, s, s, remote);
   if (sourceHere === 'closed') {
     sourceClosedIn = s;
+    await reassert(s, s, true, remote);
   } else {
     const closeThere = await writeGate(config, s, s, true, remote);
     if (closeThere instanceof Error) {

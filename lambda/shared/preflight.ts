@@ -2,7 +2,7 @@ import { asRequest, consentsToDetach, Plan, RunbookConfig, RunbookRequest, valid
 import { isPermissionError } from './aws';
 import { isoNow } from './clock';
 import { RunbookRefused } from './refused';
-import { observedTraffic, readDatabase, readRegion, replicationLagSeconds } from './state';
+import { answeredTraffic, observedTraffic, readDatabase, readRegion, replicationLagSeconds } from './state';
 
 /**
  * The request, validated again wherever a step runs: a state machine can be started
@@ -49,7 +49,8 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
     if (request.action !== 'plan') throw new RunbookRefused(byDesign.code, byDesign.message);
   }
   const db = await readDatabase(config);
-  const traffic = await observedTraffic(config);
+  const records = await observedTraffic(config);
+  const traffic = answeredTraffic(config, records);
   const [source, target] = await Promise.all([readRegion(config, 'source', db, traffic), readRegion(config, 'target', db, traffic)]);
   // The amount at risk is what an unplanned run's report must state: try it three times.
   let lag: number | undefined;
@@ -63,7 +64,8 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
     }
   }
 
-  const trafficOnTarget = target.traffic === 'serving' && source.traffic === 'withdrawn';
+  // Done only when the records say so: the target's answers and the source's fence.
+  const trafficOnTarget = records[config.targetRegion] === 'serving' && records[config.sourceRegion] === 'withdrawn';
   const alreadyDone = target.writer && !db.busy && target.healthy && trafficOnTarget;
   const steps: string[] = [];
   const kind = config.database.kind;

@@ -220,6 +220,24 @@ export async function observedTraffic(config: RunbookConfig): Promise<Record<str
   return trafficStatus(config.traffic.dns, regions);
 }
 
+/**
+ * Who Route 53 answers, from the records' statuses: in latency routing every healthy Region
+ * (all of them when none is: Route 53 fails open); in failover routing the PRIMARY while its
+ * record is healthy, else the SECONDARY if its record is, else the PRIMARY again (fail open).
+ * Verify and the fence check the records' own statuses, which also say whether each fence
+ * holds; this is for saying where traffic goes.
+ */
+export function answeredTraffic(config: RunbookConfig, records: Record<string, 'serving' | 'withdrawn' | 'unknown'>): Record<string, 'serving' | 'withdrawn' | 'unknown'> {
+  if (config.strategy === 'active-active') return records;
+  const primary = config.direction === 'failover' ? config.sourceRegion : config.targetRegion;
+  const secondary = primary === config.sourceRegion ? config.targetRegion : config.sourceRegion;
+  const p = records[primary];
+  const s = records[secondary];
+  if (p === 'serving' || (p === 'withdrawn' && s === 'withdrawn')) return { [primary]: 'serving', [secondary]: 'withdrawn' };
+  if (p === 'withdrawn' && s === 'serving') return { [primary]: 'withdrawn', [secondary]: 'serving' };
+  return { [primary]: p === 'withdrawn' ? 'withdrawn' : 'unknown', [secondary]: 'unknown' };
+}
+
 /** The state of one Region as preflight and verify see it. */
 export async function readRegion(config: RunbookConfig, role: 'source' | 'target', db: DatabaseState, traffic?: Record<string, string>): Promise<RegionState> {
   const compute = config.compute[role];

@@ -24,7 +24,7 @@ export class ActiveActive extends DrStrategy {
     const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
     const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr);
     // Both Regions' gates start open: both serve; evacuating one closes its gate.
-    const gates = this.buildGates(false);
+    const gates = this.buildGates();
     this.dns = new ActiveActiveRecords(this.primaryStack, 'Dns', { zone: props.domain, recordName: props.domain.recordName });
     const pRecord = this.dns.addRegion(this.primaryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(p.web.alb),

@@ -4,7 +4,7 @@ import type { DnsObservation, TrafficGates } from '../../protocol';
 import { acknowledgeCustomResourceProvider } from '../core/nag';
 import { HealthCheckLike } from '../routing/calculated-health-check';
 import { HostedZoneReference } from '../routing/hosted-zone';
-import { TRAFFIC_GATE_DELAY_SECONDS, TRAFFIC_GATE_METRIC, TrafficGate } from '../routing/traffic-gate';
+import { TRAFFIC_GATE_DELAY_SECONDS, TRAFFIC_GATE_METRIC, TrafficGate, trafficGateNamespace } from '../routing/traffic-gate';
 
 /** The stacks of a strategy that traffic gates go in. */
 export interface GateStacks {
@@ -29,10 +29,9 @@ export interface StrategyGates {
  * in Y's stack), and in X's stack a health check on each, which X's record requires. The
  * primary's gate held in the recovery Region lives in `fence`, a recovery-Region stack the
  * primary stack deploys after, since Route 53 reads an alarm when a health check on it is made.
- * In active-passive the standby's gate in its own Region starts closed: the standby takes no
- * traffic before a failover opens it.
+ * Every gate starts open: a new health check with no data is healthy.
  */
-export function buildStrategyGates(name: string, stacks: GateStacks, activePassive: boolean): StrategyGates {
+export function buildStrategyGates(name: string, stacks: GateStacks): StrategyGates {
   const p = stacks.primary.region;
   const r = stacks.recovery.region;
   const holders: Record<string, Record<string, Stack>> = {
@@ -45,17 +44,16 @@ export function buildStrategyGates(name: string, stacks: GateStacks, activePassi
   for (const gated of [p, r]) {
     const ownStack = gated === p ? stacks.primary : stacks.recovery;
     for (const holding of [p, r]) {
-      const initiallyClosed = activePassive && gated === r && holding === r;
-      const gate = new TrafficGate(holders[gated][holding], `TrafficGate-${gated}`, { strategyName: name, gatedRegion: gated, initiallyClosed });
+      const gate = new TrafficGate(holders[gated][holding], `TrafficGate-${gated}`, { strategyName: name, gatedRegion: gated });
       gates[gated][holding] = gate;
-      alarms[gated][holding] = { alarmName: gate.alarmName, initiallyClosed };
-      const check = TrafficGate.healthCheck(ownStack, `TrafficGateCheck-${gated}-in-${holding}`, { alarmName: gate.alarmName, alarmRegion: holding, initiallyClosed });
+      alarms[gated][holding] = { alarmName: gate.alarmName };
+      const check = TrafficGate.healthCheck(ownStack, `TrafficGateCheck-${gated}-in-${holding}`, { alarmName: gate.alarmName, alarmRegion: holding });
       // In the same stack, the alarm must exist before Route 53 is asked to read it.
       if (Stack.of(gate) === ownStack) check.node.addDependency(gate);
       required[gated].push(check);
     }
   }
-  return { gates, required, config: { ...TRAFFIC_GATE_METRIC, alarms, delaySeconds: TRAFFIC_GATE_DELAY_SECONDS } };
+  return { gates, required, config: { namespace: trafficGateNamespace(name), metricName: TRAFFIC_GATE_METRIC.metricName, alarms, delaySeconds: TRAFFIC_GATE_DELAY_SECONDS } };
 }
 
 /**

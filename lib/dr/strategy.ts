@@ -190,8 +190,8 @@ export abstract class DrStrategy extends Construct {
   }
 
   /** The traffic gates of both Regions (built once, before the records). */
-  protected buildGates(activePassive: boolean): StrategyGates {
-    this.gates = buildStrategyGates(this.strategyName, { primary: this.primaryStack, recovery: this.recoveryStack, fence: this.fenceStack }, activePassive);
+  protected buildGates(): StrategyGates {
+    this.gates = buildStrategyGates(this.strategyName, { primary: this.primaryStack, recovery: this.recoveryStack, fence: this.fenceStack });
     return this.gates;
   }
 
@@ -205,7 +205,7 @@ export abstract class DrStrategy extends Construct {
     const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
     const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);
     const r = this.buildSite(this.recoveryStack, props.recovery, primaryCidr, recoveryCidr, standbyCapacity);
-    const gates = this.buildGates(true);
+    const gates = this.buildGates();
     const dns = new FailoverRecords(this.primaryStack, 'Dns', {
       zone: props.domain,
       recordName: props.domain.recordName,
@@ -221,6 +221,10 @@ export abstract class DrStrategy extends Construct {
       healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
       requireHealthChecks: gates.required[this.recoveryStack.region],
       statusRecord: true,
+      // The gates alone decide: Route 53 answers the PRIMARY whenever the SECONDARY is
+      // unhealthy, so a SECONDARY withdrawn by its endpoint would hand traffic back to a
+      // fenced primary. Its endpoint check still alarms.
+      routeOnEndpointHealth: false,
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, dns.primary);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, secondary);

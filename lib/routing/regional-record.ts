@@ -65,6 +65,16 @@ export interface RegionalEndpointOptions {
    * @default false
    */
   readonly statusRecord?: boolean;
+  /**
+   * Whether Route 53 withdraws the record when its endpoint fails. `false`, for a failover
+   * SECONDARY with `requireHealthChecks` only: the required checks (traffic gates) alone decide,
+   * and the alias does not evaluate the target's health. The endpoint health check is still
+   * built (its status alarm, its detection time) but the record does not use it. This keeps a
+   * fenced PRIMARY from being answered when the SECONDARY's endpoint fails: Route 53 answers
+   * the PRIMARY whenever the SECONDARY is unhealthy, whatever the PRIMARY's health.
+   * @default true
+   */
+  readonly routeOnEndpointHealth?: boolean;
 }
 
 /** Props for {@link RegionalRecord}. */
@@ -178,6 +188,28 @@ export class RegionalRecord extends Construct {
         fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
       });
     }
+    const gatedOnly = props.routeOnEndpointHealth === false;
+    v.check(gatedOnly && !(props.policy === RoutingPolicy.FAILOVER && props.failoverRole === FailoverRole.SECONDARY), {
+      code: 'DNS_ROUTE_ON_ENDPOINT',
+      prop: 'routeOnEndpointHealth',
+      value: false,
+      message: 'only a failover SECONDARY may ignore its endpoint\'s health: a PRIMARY would never fail over, and a latency, weighted or geolocation record would keep answering for a failed Region',
+      fix: 'drop routeOnEndpointHealth, or use it on the SECONDARY',
+    });
+    v.check(gatedOnly && (props.requireHealthChecks ?? []).length === 0, {
+      code: 'DNS_ROUTE_ON_ENDPOINT',
+      prop: 'requireHealthChecks',
+      value: [],
+      message: 'a record that ignores its endpoint\'s health is decided by its required health checks, and it has none',
+      fix: 'pass requireHealthChecks (e.g. traffic gates), or drop routeOnEndpointHealth',
+    });
+    v.check(gatedOnly && props.evaluateTargetHealth === true, {
+      code: 'DNS_ROUTE_ON_ENDPOINT',
+      prop: 'evaluateTargetHealth',
+      value: true,
+      message: 'evaluating the alias target\'s health is routing on the endpoint\'s health',
+      fix: 'drop evaluateTargetHealth',
+    });
     v.check(!hasHealthCheck && ((props.requireHealthChecks ?? []).length > 0 || props.statusRecord === true), {
       code: 'DNS_HEALTH_CHECK_REQUIRED',
       prop: (props.requireHealthChecks ?? []).length > 0 ? 'requireHealthChecks' : 'statusRecord',
@@ -267,17 +299,19 @@ export class RegionalRecord extends Construct {
     }
     if (this.healthCheckId && (props.requireHealthChecks ?? []).length > 0) {
       const own: HealthCheckLike = { healthCheckId: this.healthCheckId, detection: this.detection };
-      const all = new CalculatedHealthCheck(this, 'RequiredHealthCheck', { children: [own, ...props.requireHealthChecks!] });
+      const all = new CalculatedHealthCheck(this, 'RequiredHealthCheck', { children: gatedOnly ? [...props.requireHealthChecks!] : [own, ...props.requireHealthChecks!] });
       this.healthCheckId = all.healthCheckId;
+      // Gated only: the record turns when its gates do; the endpoint check's detection stays on endpointHealthCheck.
       this.detection = all.detection;
     }
+    const evaluateTargetHealth = props.evaluateTargetHealth ?? true;
 
     const ttl = props.endpoint.isAlias ? undefined : (props.ttl ?? Duration.seconds(60));
     this.record = new route53.RecordSet(this, 'Record', {
       zone,
       recordName: this.domainName,
       recordType: props.endpoint.recordType,
-      target: props.endpoint.target(zone, props.evaluateTargetHealth ?? true),
+      target: props.endpoint.target(zone, evaluateTargetHealth),
       ttl,
       setIdentifier: this.setIdentifier,
       failover: props.policy === RoutingPolicy.FAILOVER ? (props.failoverRole === FailoverRole.SECONDARY ? route53.Failover.SECONDARY : route53.Failover.PRIMARY) : undefined,
@@ -286,6 +320,13 @@ export class RegionalRecord extends Construct {
       geoLocation: props.policy === RoutingPolicy.GEOLOCATION ? props.geoLocation : undefined,
       healthCheck: this.healthCheckId ? route53.HealthCheck.fromHealthCheckId(this, 'RecordHealthCheck', this.healthCheckId) : undefined,
     });
+    if (gatedOnly && props.endpoint.isAlias) {
+      // aws-cdk-lib refuses a failover alias without EvaluateTargetHealth; Route 53 does not
+      // (it is a choice: "Select Yes if you want Route 53 to ... check the health of the
+      // resource", and a CloudFront target must say No):
+      // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover-alias.html
+      (this.record.node.defaultChild as route53.CfnRecordSet).addPropertyOverride('AliasTarget.EvaluateTargetHealth', false);
+    }
 
     if (props.regionalRecord ?? true) {
       this.regionalDomainName = `${this.region}.${this.domainName}`;

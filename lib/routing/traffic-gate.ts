@@ -6,8 +6,16 @@ import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { AlarmHealthCheck } from './alarm-health-check';
 
-/** The namespace and metric of traffic gates. */
-export const TRAFFIC_GATE_METRIC = { namespace: 'CdkResilience/TrafficGates', metricName: 'Closed' } as const;
+/** The metric of traffic gates, in a namespace per strategy (`trafficGateNamespace`). */
+export const TRAFFIC_GATE_METRIC = { namespacePrefix: 'CdkResilience/TrafficGates', metricName: 'Closed' } as const;
+
+/**
+ * The CloudWatch namespace of a strategy's gates: one per strategy, so the IAM condition on
+ * `cloudwatch:namespace` lets a runbook write its own strategy's gates and no other's.
+ */
+export function trafficGateNamespace(strategyName: string): string {
+  return `${TRAFFIC_GATE_METRIC.namespacePrefix}/${strategyName}`;
+}
 
 /**
  * Seconds from a gate write to Route 53 answering on it: the alarm's 60 s period (Route 53
@@ -23,23 +31,21 @@ export interface TrafficGateProps {
   readonly strategyName: string;
   /** The Region whose traffic the gate lets through or holds back (`Region` dimension). */
   readonly gatedRegion: string;
-  /**
-   * Whether the gate is closed until something writes it: the standby's gate in its own
-   * Region, so the standby takes no traffic before a failover.
-   * @default false
-   */
-  readonly initiallyClosed?: boolean;
 }
 
 /**
  * A traffic gate: a CloudWatch alarm, in this stack's Region, on a metric a runbook writes
- * (`CdkResilience/TrafficGates` `Closed`, 1 closes, 0 opens). Missing data keeps the alarm's
- * state, so a closed gate stays closed for as long as nobody opens it, including while a
- * Region is down and after it recovers. Writing it is a CloudWatch PutMetricData: a Regional
- * data-plane call; no Route 53 control-plane call moves traffic.
+ * (`CdkResilience/TrafficGates/<strategy>` `Closed`, 1 closes, 0 opens). Writing it is a
+ * CloudWatch PutMetricData: a Regional data-plane call; no Route 53 control-plane call moves
+ * traffic.
  *
- * Route 53 reads it through {@link TrafficGate.healthCheck}; a record that requires the gate
- * is withdrawn while the gate is closed.
+ * Route 53 reads it through {@link TrafficGate.healthCheck}, which evaluates the alarm's data
+ * stream (not the alarm's state) and, when the stream has no recent data, keeps the status it
+ * last determined (`LastKnownStatus`). So a single write turns the gate once Route 53 has read
+ * it, and the gate then holds with no new data: while the Region that holds it is down, and
+ * after it recovers. A gate never written is open (a new health check with no last status is
+ * healthy). The alarm's own state (missing data ignored) is the last value written: runbooks
+ * read it to know where a gate stands.
  */
 export class TrafficGate extends Construct {
   /** The alarm: ALARM while the gate is closed. */
@@ -48,8 +54,8 @@ export class TrafficGate extends Construct {
   public readonly alarmName: string;
   /** The Region that holds it. */
   public readonly region: string;
-  /** Whether the gate is closed until first written. */
-  public readonly initiallyClosed: boolean;
+  /** The metric's namespace (the strategy's). */
+  public readonly namespace: string;
 
   /** The alarm name of the gate of `gatedRegion` held in `holdingRegion`. */
   public static alarmNameOf(strategyName: string, gatedRegion: string, holdingRegion: string): string {
@@ -59,14 +65,13 @@ export class TrafficGate extends Construct {
   /**
    * A Route 53 health check on a gate held in `alarmRegion` (possibly another stack's, by
    * name: its stack must deploy first, since Route 53 reads the alarm when the check is made).
-   * A gate never read has no data: it reads closed only if `initiallyClosed`; after that
-   * Route 53 keeps the last status it knew when it cannot read the alarm.
+   * Insufficient data keeps the last known status: what makes one write durable.
    */
-  public static healthCheck(scope: Construct, id: string, gate: { readonly alarmName: string; readonly alarmRegion: string; readonly initiallyClosed: boolean }): AlarmHealthCheck {
+  public static healthCheck(scope: Construct, id: string, gate: { readonly alarmName: string; readonly alarmRegion: string }): AlarmHealthCheck {
     return new AlarmHealthCheck(scope, id, {
       alarm: cloudwatch.Alarm.fromAlarmName(scope, `${id}Alarm`, gate.alarmName),
       alarmRegion: gate.alarmRegion,
-      insufficientDataHealthStatus: gate.initiallyClosed ? route53.InsufficientDataHealthStatusEnum.UNHEALTHY : route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+      insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
       // A gate is a switch, not a failure detector: its "detection" is the time it takes to turn.
       detectionTime: Duration.seconds(TRAFFIC_GATE_DELAY_SECONDS),
     });
@@ -92,13 +97,13 @@ export class TrafficGate extends Construct {
     });
     v.throwIfAny();
     this.region = stack.region;
-    this.initiallyClosed = props.initiallyClosed ?? false;
+    this.namespace = trafficGateNamespace(props.strategyName);
     this.alarmName = TrafficGate.alarmNameOf(props.strategyName, props.gatedRegion, stack.region);
     this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
       alarmName: this.alarmName,
       alarmDescription: `Traffic gate of ${props.gatedRegion} for ${props.strategyName}, held in ${stack.region}: ALARM keeps ${props.gatedRegion} out of DNS. Written by the runbooks; never edit by hand in an incident without reading docs/runbooks.md.`,
       metric: new cloudwatch.Metric({
-        namespace: TRAFFIC_GATE_METRIC.namespace,
+        namespace: this.namespace,
         metricName: TRAFFIC_GATE_METRIC.metricName,
         dimensionsMap: { Strategy: props.strategyName, Region: props.gatedRegion },
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -108,7 +113,8 @@ export class TrafficGate extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
-      // The gate holds its state with no new data: that is what makes the fence durable.
+      // The alarm's state is the last value written (runbooks read it); Route 53 reads the
+      // data stream itself, with LastKnownStatus when the stream is silent.
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
     acknowledgeNagFinding(this.alarm, 'RES-CW1', 'A traffic gate is a switch the runbooks set and Route 53 reads; the runbook that moves it reports the move, so the alarm itself pages nobody.');

@@ -12,10 +12,10 @@ export const WEST = 'us-west-2';
 export const NAME_SERVERS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk', 'ns-3.awsdns-03.com', 'ns-4.awsdns-04.net'];
 
 /** The traffic gates of the test strategy `shop` (health-check mode), as the strategies render them. */
-export function testGates(activePassive = true): Extract<RunbookConfig['traffic'], { kind: 'health-check' }>['gates'] {
-  const alarm = (gated: string, holding: string) => ({ alarmName: `shop-gate-${gated}-in-${holding}`, initiallyClosed: activePassive && gated === WEST && holding === WEST });
+export function testGates(): Extract<RunbookConfig['traffic'], { kind: 'health-check' }>['gates'] {
+  const alarm = (gated: string, holding: string) => ({ alarmName: `shop-gate-${gated}-in-${holding}` });
   return {
-    namespace: 'CdkResilience/TrafficGates',
+    namespace: 'CdkResilience/TrafficGates/shop',
     metricName: 'Closed',
     alarms: { [EAST]: { [EAST]: alarm(EAST, EAST), [WEST]: alarm(EAST, WEST) }, [WEST]: { [EAST]: alarm(WEST, EAST), [WEST]: alarm(WEST, WEST) } },
     delaySeconds: 90,
@@ -86,7 +86,7 @@ export function testConfig(o: {
         : {
             kind: 'health-check',
             detectionSeconds: 30,
-            gates: testGates((o.strategy ?? 'warm-standby') !== 'active-active'),
+            gates: testGates(),
             dns: { nameServers: NAME_SERVERS, statusRecords: { [EAST]: `_status.${EAST}.shop.example.com`, [WEST]: `_status.${WEST}.shop.example.com` }, ttlSeconds: 60 },
           },
     lock: { tableName: 'shop-runbook-lock', leaseSeconds: 300 },

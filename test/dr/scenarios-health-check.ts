@@ -129,7 +129,8 @@ export const REGION_SCENARIOS: Scenario[] = [
 
   // --- Refusals before anything changes ---
   { name: 'a planned switchover while the primary is unreachable is refused', config: {}, faults: [{ region: EAST, kind: 'unreachable' }], runs: [{ request: PLANNED }], expect: { ...UNCHANGED, mentions: /PrimaryUnhealthy.*needs a healthy primary/ }, check: (r) => expect(mutatingCalls(r)).toEqual([]) },
-  { name: 'a planned switchover while the primary has no healthy targets is refused', config: {}, sim: { desired: { [EAST]: 0 } }, runs: [{ request: PLANNED }], expect: { status: 'FAILED', writer: EAST, traffic: [], mentions: /needs a healthy primary/ }, check: (r) => expect(mutatingCalls(r)).toEqual([]) },
+  // Nothing changed; Route 53 has already sent traffic to the standby on its own (the PRIMARY is unhealthy, the SECONDARY's gates open).
+  { name: 'a planned switchover while the primary has no healthy targets is refused', config: {}, sim: { desired: { [EAST]: 0 } }, runs: [{ request: PLANNED }], expect: { status: 'FAILED', writer: EAST, traffic: [WEST], mentions: /needs a healthy primary/ }, check: (r) => expect(mutatingCalls(r)).toEqual([]) },
   { name: 'a planned switchover above the lag limit is refused', config: {}, sim: { lagSeconds: 60 }, runs: [{ request: PLANNED }], expect: { ...UNCHANGED, mentions: /ReplicationLagTooHigh|replication lag/ } },
 
   // --- Aurora refusing the managed failover ---
@@ -222,7 +223,8 @@ export const API_SCENARIOS: Scenario[] = [
   {
     name: 'a step failing midway leaves state a re-run finishes, without repeating the promotion',
     config: {},
-    faults: [{ region: WEST, command: 'PutMetricDataCommand', kind: 'error5xx', until: 400 }],
+    // No gate can be written anywhere: the source cannot be fenced, so the step fails after the promotion.
+    faults: [{ command: 'PutMetricDataCommand', kind: 'error5xx', until: 400 }],
     runs: [{}, { request: { requestId: 'drill-1-rerun' }, delay: 300 }],
     expect: { status: ['FAILED', 'SUCCEEDED'], writer: WEST, traffic: [WEST] },
     check: (r) => {

@@ -424,16 +424,46 @@ export class SimulatedAws {
     return v === undefined ? undefined : v >= 1;
   }
 
-  private initiallyClosed(gated: string, holding: string): boolean {
-    return this.config.traffic.kind === 'health-check' && this.config.traffic.gates.alarms[gated]?.[holding]?.initiallyClosed === true;
+  /**
+   * Whether Route 53 reads a gate as closed at t. Route 53 evaluates the alarm's data stream,
+   * not the alarm's state: a datapoint written at w is in the stream it reads during
+   * [w + delay, w + delay + 60) (60 s: the alarm's period); with data there, the gate is closed
+   * when their maximum is 1 or more. With no data (nothing recent written, or the holding
+   * Region down so nothing can be read) the health check's InsufficientDataHealthStatus
+   * applies: LastKnownStatus, the status of the last moment the stream had data; and a check
+   * that never had data is healthy (the gate open).
+   */
+  private routeGateClosed(gated: string, holding: string, t: number): boolean {
+    const delay = this.durations.trafficGate;
+    const period = 60;
+    const points = this.gatePoints[`${gated}@${holding}`] ?? [];
+    const visible = (moment: number): { t: number; value: number }[] => points.filter((p) => p.t + delay <= moment && moment < p.t + delay + period);
+    // The last moment up to t at which Route 53 could read the stream (its Region up) and found
+    // data in it: the status then is the status now (LastKnownStatus covers the silence since).
+    const downFrom = (m: number): number | undefined =>
+      this.faults.find((x) => x.kind === 'unreachable' && x.region === holding && x.command === undefined && x.endpoint === undefined && (x.from ?? 0) <= m && (x.until === undefined || m < x.until))?.from;
+    for (let i = points.length - 1; i >= 0; i--) {
+      const first = points[i].t + delay;
+      let m = Math.min(t, first + period - 0.001);
+      for (let guard = 0; guard < 100 && m >= first; guard++) {
+        const from = downFrom(m);
+        if (from === undefined) return Math.max(...visible(m).map((p) => p.value)) >= 1;
+        m = (from ?? 0) - 0.001;
+      }
+    }
+    // Never read with data: a new health check is healthy.
+    return false;
   }
+
 
   /** Whether Route 53 reads a Region's record as healthy at t. */
   public recordHealthy(region: string, t: number): boolean {
     const c = this.config;
     if (c.traffic.kind === 'routing-control') return this.controlsAt(t - this.durations.routingControlChange)[region] === 'On';
     const endpoint = this.healthyTargets(region, Math.max(0, t - c.traffic.detectionSeconds)) > 0 && !this.isDown(region, t);
-    const gates = [this.primary, this.recovery].every((holding) => !(this.gateClosed(region, holding, t, this.durations.trafficGate) ?? this.initiallyClosed(region, holding)));
+    const gates = [this.primary, this.recovery].every((holding) => !this.routeGateClosed(region, holding, t));
+    // In active-passive the SECONDARY's record is decided by its gates alone (routeOnEndpointHealth: false).
+    if (c.strategy !== 'active-active' && region === this.recovery) return gates;
     return endpoint && gates;
   }
 
@@ -959,7 +989,7 @@ export class SimulatedAws {
 
   /** Where the gates of a Region are closed, as written (for assertions): holding Regions. */
   public closedGates(gated: string): string[] {
-    return [this.primary, this.recovery].filter((h) => this.gateClosed(gated, h, Infinity, 0) ?? this.initiallyClosed(gated, h));
+    return [this.primary, this.recovery].filter((h) => this.gateClosed(gated, h, Infinity, 0) ?? false);
   }
 }
 

@@ -4,7 +4,7 @@
  * lock, and a state machine whose every task retries transient errors and function timeouts.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ActiveActive, DrStrategy, PilotLight, ResilienceError, Runbook, WarmStandby } from '../../lib';
 import { errorOf, newApp, resourcesOfType } from '../helpers/app';
 import { strategyProps, testConfig, testRunbook } from './fixtures';
@@ -29,15 +29,21 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
     expect(s.recoveryStack.dependencies).toContain(s.primaryStack);
   });
 
-  test('each Region\'s record requires its endpoint check and both of its gates; the standby is dark until a failover', () => {
+  test('the PRIMARY requires its endpoint check and both of its gates; the SECONDARY its two gates only, so a fenced primary is never its fallback', () => {
     for (const [t, region] of [[pt, 'us-east-1'], [rt, 'us-west-2']] as const) {
       const checks = resourcesOfType(t, 'AWS::Route53::HealthCheck').map(([, r]) => r.Properties.HealthCheckConfig as Record<string, unknown>);
       const gates = checks.filter((c) => c.Type === 'CLOUDWATCH_METRIC' && String((c.AlarmIdentifier as { Name: string }).Name).startsWith(`ws-gate-${region}-in-`));
       expect(gates.map((g) => (g.AlarmIdentifier as { Region: string }).Region).sort()).toEqual(['us-east-1', 'us-west-2']);
-      const home = gates.find((g) => (g.AlarmIdentifier as { Region: string }).Region === region)!;
-      expect(home.InsufficientDataHealthStatus).toBe(region === 'us-west-2' ? 'Unhealthy' : 'LastKnownStatus');
-      expect(checks.filter((c) => c.Type === 'CALCULATED').map((c) => [c.HealthThreshold, (c.ChildHealthChecks as unknown[]).length])).toEqual([[3, 3]]);
+      // Every gate keeps its last status when its data stream is silent: one write holds.
+      for (const g of gates) expect(g.InsufficientDataHealthStatus).toBe('LastKnownStatus');
+      const expected = region === 'us-east-1' ? [[3, 3]] : [[2, 2]];
+      expect(checks.filter((c) => c.Type === 'CALCULATED').map((c) => [c.HealthThreshold, (c.ChildHealthChecks as unknown[]).length])).toEqual(expected);
     }
+    // The SECONDARY's alias ignores the load balancer's health too (Route 53 would otherwise answer the PRIMARY when it fails).
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'ws.example.com.', Failover: 'SECONDARY', AliasTarget: Match.objectLike({ EvaluateTargetHealth: false }) });
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'ws.example.com.', Failover: 'PRIMARY', AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }) });
+    // Its endpoint check is still built: it alarms.
+    expect(s.recovery.record.endpointHealthCheck).toBeDefined();
     // In the same stack, a gate's health check is made after its alarm.
     const [[gateCheckId, gateCheck]] = Object.entries(pt.findResources('AWS::Route53::HealthCheck', { Properties: { HealthCheckConfig: { AlarmIdentifier: { Name: 'ws-gate-us-east-1-in-us-east-1' } } } }));
     expect(gateCheckId).toBeDefined();
@@ -50,7 +56,7 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
     const traffic = s.runbook.failover!.config.traffic;
     expect(traffic).toMatchObject({
       kind: 'health-check',
-      gates: { namespace: 'CdkResilience/TrafficGates', delaySeconds: 90, alarms: { 'us-west-2': { 'us-west-2': { alarmName: 'ws-gate-us-west-2-in-us-west-2', initiallyClosed: true } } } },
+      gates: { namespace: 'CdkResilience/TrafficGates/ws', delaySeconds: 90, alarms: { 'us-west-2': { 'us-west-2': { alarmName: 'ws-gate-us-west-2-in-us-west-2' } } } },
       dns: { statusRecords: { 'us-east-1': '_status.us-east-1.ws.example.com', 'us-west-2': '_status.us-west-2.ws.example.com' }, ttlSeconds: 60, nameServers: strategyProps('ws').domain.nameServers },
     });
   });
@@ -64,7 +70,8 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
 
   test('least privilege: gates by namespace and alarm ARN, the lock by table ARN, no write to the source Region\'s group', () => {
     const traffic = policyText(rt, 'FailoverRunbookTrafficRole');
-    expect(traffic).toContain('"cloudwatch:namespace":"CdkResilience/TrafficGates"');
+    // One namespace per strategy: a runbook cannot write another strategy's gates.
+    expect(traffic).toContain('"cloudwatch:namespace":"CdkResilience/TrafficGates/ws"');
     expect(traffic).toContain('arn:aws:cloudwatch:us-west-2:111111111111:alarm:ws-gate-us-east-1-in-us-west-2');
     expect(traffic).toContain('arn:aws:dynamodb:us-west-2:111111111111:table/ws-runbook-lock');
     expect(traffic).not.toContain('autoscaling:UpdateAutoScalingGroup');

@@ -8,17 +8,18 @@ import { webPair, ZONE } from './fixtures';
 describe('TrafficGate', () => {
   const { primary, recovery } = webPair();
   const gate = new TrafficGate(recovery, 'Gate', { strategyName: 'shop', gatedRegion: 'us-east-1' });
-  const closed = new TrafficGate(recovery, 'Standby', { strategyName: 'shop', gatedRegion: 'us-west-2', initiallyClosed: true });
-  const check = TrafficGate.healthCheck(primary, 'GateCheck', { alarmName: gate.alarmName, alarmRegion: gate.region, initiallyClosed: false });
-  const standbyCheck = TrafficGate.healthCheck(recovery, 'StandbyCheck', { alarmName: closed.alarmName, alarmRegion: closed.region, initiallyClosed: true });
+  const standby = new TrafficGate(recovery, 'Standby', { strategyName: 'shop', gatedRegion: 'us-west-2' });
+  const check = TrafficGate.healthCheck(primary, 'GateCheck', { alarmName: gate.alarmName, alarmRegion: gate.region });
+  const standbyCheck = TrafficGate.healthCheck(recovery, 'StandbyCheck', { alarmName: standby.alarmName, alarmRegion: standby.region });
   const rt = Template.fromStack(recovery);
   const pt = Template.fromStack(primary);
 
-  test('an alarm on the gate metric that holds its state without data: the fence outlives an outage', () => {
+  test('an alarm on the gate metric, in the strategy\'s own namespace, whose state is the last value written', () => {
     expect(gate.alarmName).toBe('shop-gate-us-east-1-in-us-west-2');
+    expect(gate.namespace).toBe('CdkResilience/TrafficGates/shop');
     rt.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'shop-gate-us-east-1-in-us-west-2',
-      Namespace: 'CdkResilience/TrafficGates',
+      Namespace: 'CdkResilience/TrafficGates/shop',
       MetricName: 'Closed',
       Dimensions: [
         { Name: 'Region', Value: 'us-east-1' },
@@ -33,13 +34,17 @@ describe('TrafficGate', () => {
     });
   });
 
-  test('Route 53 reads it as a CLOUDWATCH_METRIC check in its Region; a standby gate reads closed until written', () => {
-    pt.hasResourceProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'shop-gate-us-east-1-in-us-west-2', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'LastKnownStatus' },
-    });
-    rt.hasResourceProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: 'shop-gate-us-west-2-in-us-west-2', Region: 'us-west-2' }, InsufficientDataHealthStatus: 'Unhealthy' },
-    });
+  test('Route 53 reads it as a CLOUDWATCH_METRIC check in its Region that keeps its last status when the data stream is silent', () => {
+    // Route 53 evaluates the alarm's data stream, not its state: one datapoint is in the stream
+    // for one period only. LastKnownStatus is what makes one write hold; any other setting
+    // would turn every gate when its data ages out (Unhealthy: withdraw the Region; Healthy: open it).
+    for (const [t, name] of [[pt, 'shop-gate-us-east-1-in-us-west-2'], [rt, 'shop-gate-us-west-2-in-us-west-2']] as const) {
+      t.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: name, Region: 'us-west-2' }, InsufficientDataHealthStatus: 'LastKnownStatus' },
+      });
+    }
+    const all = [pt, rt].flatMap((t) => resourcesOfType(t, 'AWS::Route53::HealthCheck')).map(([, r]) => r.Properties.HealthCheckConfig as { Type: string; InsufficientDataHealthStatus?: string });
+    expect(all.filter((c) => c.Type === 'CLOUDWATCH_METRIC' && c.InsufficientDataHealthStatus !== 'LastKnownStatus').length).toBe(0);
     // A gate is a switch: its "detection" is the time it takes to turn, not a failure detector.
     expect(check.detection?.time.toSeconds()).toBe(TRAFFIC_GATE_DELAY_SECONDS);
     expect(standbyCheck.healthCheckId).toBeDefined();
@@ -60,7 +65,7 @@ describe('TrafficGate', () => {
 describe('RegionalRecord: required health checks and a status record', () => {
   const { primary, recovery, pWeb, rWeb } = webPair();
   const gate = new TrafficGate(primary, 'Gate', { strategyName: 'shop', gatedRegion: 'us-east-1' });
-  const gateCheck = TrafficGate.healthCheck(primary, 'GateCheck', { alarmName: gate.alarmName, alarmRegion: 'us-east-1', initiallyClosed: false });
+  const gateCheck = TrafficGate.healthCheck(primary, 'GateCheck', { alarmName: gate.alarmName, alarmRegion: 'us-east-1' });
   const shop = new FailoverRecords(primary, 'Shop', { zone: ZONE, recordName: 'shop', primary: { endpoint: RecordEndpoint.loadBalancer(pWeb.alb), requireHealthChecks: [gateCheck], statusRecord: true } });
   shop.addSecondary(recovery, 'Shop', { endpoint: RecordEndpoint.loadBalancer(rWeb.alb), statusRecord: true });
   const pt = Template.fromStack(primary);
@@ -79,6 +84,31 @@ describe('RegionalRecord: required health checks and a status record', () => {
     expect(shop.primary.statusDomainName).toBe('_status.us-east-1.shop.example.com');
     pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_status.us-east-1.shop.example.com.', Type: 'TXT', ResourceRecords: ['"serving"'], Failover: 'PRIMARY', SetIdentifier: 'serving', HealthCheckId: Match.anyValue() });
     pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_status.us-east-1.shop.example.com.', Type: 'TXT', ResourceRecords: ['"withdrawn"'], Failover: 'SECONDARY', SetIdentifier: 'withdrawn', HealthCheckId: Match.absent() });
+  });
+
+  test('a SECONDARY with routeOnEndpointHealth: false is decided by its required checks alone, and its alias ignores the target\'s health', () => {
+    const { primary: p, recovery: r, pWeb: pw, rWeb: rw } = webPair();
+    const pg = TrafficGate.healthCheck(p, 'PrimaryGate', { alarmName: 'shop-gate-us-east-1-in-us-east-1', alarmRegion: 'us-east-1' });
+    const rg = TrafficGate.healthCheck(r, 'StandbyGate', { alarmName: 'shop-gate-us-west-2-in-us-west-2', alarmRegion: 'us-west-2' });
+    const dns = new FailoverRecords(p, 'Shop', { zone: ZONE, recordName: 'shop', primary: { endpoint: RecordEndpoint.loadBalancer(pw.alb), requireHealthChecks: [pg] } });
+    const secondary = dns.addSecondary(r, 'Shop', { endpoint: RecordEndpoint.loadBalancer(rw.alb), requireHealthChecks: [rg], routeOnEndpointHealth: false, statusRecord: true });
+    const rtt = Template.fromStack(r);
+    const [[calcId, calc]] = resourcesOfType(rtt, 'AWS::Route53::HealthCheck').filter(([, x]) => (x.Properties.HealthCheckConfig as { Type: string }).Type === 'CALCULATED');
+    expect(calc.Properties.HealthCheckConfig).toEqual({ Type: 'CALCULATED', HealthThreshold: 1, Inverted: false, ChildHealthChecks: [{ Ref: r.getLogicalId(rg.healthCheck.node.defaultChild as never) }] });
+    rtt.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.com.', Failover: 'SECONDARY', HealthCheckId: { Ref: calcId }, AliasTarget: Match.objectLike({ EvaluateTargetHealth: false }) });
+    // The endpoint check is still built (its alarm, its detection), only not routed on.
+    expect(secondary.endpointHealthCheck).toBeDefined();
+    expect(resourcesOfType(rtt, 'AWS::Route53::HealthCheck').some(([, x]) => (x.Properties.HealthCheckConfig as { Type: string }).Type === 'HTTPS')).toBe(true);
+    // The PRIMARY still routes on its endpoint.
+    Template.fromStack(p).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.com.', Failover: 'PRIMARY', AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }) });
+  });
+
+  test.each<[string, (w: ReturnType<typeof webPair>) => unknown]>([
+    ['on a PRIMARY', (w) => new FailoverRecords(w.primary, 'Shop', { zone: ZONE, recordName: 'x', primary: { endpoint: RecordEndpoint.loadBalancer(w.pWeb.alb), routeOnEndpointHealth: false, requireHealthChecks: [TrafficGate.healthCheck(w.primary, 'G', { alarmName: 'a', alarmRegion: 'us-east-1' })] } })],
+    ['without required checks', (w) => new FailoverRecords(w.primary, 'Shop', { zone: ZONE, recordName: 'x', primary: { endpoint: RecordEndpoint.loadBalancer(w.pWeb.alb) } }).addSecondary(w.recovery, 'Shop', { endpoint: RecordEndpoint.loadBalancer(w.rWeb.alb), routeOnEndpointHealth: false })],
+    ['with evaluateTargetHealth', (w) => new FailoverRecords(w.primary, 'Shop', { zone: ZONE, recordName: 'x', evaluateTargetHealth: true, primary: { endpoint: RecordEndpoint.loadBalancer(w.pWeb.alb) } }).addSecondary(w.recovery, 'Shop', { endpoint: RecordEndpoint.loadBalancer(w.rWeb.alb), routeOnEndpointHealth: false, requireHealthChecks: [TrafficGate.healthCheck(w.recovery, 'G', { alarmName: 'a', alarmRegion: 'us-west-2' })] })],
+  ])('routeOnEndpointHealth: false is refused %s (DNS_ROUTE_ON_ENDPOINT)', (_name, make) => {
+    expect(errorOf(() => make(webPair())).codes).toContain('DNS_ROUTE_ON_ENDPOINT');
   });
 
   test('required checks or a status record on a record without a health check are refused', () => {
