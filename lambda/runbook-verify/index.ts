@@ -1,6 +1,7 @@
 import { RegionState, ROUTING_CONTROL_SETTLE_SECONDS, StepResult } from '../../protocol';
 import { isoNow, now } from '../shared/clock';
 import { loadConfig } from '../shared/config';
+import { renewLock } from '../shared/lock';
 import { validatedRequest } from '../shared/preflight';
 import { observedTraffic, readDatabase, readRegion } from '../shared/state';
 import { dnsTtlSeconds } from '../shared/traffic';
@@ -28,9 +29,12 @@ const RETRY_SECONDS = 10;
  * it was first seen, so every resolver has dropped the old answer. Past the configured time it
  * fails with what it saw.
  */
-export async function handler(event: { request: unknown; verify?: Partial<VerifyStep> }): Promise<VerifyStep> {
+export async function handler(event: { request: unknown; execution: string; verify?: Partial<VerifyStep> }): Promise<VerifyStep> {
   const config = loadConfig();
   validatedRequest(event.request, config);
+  // The wait for traffic and verification can outlast the lease: every pass renews it, so no
+  // run of the other direction can start before this one has seen its move through.
+  await renewLock(config, event.execution);
   const prev = event.verify ?? {};
   const startedAt = prev.startedAt ?? isoNow();
   const attempt = (prev.attempt ?? -1) + 1;

@@ -74,6 +74,8 @@ export function grantRunbook(stack: Stack, c: RunbookConfig, f: RunbookFunctions
   const lockArn = `arn:${partition}:dynamodb:${c.targetRegion}:${account}:table/${c.lock.tableName}`;
   const peerLockArn = `arn:${partition}:dynamodb:${c.sourceRegion}:${account}:table/${c.lock.tableName}`;
   add([f.preflight, f.database, f.compute, f.traffic], ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [lockArn]);
+  // Verify renews the lease on every pass (and reads the holder when it lost it).
+  add([f.verify], ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [lockArn]);
   // Preflight reads the other Region's replica, to catch a run that took the lock there in the same second.
   add([f.preflight], ['dynamodb:GetItem'], [peerLockArn]);
   add([f.notify, f.preflight], ['dynamodb:DeleteItem'], [lockArn]);

@@ -117,6 +117,17 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
   let joined = false;
   if (o.startAt !== undefined) sim.time.set(branch('main'), o.startAt);
   else if (key !== 'main') sim.time.set(branch('main'), sim.time.now('main'));
+  // Conservative synchronization (VirtualTime.sync): this run's clock takes part until it ends;
+  // while the Recover step runs, its two branches take part instead.
+  sim.time.enroll(branch('main'));
+  const done = new Set<string>();
+  const joinAll = (): void => {
+    if (joined) return;
+    sim.time.join([...started], branch('main'));
+    for (const b of started) sim.time.retire(b);
+    sim.time.enroll(branch('main'));
+    joined = true;
+  };
 
   const wrap =
     (name: string, fn: (input: never) => Promise<unknown>) =>
@@ -124,13 +135,16 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
       const b = branchOf[name] ? branch(branchOf[name]) : branch('main');
       const i = input as Json;
       if (b !== branch('main') && !started.has(b)) {
-        sim.time.fork([b], branch('main'));
-        started.add(b);
+        // Both branches start together, from the run's clock.
+        const both = Object.values(branchOf).map((x) => branch(x));
+        sim.time.fork(both.filter((x) => !started.has(x)), branch('main'));
+        for (const x of both) {
+          started.add(x);
+          sim.time.enroll(x);
+        }
+        sim.time.retire(branch('main'));
       }
-      if (b === branch('main') && started.size > 0 && !joined && name !== S.preflight) {
-        sim.time.join([...started], branch('main'));
-        joined = true;
-      }
+      if (b === branch('main') && started.size > 0 && !joined && name !== S.preflight) joinAll();
       // Each handler reads its configuration as Lambda gives it: from the environment.
       process.env.RUNBOOK_CONFIG = configJson;
       return sim.time.run(
@@ -162,6 +176,12 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
             if (limit !== undefined && sim.time.now() - before > limit) throw Object.assign(new Error(`${name} ran ${sim.time.now() - before} s`), { name: 'States.Timeout' });
             failures[name] = 0;
             if (name === S.notify || name === S.notifyFailure) report = out as RunbookReport;
+            // A branch's loop ends when its step says done: it no longer holds the others back.
+            if (b !== branch('main') && (out as { done?: boolean }).done === true) {
+              done.add(b);
+              sim.time.retire(b);
+              if ([...started].every((x) => done.has(x))) joinAll();
+            }
             return out as never;
           } catch (e) {
             failures[name] = n + 1;
@@ -214,6 +234,7 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     const end = sim.time.now(branch('main'));
     outcome = { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: end - t0, endedAt: end, report, states: entered };
   }
+  for (const b of [branch('main'), ...started]) sim.time.retire(b);
   if (outcome.status === 'SUCCEEDED') sim.markSuccess(outcome.endedAt, config.targetRegion);
   sim.sweep(outcome.endedAt);
   const req = request as Partial<RunbookRequest>;

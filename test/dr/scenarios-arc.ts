@@ -69,6 +69,21 @@ export const CONCURRENCY_SCENARIOS: Scenario[] = [
     expect: { status: ['SUCCEEDED', 'FAILED'], writer: WEST, traffic: [WEST], mentions: /RunbookAlreadyRunning: the failover runbook in us-west-2 \(request over\) holds the strategy's lock/ },
   },
   {
+    // The status records do not answer for 12 minutes: the failover verifies far past the
+    // 300 s lease its traffic step renewed. Verify renews it on every pass, so the failback
+    // started 10 minutes in is still refused.
+    name: 'a failback started while a long verification runs, past the first lease: refused',
+    config: {},
+    together: true,
+    faults: [{ command: 'DnsQuery', kind: 'unreachable', until: 720 }],
+    runs: [
+      { at: 0, request: { requestId: 'over' } },
+      { at: 600, direction: 'failback', request: { ...PLANNED, requestId: 'back' } },
+    ],
+    expect: { status: ['SUCCEEDED', 'FAILED'], writer: WEST, traffic: [WEST], mentions: /RunbookAlreadyRunning: the failover runbook in us-west-2 \(request over\) holds the strategy's lock/ },
+    check: (r) => expect(r.outcomes[0].report!.timeline.find((t) => t.step === 'verify')!.seconds).toBeGreaterThan(400),
+  },
+  {
     name: 'two failovers with different request ids at once: one runs',
     config: {},
     together: true,

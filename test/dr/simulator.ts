@@ -159,6 +159,42 @@ export class VirtualTime {
     this.clocks.set(into, Math.max(this.get(into), ...branches.map((b) => this.get(b))));
   }
 
+  /**
+   * Clocks that take part in conservative synchronization: runs started together, and the
+   * parallel branches of a run. A call on a live clock waits (in real time) until every other
+   * live clock has reached its virtual time, so what one run does at t is seen by a run that
+   * reads at t' > t, whatever order the JavaScript happens to execute them in. The live clock
+   * furthest behind never waits, so the runs always progress.
+   */
+  private readonly live = new Set<string>();
+
+  /** Take part in synchronization. */
+  public enroll(branch: string): void {
+    this.live.add(branch);
+  }
+
+  /** Stop taking part (the branch or run ended). */
+  public retire(branch: string): void {
+    this.live.delete(branch);
+  }
+
+  /** Whether a clock takes part. */
+  public isLive(branch: string): boolean {
+    return this.live.has(branch);
+  }
+
+  /** Wait until no other live clock is behind the current branch's. */
+  public async sync(): Promise<void> {
+    const me = this.branch;
+    if (!this.live.has(me)) return;
+    for (let spins = 0; ; spins++) {
+      const t = this.get(me);
+      if (![...this.live].some((c) => c !== me && this.get(c) < t)) return;
+      if (spins > 5_000_000) throw new Error(`virtual time: ${me} waited forever at ${t} for ${[...this.live].join(', ')}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   /** The latest time any clock reached. */
   public latest(): number {
     return Math.max(...this.clocks.values());
@@ -636,6 +672,7 @@ export class SimulatedAws {
 
   private async call<T>(command: string, client: unknown, op: (region: string) => T): Promise<T> {
     const { region, endpoint } = await regionOf(client);
+    await this.time.sync();
     this.killIfPastDeadline(command);
     this.calls.push({ command, region, t: this.now() });
     for (const f of this.faults) {
@@ -667,7 +704,8 @@ export class SimulatedAws {
     if (d !== undefined && this.now() > d) throw named('Lambda.Unknown', `Task timed out (the function's timeout passed during ${command})`);
   }
 
-  private resolveTxt(name: string, timeoutMs: number): Promise<string[]> {
+  private async resolveTxt(name: string, timeoutMs: number): Promise<string[]> {
+    await this.time.sync();
     const t = this.now();
     if (this.faults.some((f) => this.faultApplies(f, '', 'DnsQuery', undefined, t) && f.kind === 'unreachable')) {
       this.time.advance(timeoutMs / 1000);
