@@ -181,6 +181,13 @@ export interface RunbookConfig {
    * @default 1800
    */
   readonly computeTimeoutSeconds?: number;
+  /**
+   * How long the database reconciler may take (instances of a headless secondary, Aurora
+   * refusing, the fence, the replica catching up, the operation itself) before it fails with
+   * what it last saw: a bound below the state machine's own, so the failure is reported.
+   * @default 2400
+   */
+  readonly databaseTimeoutSeconds?: number;
   /** The lock shared with the runbook of the other direction. */
   readonly lock: RunbookLock;
 }

@@ -102,6 +102,21 @@ export async function handler(event: { request: unknown; execution: string; data
     } as DatabaseStep;
   };
 
+  const out = await reconcile(config, request, prev, result);
+  const elapsed = (now() - Date.parse(startedAt)) / 1000;
+  const limit = config.databaseTimeoutSeconds ?? DATABASE_TIMEOUT_SECONDS;
+  if (!out.done && elapsed > limit) {
+    const e = new Error(`the database is not ready in ${config.targetRegion} after ${Math.round(elapsed)} s: ${out.status}${out.actions.length > 0 ? ` (done so far: ${out.actions.join('; ')})` : ''}`);
+    e.name = 'DatabaseNotReady';
+    throw e;
+  }
+  return out;
+}
+
+/** Default bound of the database reconciler: above compute's (1800 s), which a planned run waits for. */
+export const DATABASE_TIMEOUT_SECONDS = 2400;
+
+async function reconcile(config: RunbookConfig, request: RunbookRequest, prev: Prev, result: Result): Promise<DatabaseStep> {
   const db = await readDatabase(config);
   if (db.writerRegion === config.targetRegion && !db.busy) {
     const twoWriters = prev.twoWriters ?? (db.detached ? detachedNote(config) : undefined);

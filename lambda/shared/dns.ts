@@ -28,10 +28,19 @@ export function installResolver(resolver: TxtResolver | undefined): void {
 export const nodeResolver: TxtResolver = {
   async resolveTxt(name, nameServers, timeoutMs) {
     const errors: string[] = [];
+    // Every lookup is bounded: one try of timeoutMs, for the name server's address and for the
+    // query, so a black-holed resolver costs at most 2 x timeoutMs per name server.
+    const local = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
     for (const host of nameServers) {
+      let addresses: string[];
       try {
         // The name server's own address comes from the function's resolver (awsdns hosts).
-        const addresses = /^[\d.:]+$/.test(host) ? [host] : await dnsPromises.resolve4(host);
+        addresses = /^[\d.:]+$/.test(host) ? [host] : await local.resolve4(host);
+      } catch (e) {
+        errors.push(`${host}: address not found (${(e as { code?: string }).code ?? (e as Error).message})`);
+        continue;
+      }
+      try {
         const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
         resolver.setServers(addresses);
         const records = await resolver.resolveTxt(name);

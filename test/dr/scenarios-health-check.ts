@@ -210,6 +210,19 @@ export const API_SCENARIOS: Scenario[] = [
     expect: { status: ['FAILED', 'SUCCEEDED'], writer: WEST, traffic: [WEST], mentions: /ComputeNotReady.*InsufficientInstanceCapacity/ },
   },
   { name: 'a 30-minute Aurora failover', config: {}, sim: { durations: { globalFailover: 1800 } }, expect: ALL_WEST },
+  {
+    // Never ready (a headless secondary's instance that takes 3 hours): the database step's
+    // own bound ends it, below the execution's, so NotifyFailure still reports what was done.
+    name: 'a database that never becomes ready: the step fails at its bound and the run is reported, nothing promoted',
+    config: { strategy: 'pilot-light', database: 'aurora-headless', standbyDesired: 0 },
+    sim: { durations: { instanceCreate: 3 * 3600 } },
+    expect: { status: 'FAILED', writer: EAST, traffic: [EAST], mentions: /DatabaseNotReady: the database is not ready in us-west-2 after 24\d\d s: instance-pending/ },
+    check: (r) => {
+      expect(r.outcomes[0].seconds).toBeLessThan(2700);
+      expect(r.outcomes[0].report!.notDone).toContain('traffic');
+      expect(r.sim.calls.filter((c) => c.command === 'FailoverGlobalClusterCommand')).toEqual([]);
+    },
+  },
   { name: 'a 20-minute replica promotion', config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0 }, sim: { durations: { replicaPromotion: 1200 } }, runs: [{ request: DETACH }], expect: ALL_WEST },
   { name: 'Route 53 slower to follow a gate than the runbook assumes (3 min): Verify waits for what it sees', config: {}, sim: { durations: { trafficGate: 180 } }, expect: ALL_WEST },
   {

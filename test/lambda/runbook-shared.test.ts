@@ -206,4 +206,9 @@ describe('DNS observation', () => {
     expect(await nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', servers, 300)).toEqual(['serving']);
     expect(await regionStatus({ ...dns(), nameServers: ['127.0.0.1:9'] }, WEST, 300)).toBe('unknown');
   });
+
+  test('a name server whose address cannot be found is skipped (its lookup bounded like the query), not read as an empty answer', async () => {
+    expect(await nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', ['ns-1.awsdns.invalid', `127.0.0.1:${port}`], 300)).toEqual(['serving']);
+    await expect(nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', ['ns-1.awsdns.invalid'], 300)).rejects.toMatchObject({ name: 'DnsUnavailable', message: expect.stringMatching(/ns-1\.awsdns\.invalid: address not found/) });
+  });
 });
