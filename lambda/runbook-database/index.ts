@@ -9,7 +9,8 @@ import {
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { consentsToDataLoss, consentsToDetach, RunbookConfig, RunbookRequest, StepResult } from '../../protocol';
-import { rds } from '../shared/aws';
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { autoscaling, bounded, rds } from '../shared/aws';
 import { backoffSeconds } from '../shared/backoff';
 import { isoNow, now } from '../shared/clock';
 import { loadConfig } from '../shared/config';
@@ -50,6 +51,8 @@ export interface DatabaseStep extends StepResult {
   readonly requestedAt?: string;
   /** Set when the run leaves two writable databases (with consent). */
   readonly twoWriters?: TwoWriters;
+  /** Consent flows: the source's app tier was asked to stop (true), or could not be reached (false). */
+  readonly sourceStopped?: boolean;
 }
 
 type Prev = Partial<DatabaseStep>;
@@ -238,6 +241,28 @@ async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, 
   const since = prev.trafficSince ?? isoNow();
   const waited = (now() - Date.parse(since)) / 1000;
   if (waited < ttl) return result(false, `Route 53 answers ${config.targetRegion} only; waiting one TTL for resolvers to drop ${config.sourceRegion}`, { trafficSince: since, wait: Math.ceil(ttl - waited) });
+  if (prev.sourceStopped === undefined) {
+    // DNS no longer sends anyone to the source, but connections opened before (keep-alive,
+    // clients that ignore the TTL) still reach its load balancer and, through the app, its
+    // database, which stays writable after the promotion. Stop the source's app tier first,
+    // when the source answers; a source that is down is stopped already.
+    const source = config.compute.source;
+    const stop = await bounded(
+      config.sourceCallTimeoutMs,
+      (abortSignal) => autoscaling(source.region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: source.asgName, MinSize: 0, DesiredCapacity: 0 }), { abortSignal }),
+      `stop the app tier ${source.asgName}`,
+      source.region,
+    );
+    const stopped = !(stop instanceof Error);
+    return result(false, 'stopping the source before the promotion', {
+      action: stopped
+        ? `scaled ${source.asgName} in ${source.region} to 0 before the promotion: no connection opened before the fence can write to its database`
+        : `could not stop ${source.asgName} in ${source.region} (${(stop as Error).name}): it is fenced from DNS; scale it to 0 when ${source.region} answers`,
+      trafficSince: since,
+      sourceStopped: stopped,
+      wait: 1,
+    });
+  }
   if (request.mode === 'planned') {
     const lag = await replicationLagSeconds(config);
     if (lag === undefined || lag > 0) return result(false, `waiting for the replica to apply every write (lag ${lag ?? 'unknown'} s) before the promotion`, { trafficSince: since, wait: 5 });

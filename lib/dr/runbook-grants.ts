@@ -55,6 +55,9 @@ export function grantRunbook(stack: Stack, c: RunbookConfig, f: RunbookFunctions
   }
 
   add([f.compute], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.target.region, c.compute.target.asgName)]);
+  // Consent flows (two writable databases): before the promotion the database step stops the
+  // source's app tier, so connections opened before the fence cannot write to the old database.
+  add([f.database], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.source.region, c.compute.source.asgName)]);
   const movers = [f.traffic, f.database];
   if (c.traffic.kind === 'routing-control') {
     const controlArns = Object.values(c.traffic.controls);
@@ -102,6 +105,7 @@ export function acknowledgeRunbook(stack: Stack, c: RunbookConfig, f: RunbookFun
   ack(f.notify.role, 'Resource::*', "X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions.");
   const asgArn = (region: string, name: string): string => `arn:${stack.partition}:autoscaling:${region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${name}`;
   ack(f.compute.role, `Resource::${asgArn(c.compute.target.region, c.compute.target.asgName)}`, 'An Auto Scaling group ARN carries a generated id; the group is pinned by its name, the only stable part.');
+  ack(f.database.role, `Resource::${asgArn(c.compute.source.region, c.compute.source.asgName)}`, "The source's group, pinned by its name (its ARN carries a generated id): stopped before a promotion that leaves its database writable.");
   if (c.database.kind === 'aurora-global') {
     ack(
       f.database.role,

@@ -72,6 +72,8 @@ export interface ExecutionOutcome {
   readonly report?: RunbookReport;
   /** States entered, in order. */
   readonly states: string[];
+  /** Every error a task threw (retried or not), with the state and the virtual time. */
+  readonly taskErrors: { readonly state: string; readonly error: string; readonly t: number }[];
 }
 
 /** Options of one execution. */
@@ -111,6 +113,7 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     [S.notifyFailure]: f.notify.timeout!.toSeconds(),
   };
   const failures: Record<string, number> = {};
+  const taskErrors: { state: string; error: string; t: number }[] = [];
   const started = new Set<string>();
   const entered: string[] = [];
   let report: RunbookReport | undefined;
@@ -185,6 +188,7 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
             return out as never;
           } catch (e) {
             failures[name] = n + 1;
+            taskErrors.push({ state: name, error: (e as Error).name, t: sim.time.now() });
             throw e;
           }
         },
@@ -228,11 +232,11 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     const output = (await execution.result) as Json;
     await streamed;
     const end = sim.time.now(branch('main'));
-    outcome = { status: 'SUCCEEDED', output, seconds: end - t0, endedAt: end, report, states: entered };
+    outcome = { status: 'SUCCEEDED', output, seconds: end - t0, endedAt: end, report, states: entered, taskErrors };
   } catch (e) {
     await streamed.catch(() => undefined);
     const end = sim.time.now(branch('main'));
-    outcome = { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: end - t0, endedAt: end, report, states: entered };
+    outcome = { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: end - t0, endedAt: end, report, states: entered, taskErrors };
   }
   for (const b of [branch('main'), ...started]) sim.time.retire(b);
   if (outcome.status === 'SUCCEEDED') sim.markSuccess(outcome.endedAt, config.targetRegion);

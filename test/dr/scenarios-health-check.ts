@@ -41,6 +41,12 @@ export const REGION_SCENARIOS: Scenario[] = [
       const promote = r.sim.calls.find((c) => c.command === 'PromoteReadReplicaCommand')!;
       const fence = r.sim.calls.find((c) => c.command === 'PutMetricDataCommand')!;
       expect(fence.t).toBeLessThan(promote.t);
+      // The source answers: its app tier is stopped before the promotion, so no connection opened before the fence writes to it.
+      const stop = r.sim.calls.find((c) => c.command === 'UpdateAutoScalingGroupCommand' && c.region === EAST)!;
+      expect(stop.t).toBeGreaterThan(fence.t);
+      expect(stop.t).toBeLessThan(promote.t);
+      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/scaled shop-web-us-east-1 in us-east-1 to 0 before the promotion/);
+      expect(r.sim.healthyTargets(EAST, promote.t)).toBe(0);
       // Both databases accept writes at the end, with consent; the old one has no traffic.
       expect(r.sim.writableRegions()).toEqual([EAST, WEST]);
     },
@@ -152,6 +158,8 @@ export const REGION_SCENARIOS: Scenario[] = [
       expect(r.sim.writableRegions()).toEqual([EAST, WEST]);
       const detach = r.sim.calls.find((c) => c.command === 'RemoveFromGlobalClusterCommand')!;
       expect(r.sim.calls.find((c) => c.command === 'PutMetricDataCommand' && c.region === WEST)!.t).toBeLessThan(detach.t);
+      // us-east-1 is down: its app tier could not be stopped, and the report says what to do.
+      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/could not stop shop-web-us-east-1 in us-east-1 \(TimeoutError\): it is fenced from DNS; scale it to 0 when us-east-1 answers/);
     },
   },
 
@@ -160,8 +168,24 @@ export const REGION_SCENARIOS: Scenario[] = [
 /** Lambda timeouts, throttling, 5xx on every API, permissions, the lock table, DNS, capacity, slowness, re-runs. */
 export const API_SCENARIOS: Scenario[] = [
   // --- Lambda timeouts, throttling, 5xx, permissions ---
-  { name: 'a FailoverGlobalCluster call slower than the function timeout: killed, retried, one failover', config: {}, faults: [{ command: 'FailoverGlobalClusterCommand', kind: 'slow', seconds: 70, times: 1 }], expect: ALL_WEST, check: (r) => expect(r.sim.events.filter((e) => /global failover/.test(e.what))).toHaveLength(1) },
-  { name: 'a gate write slower than the function timeout: the traffic step is killed and retried', config: {}, faults: [{ region: WEST, command: 'PutMetricDataCommand', kind: 'slow', seconds: 65, times: 1 }], expect: ALL_WEST },
+  {
+    // The call takes 70 s, the function's timeout is 60 s: Lambda kills it (Lambda.Unknown), the state machine retries.
+    name: 'a FailoverGlobalCluster call slower than the function timeout: killed, retried, one failover',
+    config: {},
+    faults: [{ command: 'FailoverGlobalClusterCommand', kind: 'slow', seconds: 70, times: 1 }],
+    expect: ALL_WEST,
+    check: (r) => {
+      expect(r.sim.events.filter((e) => /global failover/.test(e.what))).toHaveLength(1);
+      expect(r.outcomes[0].taskErrors).toEqual([expect.objectContaining({ state: 'ReconcileDatabase', error: 'Lambda.Unknown' })]);
+    },
+  },
+  {
+    name: 'a gate write slower than the function timeout: the traffic step is killed and retried',
+    config: {},
+    faults: [{ region: WEST, command: 'PutMetricDataCommand', kind: 'slow', seconds: 65, times: 1 }],
+    expect: ALL_WEST,
+    check: (r) => expect(r.outcomes[0].taskErrors).toEqual([expect.objectContaining({ state: 'ShiftTraffic', error: 'Lambda.Unknown' })]),
+  },
   { name: 'throttling storm on RDS in the target Region', config: {}, faults: [{ region: WEST, command: 'DescribeGlobalClustersCommand', kind: 'throttle', times: 5 }], expect: ALL_WEST },
   { name: 'throttling storm on Auto Scaling', config: {}, faults: [{ region: WEST, command: 'UpdateAutoScalingGroupCommand', kind: 'throttle', times: 4 }], expect: ALL_WEST },
   { name: 'throttling storm on CloudWatch in the target (gate writes)', config: {}, faults: [{ region: WEST, command: 'PutMetricDataCommand', kind: 'throttle', times: 4 }], expect: ALL_WEST },
