@@ -17,16 +17,8 @@ import { loadConfig } from '../shared/config';
 import { renewLock } from '../shared/lock';
 import { validatedRequest } from '../shared/preflight';
 import { RunbookRefused } from '../shared/refused';
-import { computeReady, observedTraffic, readCompute, readDatabase, replicationLagSeconds } from '../shared/state';
+import { computeReady, observedTraffic, readCompute, readDatabase, replicationLagSeconds, type TwoWriters, twoWritersNote } from '../shared/state';
 import { dnsTtlSeconds, moveTraffic } from '../shared/traffic';
-
-/** Two writable databases, with consent: what the report's first line says. */
-export interface TwoWriters {
-  /** The Region whose database may still accept writes, fenced. */
-  readonly fencedRegion: string;
-  /** What the operator must do before failing back. */
-  readonly beforeFailback: string;
-}
 
 /** One pass of the database reconciler. */
 export interface DatabaseStep extends StepResult {
@@ -122,7 +114,7 @@ export const DATABASE_TIMEOUT_SECONDS = 2400;
 async function reconcile(config: RunbookConfig, request: RunbookRequest, prev: Prev, result: Result): Promise<DatabaseStep> {
   const db = await readDatabase(config);
   if (db.writerRegion === config.targetRegion && !db.busy) {
-    const twoWriters = prev.twoWriters ?? (db.detached ? detachedNote(config) : undefined);
+    const twoWriters = prev.twoWriters ?? (db.detached ? twoWritersNote(config) : undefined);
     return result(true, db.status, { twoWriters });
   }
   if (db.busy) {
@@ -133,13 +125,6 @@ async function reconcile(config: RunbookConfig, request: RunbookRequest, prev: P
   }
   if (config.database.kind === 'aurora-global') return aurora(config, request, prev, result, db.status);
   return fenceThenPromote(config, request, prev, result, async () => promoteReplica(config));
-}
-
-function detachedNote(config: RunbookConfig): TwoWriters {
-  return {
-    fencedRegion: config.sourceRegion,
-    beforeFailback: `when ${config.sourceRegion} answers, its database still accepts writes: keep it fenced, reconcile or discard what it took, and re-protect (a new replica or secondary in ${config.sourceRegion}) before any failback`,
-  };
 }
 
 async function aurora(config: RunbookConfig, request: RunbookRequest, prev: Prev, result: Result, status: string): Promise<DatabaseStep> {
@@ -220,7 +205,7 @@ function refused(config: RunbookConfig, request: RunbookRequest, prev: Prev, res
 async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, prev: Prev, result: Result, promote: () => Promise<string>): Promise<DatabaseStep> {
   if (!consentsToDetach(request)) throw new RunbookRefused('DetachConsentRequired', 'this promotion leaves the old database writable: only allowDetach: true may run it; nothing was changed');
   if (request.mode === 'unplanned' && !consentsToDataLoss(request)) throw new RunbookRefused('DataLossNotAllowed', 'an unplanned promotion can lose the replication lag: allowDataLoss: true is required; nothing was changed');
-  const twoWriters = detachedNote(config);
+  const twoWriters = twoWritersNote(config);
   if (pending(prev, 'promotion')) return result(false, 'promoting', { twoWriters });
 
   const compute = await readCompute(config.compute.target, 30_000);

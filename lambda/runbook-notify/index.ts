@@ -19,6 +19,7 @@ import { bounded, sns, ssm } from '../shared/aws';
 import { isoNow } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { releaseLock } from '../shared/lock';
+import { leavesTwoWriters, readDatabase, twoWritersNote } from '../shared/state';
 
 const seconds = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
 
@@ -88,7 +89,16 @@ export async function handler(state: RunbookState): Promise<RunbookReport> {
   const finished = new Set(steps.map((s) => s.step));
   // Steps in the order they run; the database and compute reconcilers run side by side.
   const notDone = failed ? ['preflight', 'database', 'compute', 'traffic', 'verify'].filter((s) => !finished.has(s)) : [];
-  const twoWriters = databaseOf(state)?.twoWriters;
+  let twoWriters = databaseOf(state)?.twoWriters;
+  if (failed && !twoWriters) {
+    // A failed Recover step carries no result: read the database, so a detach or a promotion
+    // made before the failure still heads the report.
+    try {
+      if (leavesTwoWriters(config, await readDatabase(config))) twoWriters = twoWritersNote(config);
+    } catch {
+      // The report goes out all the same; the database step's actions say what was asked.
+    }
+  }
   const error = failed ? `${state.error?.Error}: ${state.error?.Cause ?? ''}`.slice(0, 2000) : undefined;
   const recovery = seconds(begin, endedAt);
 

@@ -238,6 +238,32 @@ export function answeredTraffic(config: RunbookConfig, records: Record<string, '
   return { [primary]: p === 'withdrawn' ? 'withdrawn' : 'unknown', [secondary]: 'unknown' };
 }
 
+/** Two writable databases, with consent: what the report's first line says. */
+export interface TwoWriters {
+  /** The Region whose database may still accept writes, fenced. */
+  readonly fencedRegion: string;
+  /** What the operator must do before failing back. */
+  readonly beforeFailback: string;
+}
+
+/** What a run that left two writable databases tells the operator. */
+export function twoWritersNote(config: RunbookConfig): TwoWriters {
+  return {
+    fencedRegion: config.sourceRegion,
+    beforeFailback: `when ${config.sourceRegion} answers, its database still accepts writes: keep it fenced, reconcile or discard what it took, and re-protect (a new replica or secondary in ${config.sourceRegion}) before any failback`,
+  };
+}
+
+/**
+ * Whether the database, as read now, leaves two writable databases: the target detached from
+ * the global database, or a read replica promoted by a failover. For a failed run's report,
+ * whose database step may have got that far before another step failed.
+ */
+export function leavesTwoWriters(config: RunbookConfig, db: DatabaseState): boolean {
+  if (config.database.kind === 'aurora-global') return db.detached === true;
+  return config.direction === 'failover' && db.writerRegion === config.targetRegion;
+}
+
 /** The state of one Region as preflight and verify see it. */
 export async function readRegion(config: RunbookConfig, role: 'source' | 'target', db: DatabaseState, traffic?: Record<string, string>): Promise<RegionState> {
   const compute = config.compute[role];

@@ -38,19 +38,19 @@ export function grantRunbook(stack: Stack, c: RunbookConfig, f: RunbookFunctions
     const clusterArns = Object.values(c.database.clusters).map((x) => x.arn);
     const target = c.database.clusters[c.targetRegion];
     const instanceArns = ['writer', 'reader'].map((r) => `arn:${partition}:rds:${c.targetRegion}:${account}:db:${target.identifier}-${r}`);
-    add(readers, ['rds:DescribeGlobalClusters'], [globalArn]);
-    add([f.database, f.preflight, f.verify, f.entry], ['rds:DescribeDBClusters'], clusterArns);
+    add([...readers, f.notify], ['rds:DescribeGlobalClusters'], [globalArn]);
+    add([f.database, f.preflight, f.verify, f.entry, f.notify], ['rds:DescribeDBClusters'], clusterArns);
     // DescribeDBInstances with a db-cluster-id filter is authorized on the db resource type.
     add([f.database], ['rds:DescribeDBInstances'], [`arn:${partition}:rds:${c.targetRegion}:${account}:db:*`]);
     add([f.database], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster', 'rds:RemoveFromGlobalCluster'], [globalArn, ...clusterArns]);
     add([f.database], ['rds:CreateDBInstance', 'rds:AddTagsToResource'], [...instanceArns, target.arn]);
   } else if (c.database.kind === 'aurora-replica') {
     const replicaArn = c.database.replica.arn;
-    add(readers, ['rds:DescribeDBClusters'], [replicaArn]);
+    add([...readers, f.notify], ['rds:DescribeDBClusters'], [replicaArn]);
     add([f.database], ['rds:PromoteReadReplicaDBCluster'], [replicaArn]);
   } else {
     const replicaArn = c.database.replica.arn;
-    add(readers, ['rds:DescribeDBInstances'], [replicaArn]);
+    add([...readers, f.notify], ['rds:DescribeDBInstances'], [replicaArn]);
     add([f.database], ['rds:PromoteReadReplica'], [replicaArn]);
   }
 

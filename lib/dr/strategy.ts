@@ -416,9 +416,26 @@ export abstract class DrStrategy extends Construct {
    * measures the time until the recovery Region serves at the primary's capacity with its
    * alarms OK, against the declared RTO. Reports to the recovery Region's alerts topic.
    * With an RDS read replica the failover is a promotion, which leaves the old database
-   * writable (fenced): the drill gives that consent (`allowDetach`) by itself.
+   * writable (fenced) and needs re-protection before any failback: the drill runs it only
+   * with `allowDetach: true`, the consent given here, in code, by whoever adds the drill.
    */
-  public addFailoverDrill(options: { readonly unplanned?: boolean; readonly pollInterval?: Duration; readonly maxDuration?: Duration } = {}): Drill {
+  public addFailoverDrill(options: { readonly unplanned?: boolean; readonly pollInterval?: Duration; readonly maxDuration?: Duration; readonly allowDetach?: boolean } = {}): Drill {
+    const v = new Validator(this);
+    v.check(this.replica !== undefined && options.allowDetach !== true, {
+      code: 'DR_DRILL_DETACH',
+      prop: 'allowDetach',
+      value: options.allowDetach,
+      message: 'a failover drill of this strategy promotes its RDS read replica: the old database stays writable (fenced), and failing back needs a new replica first',
+      fix: 'pass addFailoverDrill({ allowDetach: true }) to consent to that in every drill, or drill the failover by hand with --allow-detach',
+    });
+    v.check(this.replica === undefined && options.allowDetach === true, {
+      code: 'DR_DRILL_DETACH',
+      prop: 'allowDetach',
+      value: true,
+      message: 'this strategy has no read replica to promote: a drill never needs consent to two writers (a managed Aurora failover that Aurora refuses stops instead)',
+      fix: 'drop allowDetach',
+    });
+    v.throwIfAny();
     const failover = this.runbook.failover!;
     const drill = new Drill(this.recoveryStack, 'FailoverDrill', {
       runbook: failover,
@@ -427,7 +444,6 @@ export abstract class DrStrategy extends Construct {
       alarmTopic: this.recovery.topic,
       recoveredHosts: this.primary.web.capacityPlan.groupMin,
       drillName: `${this.strategyName}-failover`,
-      allowDetach: this.replica !== undefined,
       reservedConcurrency: this.props.reservedConcurrency,
       ...options,
     });

@@ -5,7 +5,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ActiveActive, DrStrategy, PilotLight, ResilienceError, Runbook, WarmStandby } from '../../lib';
+import { ActiveActive, DatabaseEngine, DrStrategy, PilotLight, ResilienceError, Runbook, WarmStandby } from '../../lib';
 import { errorOf, newApp, resourcesOfType } from '../helpers/app';
 import { strategyProps, testConfig, testRunbook } from './fixtures';
 import { runbookDefinition } from './harness';
@@ -139,6 +139,17 @@ describe('the runbook state machine', () => {
     const err = errorOf(() => new Runbook(new Stack(newApp(), 'R2', { env: { account: '111111111111', region: 'us-west-2' } }), 'Rb', { config: testConfig({}), reservedConcurrency: 0 }));
     expect(err.codes).toEqual(['RUNBOOK_CONCURRENCY']);
     expect(errorOf(() => new Runbook(new Stack(newApp(), 'R3', { env: { account: '111111111111', region: 'us-west-2' } }), 'Rb', { config: testConfig({}), stateMachineName: 'no spaces' })).codes).toEqual(['RUNBOOK_NAME']);
+  });
+
+  test('a drill of an RDS read-replica failover needs the consent to two writers given in code; nothing else takes it', () => {
+    const rdsProps = (): ReturnType<typeof strategyProps> => strategyProps('pl', { database: { engine: DatabaseEngine.postgres('16.4') } });
+    const withoutConsent = errorOf(() => new PilotLight(newApp(), 'Pl', rdsProps()).addFailoverDrill());
+    expect(withoutConsent.codes).toEqual(['DR_DRILL_DETACH']);
+    expect(withoutConsent.message).toMatch(/addFailoverDrill\(\{ allowDetach: true \}\)/);
+    const drill = new PilotLight(newApp(), 'Pl', rdsProps()).addFailoverDrill({ allowDetach: true });
+    expect(drill.config.mode).toBe('runbook');
+    // An Aurora strategy never needs it: the consent is refused rather than silently carried.
+    expect(errorOf(() => new WarmStandby(newApp(), 'Ws', strategyProps('ws')).addFailoverDrill({ allowDetach: true })).codes).toEqual(['DR_DRILL_DETACH']);
   });
 
   test('a strategy passes reservedConcurrency to both runbooks and its drill: false reserves nothing anywhere', () => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'child_process';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -92,6 +92,20 @@ describe('the report', () => {
     const report = await notify(state({ parallel: [{ step: 'database', startedAt: 'a', endedAt: 'b', actions: [], twoWriters: { fencedRegion: 'us-east-1', beforeFailback: 'keep it fenced' } } as never] }));
     expect(report.summary).toMatch(/^TWO WRITABLE DATABASES: us-east-1's database may accept writes when it answers; it is fenced/);
     expect(snsMock.commandCalls(PublishCommand)[0].args[0].input.Subject).toMatch(/^\[SUCCEEDED, TWO WRITERS\]/);
+  });
+
+  test('a run that failed after its detach still says TWO WRITABLE DATABASES first: the report reads the database', async () => {
+    // The Recover step failed, so the state has no database result; the target already left the global database.
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: 'shop', Status: 'available', GlobalClusterMembers: [{ DBClusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:shop-us-east-1', IsWriter: true }] }] });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: 'shop-us-west-2', Status: 'available' }] });
+    ssmMock.on(GetParameterCommand).rejects(new Error('no'));
+    const report = await notify(state({ request: { ...unplanned, allowDetach: true } as never, error: { Error: 'States.TaskFailed', Cause: 'ReconcileCompute failed' } }));
+    expect(report.summary).toMatch(/^TWO WRITABLE DATABASES: us-east-1's database may accept writes when it answers/);
+    expect(report.status).toBe('FAILED');
+    // Without a detach, a failed run says nothing of the kind.
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: 'shop', Status: 'available', GlobalClusterMembers: [{ DBClusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:shop-us-east-1', IsWriter: true }, { DBClusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:shop-us-west-2', IsWriter: false }] }] });
+    const plain = await notify(state({ error: { Error: 'States.TaskFailed', Cause: 'ReconcileCompute failed' } }));
+    expect(plain.summary).toMatch(/^FAILED: /);
   });
 
   test('a notification that cannot be sent does not fail a completed failover: the report says so', async () => {
