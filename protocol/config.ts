@@ -78,6 +78,12 @@ export interface DnsObservation {
   readonly nameServers: string[];
   /** Per Region, the status record's name (`_status.<region>.<record>`). */
   readonly statusRecords: Record<string, string>;
+  /**
+   * Per Region, the fence record's name (`_fence.<region>.<record>`): `open` or `closed` as
+   * Route 53 reads the Region's traffic gates, whatever its endpoint. A status record says
+   * `withdrawn` for a Region that is down, fenced or not; this says whether the fence holds.
+   */
+  readonly fenceRecords?: Record<string, string>;
   /** The TTL resolvers keep the answer of the public record for, in seconds. */
   readonly ttlSeconds: number;
 }

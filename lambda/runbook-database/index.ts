@@ -17,7 +17,8 @@ import { loadConfig } from '../shared/config';
 import { renewLock } from '../shared/lock';
 import { validatedRequest } from '../shared/preflight';
 import { RunbookRefused } from '../shared/refused';
-import { computeReady, observedTraffic, readCompute, readDatabase, replicationLagSeconds, type TwoWriters, twoWritersNote } from '../shared/state';
+import { keepFence } from '../shared/gates';
+import { computeReady, observedTraffic, readCompute, readDatabase, replicationLagSeconds, sourceFenced, type TwoWriters, twoWritersNote } from '../shared/state';
 import { dnsTtlSeconds, moveTraffic } from '../shared/traffic';
 
 /** One pass of the database reconciler. */
@@ -34,7 +35,10 @@ export interface DatabaseStep extends StepResult {
   readonly refusals?: number;
   /** Consent flows: the traffic was moved, and since when Route 53 answers the target only. */
   readonly trafficMoved?: boolean;
+  readonly trafficMovedAt?: string;
   readonly trafficSince?: string;
+  /** When the source was last closed in the target because Route 53 had not read its closure. */
+  readonly reclosedAt?: string;
   /**
    * The promotion (or detach, or managed operation) was asked for, and when: it is not asked
    * again unless the database shows no trace of it REQUEST_STALE_SECONDS later.
@@ -43,8 +47,10 @@ export interface DatabaseStep extends StepResult {
   readonly requestedAt?: string;
   /** Set when the run leaves two writable databases (with consent). */
   readonly twoWriters?: TwoWriters;
-  /** Consent flows: the source's app tier was asked to stop (true), or could not be reached (false). */
+  /** Consent flows: the source's app tier is stopped, unreachable, or given up on (true). */
   readonly sourceStopped?: boolean;
+  /** When stopping the source began (ISO). */
+  readonly sourceStopAt?: string;
 }
 
 type Prev = Partial<DatabaseStep>;
@@ -216,43 +222,69 @@ async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, 
   if (!prev.trafficMoved) {
     const move = await moveTraffic(config);
     action = `fenced ${config.sourceRegion} before the promotion: ${move.actions.join('; ')}`;
-    return result(false, 'waiting for Route 53 to answer the target only', { action, trafficMoved: true, wait: Math.max(1, move.delaySeconds) });
+    return result(false, 'waiting for Route 53 to answer the target only', { action, trafficMoved: true, trafficMovedAt: isoNow(), wait: Math.max(1, move.delaySeconds) });
   }
   const seen = await observedTraffic(config);
-  if (seen[config.targetRegion] !== 'serving' || seen[config.sourceRegion] !== 'withdrawn') {
-    return result(false, `waiting for Route 53 to answer ${config.targetRegion} only (it answers ${Object.entries(seen).map(([r, s]) => `${r} ${s}`).join(', ')})`, { trafficSince: undefined, wait: 10 });
+  // Withdrawn is not fenced (a source that is down reads withdrawn too): the fence must be seen.
+  const fenced = await sourceFenced(config, seen);
+  const fence = await keepFence(config, fenced, prev.trafficMovedAt ?? isoNow(), prev.reclosedAt);
+  if (seen[config.targetRegion] !== 'serving' || seen[config.sourceRegion] !== 'withdrawn' || !fenced) {
+    return result(false, `waiting for Route 53 to answer ${config.targetRegion} only, with ${config.sourceRegion}'s gates read closed (it answers ${Object.entries(seen).map(([r, s]) => `${r} ${s}`).join(', ')}; fence ${fenced ? 'closed' : 'not read closed'})`, {
+      action: fence.action,
+      reclosedAt: fence.reclosedAt,
+      trafficSince: undefined,
+      wait: 10,
+    });
   }
   const ttl = dnsTtlSeconds(config);
   const since = prev.trafficSince ?? isoNow();
   const waited = (now() - Date.parse(since)) / 1000;
   if (waited < ttl) return result(false, `Route 53 answers ${config.targetRegion} only; waiting one TTL for resolvers to drop ${config.sourceRegion}`, { trafficSince: since, wait: Math.ceil(ttl - waited) });
-  if (prev.sourceStopped === undefined) {
-    // DNS no longer sends anyone to the source, but connections opened before (keep-alive,
-    // clients that ignore the TTL) still reach its load balancer and, through the app, its
-    // database, which stays writable after the promotion. Stop the source's app tier first,
-    // when the source answers; a source that is down is stopped already.
-    const source = config.compute.source;
-    const stop = await bounded(
-      config.sourceCallTimeoutMs,
-      (abortSignal) => autoscaling(source.region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: source.asgName, MinSize: 0, DesiredCapacity: 0 }), { abortSignal }),
-      `stop the app tier ${source.asgName}`,
-      source.region,
-    );
-    const stopped = !(stop instanceof Error);
-    return result(false, 'stopping the source before the promotion', {
-      action: stopped
-        ? `scaled ${source.asgName} in ${source.region} to 0 before the promotion: no connection opened before the fence can write to its database`
-        : `could not stop ${source.asgName} in ${source.region} (${(stop as Error).name}): it is fenced from DNS; scale it to 0 when ${source.region} answers`,
-      trafficSince: since,
-      sourceStopped: stopped,
-      wait: 1,
-    });
+  if (prev.sourceStopped !== true) {
+    const stop = await stopSource(config, prev);
+    return result(false, stop.status, { action: stop.action, trafficSince: since, sourceStopped: stop.done, sourceStopAt: stop.since, wait: stop.done ? 1 : stop.wait });
   }
   if (request.mode === 'planned') {
     const lag = await replicationLagSeconds(config);
     if (lag === undefined || lag > 0) return result(false, `waiting for the replica to apply every write (lag ${lag ?? 'unknown'} s) before the promotion`, { trafficSince: since, wait: 5 });
   }
   return result(false, 'promoting', { action: await promote(), trafficSince: since, requested: 'promotion', requestedAt: isoNow(), twoWriters });
+}
+
+/** How long a consent flow waits for the source's app tier to drain before it promotes anyway. */
+export const SOURCE_STOP_SECONDS = 600;
+
+/**
+ * DNS no longer sends anyone to the source, but connections opened before (keep-alive, clients
+ * that ignore the TTL) still reach its load balancer and, through the app, its database, which
+ * stays writable after the promotion. So the source's app tier is scaled to 0 and the step waits
+ * until the group has no instance left (each drains for the target group's deregistration delay
+ * first). A source that does not answer is down: nothing of it serves. A transient error is
+ * tried again; past SOURCE_STOP_SECONDS the promotion goes on, and the report says so.
+ */
+async function stopSource(config: RunbookConfig, prev: Prev): Promise<{ done: boolean; status: string; action?: string; since: string; wait?: number }> {
+  const source = config.compute.source;
+  const since = prev.sourceStopAt ?? isoNow();
+  const elapsed = (now() - Date.parse(since)) / 1000;
+  const state = await readCompute(source, config.sourceCallTimeoutMs);
+  if (!state.reachable) {
+    return { done: true, status: 'source down', since, action: `could not reach ${source.asgName} in ${source.region} to stop it: it is fenced from DNS; scale it to 0 when ${source.region} answers, before reconciling its database` };
+  }
+  if ((state.instances ?? 0) === 0) return { done: true, status: 'source stopped', since, action: `stopped ${source.asgName} in ${source.region} (0 instances) before the promotion: no connection opened before the fence can write to its database` };
+  if (elapsed > SOURCE_STOP_SECONDS) {
+    return { done: true, status: 'source still draining', since, action: `${source.asgName} in ${source.region} still has ${state.instances} instances after ${Math.round(elapsed)} s: promoting anyway (it is fenced from DNS); check it` };
+  }
+  if ((state.desired ?? 0) > 0) {
+    const stop = await bounded(
+      config.sourceCallTimeoutMs,
+      (abortSignal) => autoscaling(source.region).send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: source.asgName, MinSize: 0, DesiredCapacity: 0 }), { abortSignal }),
+      `stop the app tier ${source.asgName}`,
+      source.region,
+    );
+    const action = stop instanceof Error ? undefined : `scaled ${source.asgName} in ${source.region} to 0 before the promotion`;
+    return { done: false, status: `stopping ${source.asgName} in ${source.region}${stop instanceof Error ? ` (${stop.name}; retrying)` : ''}`, action, since, wait: 5 };
+  }
+  return { done: false, status: `waiting for ${source.asgName} in ${source.region} to drain (${state.instances} instances left)`, since, wait: 10 };
 }
 
 async function detach(config: RunbookConfig): Promise<string> {

@@ -3,7 +3,8 @@ import { isoNow, now } from '../shared/clock';
 import { loadConfig } from '../shared/config';
 import { renewLock } from '../shared/lock';
 import { validatedRequest } from '../shared/preflight';
-import { observedTraffic, readDatabase, readRegion } from '../shared/state';
+import { keepFence } from '../shared/gates';
+import { observedTraffic, readDatabase, readRegion, sourceFenced } from '../shared/state';
 import { dnsTtlSeconds } from '../shared/traffic';
 
 /** One pass of verification. */
@@ -16,6 +17,8 @@ export interface VerifyStep extends StepResult {
   readonly target?: RegionState;
   /** What was seen last, in words. */
   readonly seen: string[];
+  /** When the source was last closed in the target because Route 53 had not read its closure (ISO). */
+  readonly reclosedAt?: string;
 }
 
 /** Seconds between passes while something is not in place yet. */
@@ -46,25 +49,30 @@ export async function handler(event: { request: unknown; execution: string; veri
   if (!target.healthy) seen.push(`${config.targetRegion} has ${target.healthyTargets ?? 0} healthy targets, needs ${config.compute.target.requiredHealthy}`);
   if (traffic[config.targetRegion] !== 'serving') seen.push(`Route 53 answers ${config.targetRegion} as ${traffic[config.targetRegion]}`);
   if (traffic[config.sourceRegion] !== 'withdrawn') seen.push(`Route 53 answers ${config.sourceRegion} as ${traffic[config.sourceRegion]}`);
+  // Withdrawn is not fenced: a source that is down reads withdrawn too. The fence must be seen.
+  const fenced = await sourceFenced(config, traffic);
+  if (!fenced) seen.push(`Route 53 does not read ${config.sourceRegion}'s traffic gates as closed yet`);
+  const fence = await keepFence(config, fenced, startedAt, prev.reclosedAt);
 
   // Routing controls are read on ARC's data plane, which changes before Route 53 answers on it.
   const ttl = dnsTtlSeconds(config) + (config.traffic.kind === 'routing-control' ? (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS) : 0);
   const elapsed = (now() - Date.parse(startedAt)) / 1000;
-  const base = { step: 'verify', startedAt, endedAt: isoNow(), attempt, target, seen };
+  const actions = [...(prev.actions ?? []), ...(fence.action ? [fence.action] : [])];
+  const base = { step: 'verify', startedAt, endedAt: isoNow(), attempt, target, seen, reclosedAt: fence.reclosedAt };
   if (seen.length > 0) {
     if (elapsed > (config.verifyTimeoutSeconds ?? 900)) {
       const e = new Error(`after ${Math.round(elapsed)} s: ${seen.join('; ')}`);
       e.name = 'VerificationFailed';
       throw e;
     }
-    return { ...base, actions: [], done: false, waitSeconds: RETRY_SECONDS, firstSeenAt: undefined };
+    return { ...base, actions, done: false, waitSeconds: RETRY_SECONDS, firstSeenAt: undefined };
   }
   const firstSeenAt = prev.firstSeenAt ?? isoNow();
   const since = (now() - Date.parse(firstSeenAt)) / 1000;
-  if (since < ttl) return { ...base, actions: [], done: false, waitSeconds: Math.ceil(ttl - since), firstSeenAt };
+  if (since < ttl) return { ...base, actions, done: false, waitSeconds: Math.ceil(ttl - since), firstSeenAt };
   return {
     ...base,
-    actions: [`verified ${config.targetRegion}: Route 53 answers it and not ${config.sourceRegion} (for ${Math.round(since)} s, TTL ${ttl} s), writer available, ${target.healthyTargets} healthy targets`],
+    actions: [...actions, `verified ${config.targetRegion}: Route 53 answers it and not ${config.sourceRegion}, whose fence it reads closed (for ${Math.round(since)} s, TTL ${ttl} s), writer available, ${target.healthyTargets} healthy targets`],
     done: true,
     waitSeconds: 0,
     firstSeenAt,

@@ -81,3 +81,20 @@ export async function trafficStatus(dns: DnsObservation, regions: string[]): Pro
   const out = await Promise.all(regions.map(async (r) => [r, await regionStatus(dns, r)] as const));
   return Object.fromEntries(out);
 }
+
+/** A Region's fence, as Route 53 reads its traffic gates: `open`, `closed`, or `unknown`. */
+export type FenceStatus = 'open' | 'closed' | 'unknown';
+
+/** Whether Route 53 reads `region`'s gates as open, from its fence record. */
+export async function fenceStatus(dns: DnsObservation, region: string, timeoutMs = 2_000): Promise<FenceStatus> {
+  const name = dns.fenceRecords?.[region];
+  if (!name) return 'unknown';
+  try {
+    const answers = await resolver().resolveTxt(name, dns.nameServers, timeoutMs);
+    if (answers.includes('closed')) return 'closed';
+    if (answers.includes('open')) return 'open';
+    return 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -88,9 +88,10 @@ export interface GateMove {
  * - the target's gate in the target: written open;
  * - the target's gate in the source: opened if it reads closed (a closure an earlier run made
  *   while the target was unreachable); when the source does not answer it stays as it was;
- * - the source: closed in the source when the source answers (canonical: the next runbook can
- *   reopen it without the source's help), else in the target (durable all the same). A closure
- *   held in the target is moved to the source by a later run, in two steps, never both open.
+ * - the source: closed in the source when the source answers (the next runbook, a failback
+ *   that runs in the source, can reopen it without the target's help), else in the target
+ *   (durable all the same). A closure held in the target stays there until a run opens the
+ *   source again: moving it would mean trusting an alarm's state for what Route 53 has read.
  */
 export async function moveGates(config: RunbookConfig): Promise<GateMove> {
   const t = config.targetRegion;
@@ -149,14 +150,26 @@ export async function moveGates(config: RunbookConfig): Promise<GateMove> {
     changed = true;
     sourceClosedIn = s;
   }
-  // A closure an earlier run held in the target moves to the source only once the source's
-  // own closure is in force (its alarm reads closed), so the two are never open together.
-  if ((await readGate(config, s, t, local)) === 'closed' && (await readGate(config, s, s, remote)) === 'closed') {
-    const w = await writeGate(config, s, t, false, local);
-    if (!(w instanceof Error)) {
-      // Traffic does not change: the source stays closed by its own gate.
-      actions.push(`moved the closure of ${s} from ${t} to ${s}`);
-    }
-  }
   return { actions, sourceClosedIn, blocked, changed };
+}
+
+/**
+ * Keep the source's fence until Route 53 is seen reading it. A closure written in the source
+ * holds only once Route 53 has read it; a source that went down right after the write (before
+ * Route 53 read the datapoint) keeps its gates open as Route 53 knows them, and would take
+ * traffic again when it comes back. So while the fence record does not say `closed`, one read
+ * window (60 s) past the gate's delay after the move, and again every delay after that, the
+ * closure is written in the target too: the runbook's own Region, always there.
+ */
+export async function keepFence(config: RunbookConfig, fenced: boolean, movedAt: string, reclosedAt?: string): Promise<{ action?: string; reclosedAt?: string }> {
+  if (fenced || config.traffic.kind !== 'health-check') return { reclosedAt };
+  const g = config.traffic.gates;
+  const since = (now() - Date.parse(reclosedAt ?? movedAt)) / 1000;
+  if (since < g.delaySeconds + (reclosedAt ? 0 : 60)) return { reclosedAt };
+  const w = await writeGate(config, config.sourceRegion, config.targetRegion, true, 10_000);
+  if (w instanceof Error) throw w;
+  return {
+    action: `Route 53 did not read the closure of ${config.sourceRegion} (its fence record is not closed): closed its gate in ${config.targetRegion} as well, which holds when ${config.sourceRegion} comes back`,
+    reclosedAt: new Date(now()).toISOString(),
+  };
 }

@@ -2,7 +2,7 @@ import { asRequest, consentsToDetach, Plan, RunbookConfig, RunbookRequest, valid
 import { isPermissionError } from './aws';
 import { isoNow } from './clock';
 import { RunbookRefused } from './refused';
-import { answeredTraffic, observedTraffic, readDatabase, readRegion, replicationLagSeconds } from './state';
+import { answeredTraffic, observedTraffic, readDatabase, readRegion, replicationLagSeconds, sourceFenced } from './state';
 
 /**
  * The request, validated again wherever a step runs: a state machine can be started
@@ -65,7 +65,7 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
   }
 
   // Done only when the records say so: the target's answers and the source's fence.
-  const trafficOnTarget = records[config.targetRegion] === 'serving' && records[config.sourceRegion] === 'withdrawn';
+  const trafficOnTarget = records[config.targetRegion] === 'serving' && records[config.sourceRegion] === 'withdrawn' && (await sourceFenced(config, records));
   const alreadyDone = target.writer && !db.busy && target.healthy && trafficOnTarget;
   const steps: string[] = [];
   const kind = config.database.kind;

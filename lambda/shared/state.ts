@@ -7,7 +7,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ComputeConfig, RegionState, RunbookConfig } from '../../protocol';
 import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, isPermissionError, permissionDenied, rds, ssm } from './aws';
 import { now } from './clock';
-import { trafficStatus } from './dns';
+import { fenceStatus, trafficStatus } from './dns';
 
 export { RunbookRefused } from './refused';
 
@@ -23,6 +23,8 @@ export interface DatabaseState {
   readonly promoting?: string;
   /** The target's cluster left the global database (detach-and-promote). */
   readonly detached?: boolean;
+  /** A read replica that no longer replicates (promoted, or being promoted). */
+  readonly standalone?: boolean;
 }
 
 /**
@@ -60,13 +62,13 @@ export async function readDatabase(config: RunbookConfig): Promise<DatabaseState
     const cluster = (await rds(db.replica.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: db.replica.identifier }))).DBClusters?.[0];
     const status = cluster?.Status ?? 'unknown';
     const standalone = cluster !== undefined && !cluster.ReplicationSourceIdentifier;
-    return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}` };
+    return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}`, standalone };
   }
   const out = await rds(db.replica.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.replica.identifier }));
   const replica = out.DBInstances?.[0];
   const status = replica?.DBInstanceStatus ?? 'unknown';
   const standalone = replica !== undefined && !replica.ReadReplicaSourceDBInstanceIdentifier;
-  return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}` };
+  return { writerRegion: standalone && !promoting(status) ? db.replica.region : db.source.region, busy: promoting(status), status: standalone ? `promoted, ${status}` : `replica, ${status}`, standalone };
 }
 
 /** What a Region's compute looks like. */
@@ -74,6 +76,8 @@ export interface ComputeState {
   readonly reachable: boolean;
   readonly healthy?: number;
   readonly desired?: number;
+  /** Instances in the group, whatever their state (a scaled-in instance stays while it drains). */
+  readonly instances?: number;
 }
 
 /** Healthy targets and desired capacity of one Region's compute; bounded for the source. */
@@ -88,7 +92,7 @@ export async function readCompute(compute: ComputeConfig, timeoutMs: number): Pr
   const asg = group.AutoScalingGroups?.[0];
   if (!compute.targetGroupArn) {
     const healthy = (asg?.Instances ?? []).filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy').length;
-    return { reachable: true, healthy, desired: asg?.DesiredCapacity };
+    return { reachable: true, healthy, desired: asg?.DesiredCapacity, instances: (asg?.Instances ?? []).length };
   }
   const targetGroupArn = compute.targetGroupArn;
   const health = await bounded(
@@ -102,6 +106,7 @@ export async function readCompute(compute: ComputeConfig, timeoutMs: number): Pr
     reachable: true,
     healthy: (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === 'healthy').length,
     desired: asg?.DesiredCapacity,
+    instances: (asg?.Instances ?? []).length,
   };
 }
 
@@ -221,6 +226,17 @@ export async function observedTraffic(config: RunbookConfig): Promise<Record<str
 }
 
 /**
+ * Whether the source's fence is in force as Route 53 reads it (health-check mode: its fence
+ * record says `closed`). A status record says `withdrawn` for a Region that is down whether or
+ * not Route 53 ever read the closure; only this says the fence will hold when it comes back.
+ * Routing-control mode: ARC holds the state, and the control read Off is the fence.
+ */
+export async function sourceFenced(config: RunbookConfig, traffic: Record<string, 'serving' | 'withdrawn' | 'unknown'>): Promise<boolean> {
+  if (config.traffic.kind === 'routing-control') return traffic[config.sourceRegion] === 'withdrawn';
+  return (await fenceStatus(config.traffic.dns, config.sourceRegion)) === 'closed';
+}
+
+/**
  * Who Route 53 answers, from the records' statuses: in latency routing every healthy Region
  * (all of them when none is: Route 53 fails open); in failover routing the PRIMARY while its
  * record is healthy, else the SECONDARY if its record is, else the PRIMARY again (fail open).
@@ -261,7 +277,8 @@ export function twoWritersNote(config: RunbookConfig): TwoWriters {
  */
 export function leavesTwoWriters(config: RunbookConfig, db: DatabaseState): boolean {
   if (config.database.kind === 'aurora-global') return db.detached === true;
-  return config.direction === 'failover' && db.writerRegion === config.targetRegion;
+  // A replica promoted, or on its way (standalone, or busy: a promotion asked for finishes anyway).
+  return config.direction === 'failover' && (db.writerRegion === config.targetRegion || db.standalone === true || db.busy);
 }
 
 /** The state of one Region as preflight and verify see it. */

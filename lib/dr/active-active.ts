@@ -31,12 +31,14 @@ export class ActiveActive extends DrStrategy {
       healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions),
       requireHealthChecks: gates.required[this.primaryStack.region],
       statusRecord: true,
+      fenceRecord: true,
     });
     const rRecord = this.dns.addRegion(this.recoveryStack, 'DnsRegion', {
       endpoint: RecordEndpoint.loadBalancer(r.web.alb),
       healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
       requireHealthChecks: gates.required[this.recoveryStack.region],
       statusRecord: true,
+      fenceRecord: true,
     });
     this.primary = new StrategySite(p.stack, p.network, p.web, p.topic, pRecord);
     this.recovery = new StrategySite(r.stack, r.network, r.web, r.topic, rRecord);

@@ -57,7 +57,13 @@ export function grantRunbook(stack: Stack, c: RunbookConfig, f: RunbookFunctions
   add([f.compute], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.target.region, c.compute.target.asgName)]);
   // Consent flows (two writable databases): before the promotion the database step stops the
   // source's app tier, so connections opened before the fence cannot write to the old database.
-  add([f.database], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.source.region, c.compute.source.asgName)]);
+  // Only to scale it to zero: autoscaling:MinSize is in the request only when it is set, so a
+  // call that sets anything but MinSize 0 (or leaves it out) is refused
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html).
+  add([f.database], ['autoscaling:UpdateAutoScalingGroup'], [asgArn(c.compute.source.region, c.compute.source.asgName)], {
+    NumericEquals: { 'autoscaling:MinSize': 0 },
+    NumericLessThanEqualsIfExists: { 'autoscaling:MaxSize': 0 },
+  });
   const movers = [f.traffic, f.database];
   if (c.traffic.kind === 'routing-control') {
     const controlArns = Object.values(c.traffic.controls);
@@ -70,7 +76,8 @@ export function grantRunbook(stack: Stack, c: RunbookConfig, f: RunbookFunctions
     const alarmArns = Object.values(g.alarms).flatMap((byRegion) => Object.entries(byRegion).map(([region, a]) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${a.alarmName}`));
     add(movers, ['cloudwatch:DescribeAlarms'], alarmArns);
     // '*': PutMetricData supports no resource-level permissions; the namespace condition limits it to the gates.
-    add(movers, ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': g.namespace } });
+    // Verify closes the source in the target too while Route 53 has not read its closure.
+    add([...movers, f.verify], ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': g.namespace } });
   }
 
   // The lock: this Region's replica of the strategy's lock table only.

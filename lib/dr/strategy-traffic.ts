@@ -84,7 +84,7 @@ export function zoneNameServers(stack: Stack, zone: HostedZoneReference): string
 }
 
 /** How a runbook observes traffic: the status records, on the zone's name servers. */
-export function dnsObservation(stack: Stack, zone: HostedZoneReference, statusRecords: Record<string, string>): DnsObservation {
+export function dnsObservation(stack: Stack, zone: HostedZoneReference, statusRecords: Record<string, string>, fenceRecords: Record<string, string>): DnsObservation {
   // An alias to a load balancer is answered with the load balancer's own TTL (60 s).
-  return { nameServers: zoneNameServers(stack, zone), statusRecords, ttlSeconds: 60 };
+  return { nameServers: zoneNameServers(stack, zone), statusRecords, fenceRecords, ttlSeconds: 60 };
 }

@@ -214,6 +214,7 @@ export abstract class DrStrategy extends Construct {
         healthCheck: siteHealthCheck(this.primaryStack, p.web, this.strategyName, this.regions),
         requireHealthChecks: gates.required[this.primaryStack.region],
         statusRecord: true,
+      fenceRecord: true,
       },
     });
     const secondary = dns.addSecondary(this.recoveryStack, 'Dns', {
@@ -221,6 +222,7 @@ export abstract class DrStrategy extends Construct {
       healthCheck: siteHealthCheck(this.recoveryStack, r.web, this.strategyName, this.regions),
       requireHealthChecks: gates.required[this.recoveryStack.region],
       statusRecord: true,
+      fenceRecord: true,
       // The gates alone decide: Route 53 answers the PRIMARY whenever the SECONDARY is
       // unhealthy, so a SECONDARY withdrawn by its endpoint would hand traffic back to a
       // fenced primary. Its endpoint check still alarms.
@@ -396,10 +398,12 @@ export abstract class DrStrategy extends Construct {
         kind: 'health-check',
         detectionSeconds: endpointDetection(source),
         gates: this.gates.config,
-        dns: dnsObservation(target.stack, this.props.domain, {
-          [this.primary.stack.region]: this.primary.record.statusDomainName!,
-          [this.recovery.stack.region]: this.recovery.record.statusDomainName!,
-        }),
+        dns: dnsObservation(
+          target.stack,
+          this.props.domain,
+          { [this.primary.stack.region]: this.primary.record.statusDomainName!, [this.recovery.stack.region]: this.recovery.record.statusDomainName! },
+          { [this.primary.stack.region]: this.primary.record.fenceDomainName!, [this.recovery.stack.region]: this.recovery.record.fenceDomainName! },
+        ),
       },
       lock: { tableName: `${this.strategyName}-runbook-lock`, leaseSeconds: 300 },
       maxPlannedLagSeconds: Math.max(1, Math.min(this.props.rpo.toSeconds(), 30)),

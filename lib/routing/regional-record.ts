@@ -66,6 +66,15 @@ export interface RegionalEndpointOptions {
    */
   readonly statusRecord?: boolean;
   /**
+   * Also publish `_fence.<region>.<recordName>`: a TXT failover pair that Route 53 answers
+   * `open` while every required health check (`requireHealthChecks`: the traffic gates)
+   * passes and `closed` otherwise, whatever the endpoint's health. Whether a fence is in
+   * force as Route 53 reads it: the status record alone cannot tell a fenced Region from one
+   * that is down.
+   * @default false
+   */
+  readonly fenceRecord?: boolean;
+  /**
    * Whether Route 53 withdraws the record when its endpoint fails. `false`, for a failover
    * SECONDARY with `requireHealthChecks` only: the required checks (traffic gates) alone decide,
    * and the alias does not evaluate the target's health. The endpoint health check is still
@@ -138,6 +147,8 @@ export class RegionalRecord extends Construct {
   public readonly region: string;
   /** `_status.<region>.<name>`, when `statusRecord` is on. */
   public readonly statusDomainName?: string;
+  /** `_fence.<region>.<name>`, when `fenceRecord` is on. */
+  public readonly fenceDomainName?: string;
 
   constructor(scope: Construct, id: string, props: RegionalRecordProps) {
     super(scope, id);
@@ -216,6 +227,13 @@ export class RegionalRecord extends Construct {
       value: 'healthCheck: false',
       message: 'required health checks and a status record combine with the record\'s own health check, and it has none',
       fix: 'keep the default health check, or pass healthCheck options or existingHealthCheck',
+    });
+    v.check(props.fenceRecord === true && (props.requireHealthChecks ?? []).length === 0, {
+      code: 'DNS_HEALTH_CHECK_REQUIRED',
+      prop: 'fenceRecord',
+      value: true,
+      message: 'a fence record answers on the required health checks, and there are none',
+      fix: 'pass requireHealthChecks (the traffic gates), or drop fenceRecord',
     });
     v.check((props.requireHealthChecks ?? []).length > 255, {
       code: 'DNS_HEALTH_CHECK_REQUIRED',
@@ -297,12 +315,15 @@ export class RegionalRecord extends Construct {
       this.healthCheckId = this.endpointHealthCheck.healthCheckId;
       this.detection = this.endpointHealthCheck.detection;
     }
+    let gatesCheckId: string | undefined;
     if (this.healthCheckId && (props.requireHealthChecks ?? []).length > 0) {
       const own: HealthCheckLike = { healthCheckId: this.healthCheckId, detection: this.detection };
       const all = new CalculatedHealthCheck(this, 'RequiredHealthCheck', { children: gatedOnly ? [...props.requireHealthChecks!] : [own, ...props.requireHealthChecks!] });
       this.healthCheckId = all.healthCheckId;
       // Gated only: the record turns when its gates do; the endpoint check's detection stays on endpointHealthCheck.
       this.detection = all.detection;
+      if (gatedOnly) gatesCheckId = all.healthCheckId;
+      else if (props.fenceRecord) gatesCheckId = new CalculatedHealthCheck(this, 'FenceHealthCheck', { children: [...props.requireHealthChecks!] }).healthCheckId;
     }
     const evaluateTargetHealth = props.evaluateTargetHealth ?? true;
 
@@ -339,22 +360,30 @@ export class RegionalRecord extends Construct {
       });
     }
 
-    if (props.statusRecord) {
-      this.statusDomainName = `_status.${this.region}.${this.domainName}`;
-      const status = (id: string, value: string, failover: route53.Failover, healthCheckId?: string): route53.RecordSet =>
-        new route53.RecordSet(this, id, {
+    // A TXT failover pair whose PRIMARY answers `up` while the check passes; the SECONDARY has
+    // no health check, so Route 53 answers it whenever the PRIMARY is unhealthy.
+    const pair = (prefix: string, domainName: string, up: string, down: string, healthCheckId?: string): void => {
+      const txt = (id: string, value: string, failover: route53.Failover, check?: string): route53.RecordSet =>
+        new route53.RecordSet(this, `${prefix}${id}`, {
           zone,
-          recordName: this.statusDomainName!,
+          recordName: domainName,
           recordType: route53.RecordType.TXT,
           target: route53.RecordTarget.fromValues(`"${value}"`),
           ttl: Duration.seconds(10),
           setIdentifier: value,
           failover,
-          healthCheck: healthCheckId ? route53.HealthCheck.fromHealthCheckId(this, `${id}HealthCheck`, healthCheckId) : undefined,
+          healthCheck: check ? route53.HealthCheck.fromHealthCheckId(this, `${prefix}${id}HealthCheck`, check) : undefined,
         });
-      // The SECONDARY has no health check, so Route 53 answers it whenever the PRIMARY is unhealthy.
-      status('StatusServing', 'serving', route53.Failover.PRIMARY, this.healthCheckId);
-      status('StatusWithdrawn', 'withdrawn', route53.Failover.SECONDARY);
+      txt(up.charAt(0).toUpperCase() + up.slice(1), up, route53.Failover.PRIMARY, healthCheckId);
+      txt(down.charAt(0).toUpperCase() + down.slice(1), down, route53.Failover.SECONDARY);
+    };
+    if (props.statusRecord) {
+      this.statusDomainName = `_status.${this.region}.${this.domainName}`;
+      pair('Status', this.statusDomainName, 'serving', 'withdrawn', this.healthCheckId);
+    }
+    if (props.fenceRecord && gatesCheckId) {
+      this.fenceDomainName = `_fence.${this.region}.${this.domainName}`;
+      pair('Fence', this.fenceDomainName, 'open', 'closed', gatesCheckId);
     }
   }
 }

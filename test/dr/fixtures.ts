@@ -87,7 +87,12 @@ export function testConfig(o: {
             kind: 'health-check',
             detectionSeconds: 30,
             gates: testGates(),
-            dns: { nameServers: NAME_SERVERS, statusRecords: { [EAST]: `_status.${EAST}.shop.example.com`, [WEST]: `_status.${WEST}.shop.example.com` }, ttlSeconds: 60 },
+            dns: {
+              nameServers: NAME_SERVERS,
+              statusRecords: { [EAST]: `_status.${EAST}.shop.example.com`, [WEST]: `_status.${WEST}.shop.example.com` },
+              fenceRecords: { [EAST]: `_fence.${EAST}.shop.example.com`, [WEST]: `_fence.${WEST}.shop.example.com` },
+              ttlSeconds: 60,
+            },
           },
     lock: { tableName: 'shop-runbook-lock', leaseSeconds: 300 },
     maxPlannedLagSeconds: 5,

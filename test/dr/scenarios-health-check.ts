@@ -45,7 +45,9 @@ export const REGION_SCENARIOS: Scenario[] = [
       const stop = r.sim.calls.find((c) => c.command === 'UpdateAutoScalingGroupCommand' && c.region === EAST)!;
       expect(stop.t).toBeGreaterThan(fence.t);
       expect(stop.t).toBeLessThan(promote.t);
-      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/scaled shop-web-us-east-1 in us-east-1 to 0 before the promotion/);
+      // ...and the promotion waits for its instances to drain (the deregistration delay), not only for the call.
+      expect(promote.t - stop.t).toBeGreaterThanOrEqual(r.sim.drainSeconds);
+      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/scaled shop-web-us-east-1 in us-east-1 to 0 before the promotion[\s\S]*stopped shop-web-us-east-1 in us-east-1 \(0 instances\) before the promotion/);
       expect(r.sim.healthyTargets(EAST, promote.t)).toBe(0);
       // Both databases accept writes at the end, with consent; the old one has no traffic.
       expect(r.sim.writableRegions()).toEqual([EAST, WEST]);
@@ -159,7 +161,7 @@ export const REGION_SCENARIOS: Scenario[] = [
       const detach = r.sim.calls.find((c) => c.command === 'RemoveFromGlobalClusterCommand')!;
       expect(r.sim.calls.find((c) => c.command === 'PutMetricDataCommand' && c.region === WEST)!.t).toBeLessThan(detach.t);
       // us-east-1 is down: its app tier could not be stopped, and the report says what to do.
-      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/could not stop shop-web-us-east-1 in us-east-1 \(TimeoutError\): it is fenced from DNS; scale it to 0 when us-east-1 answers/);
+      expect(r.outcomes[0].report!.done.join('\n')).toMatch(/could not reach shop-web-us-east-1 in us-east-1 to stop it: it is fenced from DNS; scale it to 0 when us-east-1 answers/);
     },
   },
 
@@ -254,6 +256,38 @@ export const API_SCENARIOS: Scenario[] = [
     config: {},
     faults: [{ command: 'PublishCommand', kind: 'error5xx' }],
     expect: ALL_WEST,
+  },
+
+  {
+    // The closure is written in us-east-1 at about 183 s; Route 53 would read it from 273 s, but
+    // us-east-1 goes down at 270 s. "Withdrawn" is then only the endpoint: Verify must see the
+    // fence record closed, and closes us-east-1 in us-west-2 when it does not.
+    name: 'the source goes down after its closure was written but before Route 53 read it: closed again in the target, still fenced when it comes back',
+    config: {},
+    faults: [{ region: EAST, kind: 'unreachable', from: 270, until: 3000 }],
+    expect: { ...ALL_WEST, mentions: /Route 53 did not read the closure of us-east-1 \(its fence record is not closed\): closed its gate in us-west-2 as well/ },
+    check: (r) => expect(r.sim.closedGates(EAST)).toEqual([EAST, WEST]),
+  },
+  {
+    name: 'the same, then a re-run while the source is still down: nothing left to do, the fence still holds',
+    config: {},
+    faults: [{ region: EAST, kind: 'unreachable', from: 270, until: 3000 }],
+    runs: [{}, { request: { requestId: 'again' }, delay: 60 }],
+    expect: { status: ['SUCCEEDED', 'SUCCEEDED'], writer: WEST, traffic: [WEST] },
+  },
+
+  {
+    // Before any failover every gate is open, so Route 53 would send clients to a pilot light's
+    // empty standby whenever the primary's check fails. A planned failback right after the first
+    // deploy changes no data (the writer is already home) and closes the standby's gates.
+    name: 'arming a pilot light: a planned failback while the primary already serves closes the standby, changing no data',
+    config: { strategy: 'pilot-light', database: 'aurora-headless', standbyDesired: 0 },
+    runs: [{ direction: 'failback', request: { ...PLANNED, requestId: 'arm' } }],
+    expect: { status: 'SUCCEEDED', writer: EAST, traffic: [EAST] },
+    check: (r) => {
+      expect(r.sim.closedGates(WEST)).toEqual([WEST]);
+      expect(r.sim.calls.filter((c) => /Failover|Switchover|Promote|Remove|CreateDBInstance/.test(c.command))).toEqual([]);
+    },
   },
 
   // --- Re-runs and sequences ---

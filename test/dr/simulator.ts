@@ -441,6 +441,9 @@ export class SimulatedAws {
     return i.failedBy.until === undefined ? Infinity : Math.max(i.readyAt, i.failedBy.until + this.durations.instanceToHealthy);
   }
 
+  /** The web tier's default deregistration delay (lib/tiers/web-tier.ts): how long a scaled-in instance drains. */
+  public readonly drainSeconds = 30;
+
   private terminatedBy(region: string, instance: Instance, t: number): boolean {
     // Instances beyond the desired capacity at t are gone (scale-in terminates the newest).
     const index = (this.launched[region] ?? []).indexOf(instance);
@@ -713,6 +716,9 @@ export class SimulatedAws {
     }
     this.calls.push({ command: 'DnsQuery', region: '-', t });
     if (this.config.traffic.kind !== 'health-check') return Promise.resolve([]);
+    const fenced = Object.entries(this.config.traffic.dns.fenceRecords ?? {}).find(([, n]) => n === name)?.[0];
+    // The fence record: the Region's gates as Route 53 reads them, whatever its endpoint.
+    if (fenced) return Promise.resolve([[this.primary, this.recovery].some((h) => this.routeGateClosed(fenced, h, t)) ? 'closed' : 'open']);
     const region = Object.entries(this.config.traffic.dns.statusRecords).find(([, n]) => n === name)?.[0];
     if (!region) return Promise.resolve([]);
     return Promise.resolve([this.recordHealthy(region, t) ? 'serving' : 'withdrawn']);
@@ -873,9 +879,11 @@ export class SimulatedAws {
           MinSize: g.min,
           MaxSize: g.max,
           DesiredCapacity: g.desired,
+          // An instance scaled in is deregistered at once (no longer a healthy target) but stays
+          // in the group, Terminating, for the target group's deregistration delay (connection draining).
           Instances: (this.launched[region] ?? [])
-            .filter((x) => !this.terminatedBy(region, x, t))
-            .map((x) => ({ InstanceId: x.id, LifecycleState: this.readyAt(x) <= t ? 'InService' : 'Pending', HealthStatus: 'Healthy' })),
+            .filter((x) => !this.terminatedBy(region, x, t - this.drainSeconds))
+            .map((x) => ({ InstanceId: x.id, LifecycleState: this.terminatedBy(region, x, t) ? 'Terminating' : this.readyAt(x) <= t ? 'InService' : 'Pending', HealthStatus: 'Healthy' })),
         },
       ],
     };

@@ -36,7 +36,8 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
       expect(gates.map((g) => (g.AlarmIdentifier as { Region: string }).Region).sort()).toEqual(['us-east-1', 'us-west-2']);
       // Every gate keeps its last status when its data stream is silent: one write holds.
       for (const g of gates) expect(g.InsufficientDataHealthStatus).toBe('LastKnownStatus');
-      const expected = region === 'us-east-1' ? [[3, 3]] : [[2, 2]];
+      // The PRIMARY: its record's check (endpoint + 2 gates) and its fence record's (2 gates); the SECONDARY's record check is its fence.
+      const expected = region === 'us-east-1' ? [[3, 3], [2, 2]] : [[2, 2]];
       expect(checks.filter((c) => c.Type === 'CALCULATED').map((c) => [c.HealthThreshold, (c.ChildHealthChecks as unknown[]).length])).toEqual(expected);
     }
     // The SECONDARY's alias ignores the load balancer's health too (Route 53 would otherwise answer the PRIMARY when it fails).
@@ -50,9 +51,15 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
     expect(JSON.stringify(gateCheck.DependsOn ?? [])).toMatch(/TrafficGateuseast1/);
   });
 
-  test('status records in both Regions, and the runbooks observe them on the zone\'s name servers', () => {
+  test('status and fence records in both Regions, and the runbooks observe them on the zone\'s name servers', () => {
     pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_status.us-east-1.ws.example.com.', Type: 'TXT', Failover: 'PRIMARY' });
     rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_status.us-west-2.ws.example.com.', Type: 'TXT', Failover: 'PRIMARY' });
+    // The fence record answers on the gates alone: a Region that is down reads withdrawn, but only a read closure reads closed.
+    const [[fenceCheckId]] = resourcesOfType(pt, 'AWS::Route53::HealthCheck').filter(([id]) => id.includes('FenceHealthCheck'));
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_fence.us-east-1.ws.example.com.', Type: 'TXT', ResourceRecords: ['"open"'], Failover: 'PRIMARY', HealthCheckId: { Ref: fenceCheckId } });
+    pt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_fence.us-east-1.ws.example.com.', Type: 'TXT', ResourceRecords: ['"closed"'], Failover: 'SECONDARY' });
+    rt.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_fence.us-west-2.ws.example.com.', Type: 'TXT', ResourceRecords: ['"open"'], Failover: 'PRIMARY' });
+    expect(s.runbook.failover!.config.traffic).toMatchObject({ dns: { fenceRecords: { 'us-east-1': '_fence.us-east-1.ws.example.com', 'us-west-2': '_fence.us-west-2.ws.example.com' } } });
     const traffic = s.runbook.failover!.config.traffic;
     expect(traffic).toMatchObject({
       kind: 'health-check',
@@ -75,6 +82,16 @@ describe('a warm standby\'s traffic gates, lock and status records', () => {
     expect(traffic).toContain('arn:aws:cloudwatch:us-west-2:111111111111:alarm:ws-gate-us-east-1-in-us-west-2');
     expect(traffic).toContain('arn:aws:dynamodb:us-west-2:111111111111:table/ws-runbook-lock');
     expect(traffic).not.toContain('autoscaling:UpdateAutoScalingGroup');
+    // The database step may touch the source's group only to scale it to zero (consent flows).
+    const dbPolicy = resourcesOfType(rt, 'AWS::IAM::Policy').find(([id]) => id.startsWith('FailoverRunbookDatabaseRole'))![1];
+    const statements = (dbPolicy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] }).Statement;
+    const scale = statements.filter((st) => [st.Action].flat().includes('autoscaling:UpdateAutoScalingGroup'));
+    expect(scale).toEqual([
+      expect.objectContaining({
+        Resource: 'arn:aws:autoscaling:us-east-1:111111111111:autoScalingGroup:*:autoScalingGroupName/ws-web-us-east-1',
+        Condition: { NumericEquals: { 'autoscaling:MinSize': 0 }, NumericLessThanEqualsIfExists: { 'autoscaling:MaxSize': 0 } },
+      }),
+    ]);
     const preflight = policyText(rt, 'FailoverRunbookPreflightRole');
     expect(preflight).toContain('arn:aws:dynamodb:us-east-1:111111111111:table/ws-runbook-lock');
   });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'child_process';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -106,6 +106,14 @@ describe('the report', () => {
     rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: 'shop', Status: 'available', GlobalClusterMembers: [{ DBClusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:shop-us-east-1', IsWriter: true }, { DBClusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:shop-us-west-2', IsWriter: false }] }] });
     const plain = await notify(state({ error: { Error: 'States.TaskFailed', Cause: 'ReconcileCompute failed' } }));
     expect(plain.summary).toMatch(/^FAILED: /);
+  });
+
+  test('a run that failed while its read replica was being promoted says TWO WRITABLE DATABASES too', async () => {
+    process.env.RUNBOOK_CONFIG = JSON.stringify(testConfig({ strategy: 'pilot-light', database: 'replica' }));
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-us-west-2', DBInstanceStatus: 'modifying', ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:us-east-1:111111111111:db:orders' }] });
+    ssmMock.on(GetParameterCommand).rejects(new Error('no'));
+    const report = await notify(state({ request: { ...unplanned, allowDetach: true } as never, error: { Error: 'DatabaseNotReady', Cause: 'promoting' } }));
+    expect(report.summary).toMatch(/^TWO WRITABLE DATABASES: /);
   });
 
   test('a notification that cannot be sent does not fail a completed failover: the report says so', async () => {
