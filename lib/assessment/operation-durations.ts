@@ -25,6 +25,8 @@ export interface OperationDurations {
   readonly dnsTtl: number;
   /** Latency of every other API call. */
   readonly apiLatency: number;
+  /** The source's app tier draining before a promotion that leaves its database writable. */
+  readonly sourceDrain: number;
 }
 
 /** The durations, each with its source. */
@@ -42,6 +44,11 @@ export const OPERATION_DURATION_SOURCES: Record<keyof OperationDurations, { read
   },
   dnsTtl: { seconds: 60, source: 'the TTL of a load balancer alias (the ELB DNS name): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html' },
   apiLatency: { seconds: 0.1, source: 'cdk-resilience assumption: one control-plane API call' },
+  sourceDrain: {
+    seconds: 30,
+    source:
+      "the web tier's default target-group deregistration delay (WebTier deregistrationDelay, 30 s): a scaled-in instance keeps its connections that long, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay",
+  },
 };
 
 /** The durations, in seconds. */

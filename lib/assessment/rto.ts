@@ -51,7 +51,7 @@ export interface CriticalPath {
  * unplanned failover (`planned`: a switchover). Aurora's managed operations: the database and
  * compute chains run side by side (a switchover waits for compute first), then traffic moves
  * and one DNS TTL passes. A read-replica promotion (with consent) moves traffic first, waits a
- * TTL, then promotes. Everything else a run spends (reads, polling granularity) is overhead.
+ * TTL, stops the source's app tier and lets it drain, then promotes. Everything else a run spends (reads, polling granularity) is overhead.
  */
 export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations = OPERATION_DURATIONS, mode: 'planned' | 'unplanned' = 'unplanned'): CriticalPath {
   const db = config.database;
@@ -65,8 +65,9 @@ export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations
   let formula: string;
   if (db.kind !== 'aurora-global') {
     database = d.replicaPromotion;
-    seconds = compute + traffic + dns + database + dns;
-    formula = `compute ${compute} s + traffic ${traffic} s + TTL ${dns} s, then promotion ${database} s + TTL ${dns} s (the source is fenced before the promotion)`;
+    // The source's app tier is stopped and drains before the promotion (it counts when the source answers; a source that is down is skipped).
+    seconds = compute + traffic + dns + d.sourceDrain + database + dns;
+    formula = `compute ${compute} s + traffic ${traffic} s + TTL ${dns} s + source drain ${d.sourceDrain} s, then promotion ${database} s + TTL ${dns} s (the source is fenced and stopped before the promotion)`;
   } else {
     database = (db.clusters[config.targetRegion].headless ? d.instanceCreate : 0) + (mode === 'planned' ? d.globalSwitchover : d.globalFailover);
     seconds = (mode === 'planned' ? compute + database : Math.max(database, compute)) + traffic + dns;

@@ -441,8 +441,10 @@ export class SimulatedAws {
     return i.failedBy.until === undefined ? Infinity : Math.max(i.readyAt, i.failedBy.until + this.durations.instanceToHealthy);
   }
 
-  /** The web tier's default deregistration delay (lib/tiers/web-tier.ts): how long a scaled-in instance drains. */
-  public readonly drainSeconds = 30;
+  /** How long a scaled-in instance drains (the web tier's default deregistration delay). */
+  public get drainSeconds(): number {
+    return this.durations.sourceDrain;
+  }
 
   private terminatedBy(region: string, instance: Instance, t: number): boolean {
     // Instances beyond the desired capacity at t are gone (scale-in terminates the newest).
