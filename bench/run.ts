@@ -1,5 +1,6 @@
 // `npm run bench`: one line per figure, `bench <name>: key=value ...`. Timings are
 // printed, never asserted.
+import { benchProperties } from './properties';
 import { benchRunbooks } from './runbook';
 import { benchCliSynth, benchSynth } from './synth';
 import { benchTenants } from './tenants';
@@ -9,6 +10,7 @@ const benches: [string, () => string | string[] | Promise<string[]>][] = [
   ['cdk-synth', () => benchCliSynth()],
   ['runbook', () => benchRunbooks()],
   ['tenants', () => [benchTenants(100), benchTenants(1000)]],
+  ['properties', () => benchProperties()],
 ];
 
 async function main(): Promise<void> {

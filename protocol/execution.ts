@@ -31,6 +31,11 @@ export const RUNBOOK_STATES = {
   notify: 'Notify',
   notifyFailure: 'NotifyFailure',
   notificationFailed: 'NotificationFailed',
+  reportUnavailable: 'ReportUnavailable?',
+  riskInError: 'RiskInError',
+  riskUnknownInError: 'RiskUnknownInError',
+  riskKnown: 'RiskKnown?',
+  causeKind: 'CauseKind?',
   failed: 'RunbookFailed',
   succeeded: 'RunbookSucceeded',
 } as const;

@@ -51,6 +51,12 @@ export interface DatabaseStep extends StepResult {
   readonly sourceStopped?: boolean;
   /** When stopping the source began (ISO). */
   readonly sourceStopAt?: string;
+  /**
+   * The replication lag read just before the call that can lose it (an unplanned failover,
+   * detach or promotion): what the report states as at risk, since the call may come many
+   * minutes after Preflight read it. Null when it could not be read.
+   */
+  readonly dataLossRiskSeconds?: number | null;
 }
 
 type Prev = Partial<DatabaseStep>;
@@ -166,12 +172,13 @@ async function aurora(config: RunbookConfig, request: RunbookRequest, prev: Prev
   // Fail closed: only an unplanned request that accepts data loss reaches the data-loss call.
   if (!consentsToDataLoss(request)) throw new RunbookRefused('DataLossNotAllowed', 'FailoverGlobalCluster can lose the replication lag: only mode unplanned with allowDataLoss: true may call it; nothing was changed');
   if (pending(prev, 'failover')) return result(false, status);
+  const risk = await lagAtCall(config, prev);
   try {
     await client.send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: gdb.globalClusterIdentifier, TargetDbClusterIdentifier: target.arn, AllowDataLoss: true }));
   } catch (e) {
     return refused(config, request, prev, result, e, 'FailoverGlobalCluster');
   }
-  return result(false, 'failing-over', { action: `FailoverGlobalCluster to ${target.identifier} with AllowDataLoss (called in ${config.targetRegion})`, requested: 'failover', requestedAt: isoNow() });
+  return result(false, 'failing-over', { action: `FailoverGlobalCluster to ${target.identifier} with AllowDataLoss (called in ${config.targetRegion})`, requested: 'failover', requestedAt: isoNow(), dataLossRiskSeconds: risk });
 }
 
 /**
@@ -248,7 +255,24 @@ async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, 
     const lag = await replicationLagSeconds(config);
     if (lag === undefined || lag > 0) return result(false, `waiting for the replica to apply every write (lag ${lag ?? 'unknown'} s) before the promotion`, { trafficSince: since, wait: 5 });
   }
-  return result(false, 'promoting', { action: await promote(), trafficSince: since, requested: 'promotion', requestedAt: isoNow(), twoWriters });
+  const risk = request.mode === 'unplanned' ? await lagAtCall(config, prev) : 0;
+  return result(false, 'promoting', { action: await promote(), trafficSince: since, requested: 'promotion', requestedAt: isoNow(), twoWriters, dataLossRiskSeconds: risk });
+}
+
+/**
+ * The replication lag just before a call that can lose it; the larger of it and any read by an
+ * earlier pass of this run (a call asked for again). Null when it cannot be read: the report
+ * then says an unknown amount of writes may be lost.
+ */
+async function lagAtCall(config: RunbookConfig, prev: Prev): Promise<number | null> {
+  let lag: number | undefined;
+  try {
+    lag = await replicationLagSeconds(config);
+  } catch {
+    lag = undefined;
+  }
+  if (lag === undefined || prev.dataLossRiskSeconds === null) return null;
+  return Math.max(lag, prev.dataLossRiskSeconds ?? 0);
 }
 
 /** How long a consent flow waits for the source's app tier to drain before it promotes anyway. */

@@ -24,7 +24,7 @@ import { leavesTwoWriters, readDatabase, twoWritersNote } from '../shared/state'
 const seconds = (a: string, b: string): number => Math.round((Date.parse(b) - Date.parse(a)) / 100) / 10;
 
 /** The database step's result, when the state carries one. */
-function databaseOf(state: RunbookState): (StepResult & { twoWriters?: RunbookReport['twoWriters'] }) | undefined {
+function databaseOf(state: RunbookState): (StepResult & { twoWriters?: RunbookReport['twoWriters']; dataLossRiskSeconds?: number | null }) | undefined {
   return (state.parallel ?? []).find((s) => s?.step === 'database') as never;
 }
 
@@ -63,12 +63,12 @@ function summaryOf(config: RunbookConfig, status: RunbookReport['status'], recov
     ? `TWO WRITABLE DATABASES: ${report.twoWriters.fencedRegion}'s database may accept writes when it answers; it is fenced (no traffic until a failback). ${report.twoWriters.beforeFailback}. `
     : '';
   const loss =
-    request?.mode === 'unplanned' && status === 'SUCCEEDED'
+    request?.mode === 'unplanned' && status !== 'NOTHING_TO_DO'
       ? report.dataLossRiskSeconds === undefined
         ? ' An unknown amount of writes may be lost: the replication lag could not be read at the decision.'
         : ` Up to ${report.dataLossRiskSeconds} s of writes may be lost (the replication lag at the decision).`
       : '';
-  if (status === 'FAILED') return `${head}FAILED: ${what}: ${(report.error ?? '').split('\n')[0].slice(0, 300)}`;
+  if (status === 'FAILED') return `${head}FAILED: ${what}: ${(report.error ?? '').split('\n')[0].slice(0, 300)}${loss ? `. If a promotion was made:${loss}` : ''}`;
   if (status === 'NOTHING_TO_DO') return `${head}NOTHING TO DO: ${what}: the workload already runs there`;
   return `${head}SUCCEEDED: ${what} in ${recovery} s.${loss}`;
 }
@@ -89,14 +89,22 @@ export async function handler(state: RunbookState): Promise<RunbookReport> {
   const finished = new Set(steps.map((s) => s.step));
   // Steps in the order they run; the database and compute reconcilers run side by side.
   const notDone = failed ? ['preflight', 'database', 'compute', 'traffic', 'verify'].filter((s) => !finished.has(s)) : [];
-  let twoWriters = databaseOf(state)?.twoWriters;
-  if (failed && !twoWriters) {
+  const database = databaseOf(state);
+  let twoWriters = database?.twoWriters;
+  // The amount at risk: the lag read just before the call that could lose it (the database
+  // step's), else Preflight's (no such call made, or a planned run).
+  let risk: number | undefined = database && database.dataLossRiskSeconds !== undefined ? (database.dataLossRiskSeconds ?? undefined) : state.plan?.dataLossRiskSeconds;
+  if (failed && !database) {
     // A failed Recover step carries no result: read the database, so a detach or a promotion
-    // made before the failure still heads the report.
+    // made before the failure still heads the report, and its loss is not understated by the
+    // lag Preflight read minutes before it (the lag at the call is lost with the result).
     try {
-      if (leavesTwoWriters(config, await readDatabase(config))) twoWriters = twoWritersNote(config);
+      const db = await readDatabase(config);
+      if (leavesTwoWriters(config, db)) twoWriters = twoWritersNote(config);
+      if (db.writerRegion === config.targetRegion) risk = undefined;
     } catch {
       // The report goes out all the same; the database step's actions say what was asked.
+      risk = undefined;
     }
   }
   const error = failed ? `${state.error?.Error}: ${state.error?.Cause ?? ''}`.slice(0, 2000) : undefined;
@@ -109,11 +117,11 @@ export async function handler(state: RunbookState): Promise<RunbookReport> {
   }
   const report: RunbookReport = {
     status,
-    summary: summaryOf(config, status, recovery, request, { twoWriters, dataLossRiskSeconds: state.plan?.dataLossRiskSeconds, error }),
+    summary: summaryOf(config, status, recovery, request, { twoWriters, dataLossRiskSeconds: risk, error }),
     runbook: `${config.name} ${config.direction} to ${config.targetRegion}`,
     requestId: request?.requestId ?? '(invalid request)',
     requestedBy: request?.requestedBy,
-    dataLossRiskSeconds: request?.mode === 'unplanned' ? state.plan?.dataLossRiskSeconds : 0,
+    dataLossRiskSeconds: request?.mode === 'unplanned' ? risk : 0,
     twoWriters,
     recoveryTimeSeconds: recovery,
     timeline,

@@ -1,11 +1,16 @@
 import { RunbookConfig } from '../../protocol';
 
-/** The runbook configuration rendered into RUNBOOK_CONFIG at deploy time. */
+let parsed: { raw: string; config: RunbookConfig } | undefined;
+
+/** The runbook configuration rendered into RUNBOOK_CONFIG at deploy time (parsed once per value). */
 export function loadConfig(): RunbookConfig {
   const raw = process.env.RUNBOOK_CONFIG;
   if (!raw) throw new ConfigError('RUNBOOK_CONFIG is not set');
+  if (parsed?.raw === raw) return parsed.config;
   try {
-    return JSON.parse(raw) as RunbookConfig;
+    const config = JSON.parse(raw) as RunbookConfig;
+    parsed = { raw, config };
+    return config;
   } catch (e) {
     throw new ConfigError(`RUNBOOK_CONFIG is not JSON: ${(e as Error).message}`);
   }

@@ -5,7 +5,7 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalCl
 import { GetRoutingControlStateCommand, UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ComputeConfig, RegionState, RunbookConfig } from '../../protocol';
-import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, isPermissionError, permissionDenied, rds, ssm } from './aws';
+import { arcCluster, autoscaling, bounded, cloudwatch, elbv2, isPermissionError, permissionDenied, rds, ssm, withTimeout } from './aws';
 import { now } from './clock';
 import { fenceStatus, trafficStatus } from './dns';
 
@@ -146,7 +146,7 @@ export async function onAnyEndpoint<T>(config: RunbookConfig, what: string, call
   const ordered = [...endpoints].sort((a, b) => Number(b.region === config.targetRegion) - Number(a.region === config.targetRegion));
   for (const ep of ordered) {
     try {
-      return await call(arcCluster(ep.region, ep.endpoint), AbortSignal.timeout(ARC_ENDPOINT_TIMEOUT_MS));
+      return await withTimeout(ARC_ENDPOINT_TIMEOUT_MS, (signal) => call(arcCluster(ep.region, ep.endpoint), signal));
     } catch (e) {
       if (isPermissionError(e)) throw permissionDenied(what, ep.region, e as Error);
       errors.push(`${ep.region}: ${(e as Error).name}`);

@@ -204,6 +204,24 @@ export class Runbook extends Construct {
     const notificationFailed = new sfn.Pass(this, `State${S.notificationFailed}`, { stateName: S.notificationFailed }).next(succeeded);
     notify.addCatch(notificationFailed, { errors: ['States.ALL'], resultPath: '$.notificationError' });
     notifyFailure.next(failed);
+    // A failure report that cannot be made (its function failing every attempt, its Region
+    // failing under it) must not hide the failure nor the data at risk: the execution fails
+    // with the step's own error, its cause saying what the report would have (the lag
+    // Preflight read may be minutes older than a promotion, so the amount is unknown).
+    const noReport = (name: string, format: string): sfn.IChainable =>
+      new sfn.Pass(this, `State${name}`, { stateName: name, parameters: { 'Error.$': '$.error.Error', 'Cause.$': format }, resultPath: '$.error' }).next(failed);
+    // A Choice rule on a path that is absent fails the execution (except IsPresent): test presence first.
+    const C = sfn.Condition;
+    const riskUnknown = noReport(S.riskUnknownInError, "States.Format('{} (no report could be made: if a promotion was made, an unknown amount of writes may be lost)', $.error.Cause)");
+    const riskKnown = new sfn.Choice(this, `State${S.riskKnown}`, { stateName: S.riskKnown })
+      .when(C.isNumeric('$.plan.dataLossRiskSeconds'), noReport(S.riskInError, "States.Format('{} (no report could be made: if a promotion was made, an unknown amount of writes may be lost; Preflight read a replication lag of {} s)', $.error.Cause, $.plan.dataLossRiskSeconds)"))
+      .otherwise(riskUnknown);
+    const causeKind = new sfn.Choice(this, `State${S.causeKind}`, { stateName: S.causeKind })
+      .when(C.and(C.isString('$.error.Cause'), C.isPresent('$.plan.dataLossRiskSeconds')), riskKnown)
+      .when(C.isString('$.error.Cause'), riskUnknown)
+      .otherwise(failed);
+    const reportUnavailable = new sfn.Choice(this, `State${S.reportUnavailable}`, { stateName: S.reportUnavailable }).when(C.isPresent('$.error.Cause'), causeKind).otherwise(failed);
+    notifyFailure.addCatch(reportUnavailable, { errors: ['States.ALL'], resultPath: '$.notificationError' });
     for (const state of [preflight, recover, traffic, verify] as (sfn.TaskStateBase | sfn.Parallel)[]) {
       state.addCatch(notifyFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     }

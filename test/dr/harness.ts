@@ -33,6 +33,23 @@ export interface LocalEvent {
 type AslState = Json & { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }[]; TimeoutSeconds?: number; Branches?: { States: Record<string, AslState> }[] };
 
 const definitions = new WeakMap<Runbook, Json>();
+const machines = new WeakMap<Runbook, StateMachine>();
+
+/**
+ * The local state machine of a runbook, its definition validated once (asl-validator) when it
+ * is first built; the machine that runs skips validation, which aws-local-stepfunctions would
+ * otherwise repeat for each parallel branch of each execution.
+ */
+function machineOf(runbook: Runbook): StateMachine {
+  let m = machines.get(runbook);
+  if (!m) {
+    const definition = runbookDefinition(runbook) as never;
+    new StateMachine(definition, { validationOptions: { checkArn: false } });
+    m = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    machines.set(runbook, m);
+  }
+  return m;
+}
 
 /** The state machine definition of a runbook, with function ARNs replaced by placeholders (once per runbook). */
 export function runbookDefinition(runbook: Runbook): Json {
@@ -76,8 +93,15 @@ export interface ExecutionOutcome {
   readonly taskErrors: { readonly state: string; readonly error: string; readonly t: number }[];
 }
 
+/** A step's handler: the real one, or a planted one (which may call the real one). */
+export type StepHandler = (input: never) => Promise<unknown>;
+/** Planted handlers by step (a known-bad handler, to show a test finds it): each gets the real one. */
+export type HandlerOverrides = Partial<Record<'preflight' | 'database' | 'compute' | 'traffic' | 'verify' | 'notify', (input: never, real: StepHandler) => Promise<unknown>>>;
+
 /** Options of one execution. */
 export interface ExecuteOptions {
+  /** Planted handlers (default: the real ones). */
+  readonly handlers?: HandlerOverrides;
   /** Streams the execution's events, with the virtual time they happened at (the operator CLI follows them). */
   readonly onEvent?: (e: LocalEvent, virtualSeconds: number) => void;
   /** Virtual second the execution starts at (default: now on the main clock). */
@@ -132,9 +156,24 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     joined = true;
   };
 
+  // Every invocation in flight: a parallel branch whose sibling failed is aborted by the
+  // interpreter, but the invocation it was in goes on; the execution ends only when it has
+  // (as Lambda's does), or it would go on calling into the next scenario's world.
+  const inflight = new Set<Promise<unknown>>();
+  const track =
+    (f: (input: unknown) => Promise<never>) =>
+    (input: unknown): Promise<never> => {
+      const p = f(input);
+      inflight.add(p);
+      void p.then(
+        () => inflight.delete(p),
+        () => inflight.delete(p),
+      );
+      return p;
+    };
   const wrap =
     (name: string, fn: (input: never) => Promise<unknown>) =>
-    async (input: unknown): Promise<never> => {
+    track(async (input: unknown): Promise<never> => {
       const b = branchOf[name] ? branch(branchOf[name]) : branch('main');
       const i = input as Json;
       if (b !== branch('main') && !started.has(b)) {
@@ -193,20 +232,24 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
           }
         },
       );
-    };
+    });
 
+  const planted = (step: keyof HandlerOverrides, real: StepHandler): StepHandler => {
+    const p = o.handlers?.[step];
+    return p ? (input: never) => p(input, real) : real;
+  };
   const handlers = {
-    [S.preflight]: wrap(S.preflight, preflightHandler as never),
-    [S.database]: wrap(S.database, databaseHandler as never),
-    [S.compute]: wrap(S.compute, computeHandler as never),
-    [S.traffic]: wrap(S.traffic, trafficHandler as never),
-    [S.verify]: wrap(S.verify, verifyHandler as never),
-    [S.notify]: wrap(S.notify, notifyHandler as never),
-    [S.notifyFailure]: wrap(S.notifyFailure, notifyHandler as never),
+    [S.preflight]: wrap(S.preflight, planted('preflight', preflightHandler as never)),
+    [S.database]: wrap(S.database, planted('database', databaseHandler as never)),
+    [S.compute]: wrap(S.compute, planted('compute', computeHandler as never)),
+    [S.traffic]: wrap(S.traffic, planted('traffic', trafficHandler as never)),
+    [S.verify]: wrap(S.verify, planted('verify', verifyHandler as never)),
+    [S.notify]: wrap(S.notify, planted('notify', notifyHandler as never)),
+    [S.notifyFailure]: wrap(S.notifyFailure, planted('notify', notifyHandler as never)),
   };
   const zero = (type: string): Record<string, number> => Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const machine = machineOf(runbook);
   const t0 = sim.time.now(branch('main'));
   sim.runStarted(t0, key, (request as Partial<RunbookRequest>).allowDetach === true || ((o.input as { request?: { allowDetach?: unknown } } | undefined)?.request?.allowDetach === true));
   const startIso = new Date(Date.UTC(2026, 0, 1) + t0 * 1000).toISOString();
@@ -239,9 +282,10 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     outcome = { status: 'FAILED', error: `${(e as Error).name}: ${(e as Error).message}`, seconds: end - t0, endedAt: end, report, states: entered, taskErrors };
   }
   for (const b of [branch('main'), ...started]) sim.time.retire(b);
+  while (inflight.size > 0) await Promise.allSettled([...inflight]);
   if (outcome.status === 'SUCCEEDED') sim.markSuccess(outcome.endedAt, config.targetRegion);
   sim.sweep(outcome.endedAt);
   const req = request as Partial<RunbookRequest>;
-  sim.checkLosses(req, report, t0, outcome.endedAt);
+  sim.checkLosses(key, req, report, t0, outcome.endedAt, outcome.error);
   return outcome;
 }

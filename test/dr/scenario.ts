@@ -8,7 +8,7 @@
 import { RunbookConfig, RunbookRequest } from '../../protocol';
 import { Runbook } from '../../lib/dr/runbook';
 import { testConfig, testRunbook } from './fixtures';
-import { execute, ExecutionOutcome } from './harness';
+import { execute, ExecutionOutcome, HandlerOverrides } from './harness';
 import { Fault, SimOptions, SimulatedAws } from './simulator';
 
 /** A runbook of the scenario's strategy, and what to send it. */
@@ -37,6 +37,14 @@ export interface ScenarioSpec {
   readonly after?: number;
   /** The runs start together, each at its `at` (default: one after another). */
   readonly together?: boolean;
+  /**
+   * After the world went on, re-run to the end: the first run's request again, and when that
+   * is refused, the same direction with every consent (unplanned, allowDataLoss, allowDetach);
+   * then 300 s more of the world, swept. The outcomes are `finishing` (default: false).
+   */
+  readonly finish?: boolean;
+  /** Planted handlers (default: the real ones). */
+  readonly handlers?: HandlerOverrides;
 }
 
 /** What a scenario did. */
@@ -47,6 +55,8 @@ export interface ScenarioResult {
   readonly configs: RunbookConfig[];
   /** The violations, during the runs and after them. */
   readonly violations: string[];
+  /** The re-runs of `finish`, in order. */
+  readonly finishing: ExecutionOutcome[];
 }
 
 export const UNPLANNED: RunbookRequest = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'drill-1', reason: 'drill' };
@@ -73,6 +83,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   sim.faults.push(...(spec.faults ?? []).map((f) => ({ ...f })));
   sim.install();
   const outcomes: ExecutionOutcome[] = [];
+  const finishing: ExecutionOutcome[] = [];
   const configs: RunbookConfig[] = [];
   try {
     const start = (run: ScenarioRun, i: number): Promise<ExecutionOutcome> => {
@@ -81,7 +92,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       configs[i] = config;
       const request = { ...UNPLANNED, action: direction, requestId: `run-${i + 1}`, ...run.request } as RunbookRequest;
       const at = spec.together ? (run.at ?? 0) : sim.time.now('main') + (run.delay ?? 0);
-      return execute(sim, runbook, config, request, { key: spec.together ? `run${i}` : undefined, startAt: at, input: run.input });
+      return execute(sim, runbook, config, request, { key: spec.together ? `run${i}` : undefined, startAt: at, input: run.input, handlers: spec.handlers });
     };
     if (spec.together) {
       outcomes.push(...(await Promise.all(runs.map((r, i) => start(r, i)))));
@@ -90,10 +101,25 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     }
     sim.recoverAll();
     sim.advanceAndSweep(spec.after ?? 900);
+    if (spec.finish) {
+      const first = runs[0];
+      const direction = first.direction ?? 'failover';
+      const { config, runbook } = runbookFor({ ...spec.config, direction });
+      const again = { ...UNPLANNED, action: direction, ...first.request, requestId: 'rerun' } as RunbookRequest;
+      const consented: RunbookRequest = { action: direction, mode: 'unplanned', allowDataLoss: true, allowDetach: true, requestId: 'rerun-consented', reason: 'drill' };
+      for (const request of [again, consented]) {
+        // An operator reads the refusal before sending the next request (a minute).
+        const o = await execute(sim, runbook, config, request, { startAt: sim.time.latest() + (request === again ? 0 : 60), handlers: spec.handlers });
+        finishing.push(o);
+        const refused = /RunbookRefused|DetachConsentRequired|DataLossNotAllowed|InvalidRequest|ManagedFailoverRefused|SwitchoverRefused/.test(`${o.error ?? ''} ${o.report?.summary ?? ''}`);
+        if (o.status === 'SUCCEEDED' || !refused) break;
+      }
+      sim.advanceAndSweep(300);
+    }
   } finally {
     sim.uninstall();
   }
-  return { outcomes, sim, configs, violations: [...sim.invariantViolations] };
+  return { outcomes, sim, configs, violations: [...sim.invariantViolations], finishing };
 }
 
 /** Where the writer is at the end (the target after a detach-and-promote), or 'none'. */

@@ -165,6 +165,40 @@ export const REGION_SCENARIOS: Scenario[] = [
     },
   },
 
+
+  // --- Found by the property test (properties.ts) ---
+  {
+    // The headless secondary needs its instances first: the failover call comes ten minutes
+    // after Preflight, which read no lag (the primary down). The primary came back within
+    // seconds and took writes again, so the call loses them: the report states the lag read
+    // just before the call, not Preflight's.
+    name: 'the data at risk is the lag at the failover call, not at Preflight: a headless secondary, the primary back after 5 s',
+    config: { strategy: 'pilot-light', database: 'aurora-headless', standbyDesired: 0 },
+    faults: [{ region: EAST, kind: 'unreachable', from: 0, until: 5 }],
+    expect: ALL_WEST,
+    check: (r) => {
+      const loss = r.sim.losses.find((l) => l.seconds > 0)!;
+      expect(loss.t).toBeGreaterThan(500);
+      expect(r.outcomes[0].report!.dataLossRiskSeconds).toBeGreaterThanOrEqual(loss.seconds);
+      expect(r.outcomes[0].report!.summary).toMatch(new RegExp(`Up to ${r.outcomes[0].report!.dataLossRiskSeconds} s of writes may be lost`));
+    },
+  },
+  {
+    // The runbook's own Region fails right after the failover call: no step can run there, the
+    // report can never be made. The execution still fails with the step's error, not the
+    // report's, and its cause says writes may be lost.
+    name: "the target Region fails mid-run: no report can be made; the execution fails with the step's error and says writes may be lost",
+    config: { strategy: 'active-active', standbyDesired: 6 },
+    sim: { writerRegion: WEST, desired: { [WEST]: 6, [EAST]: 6 } },
+    faults: [{ region: EAST, kind: 'unreachable', from: 2 }],
+    runs: [{ direction: 'failback' }],
+    expect: { status: 'FAILED', report: false, writer: EAST, traffic: [EAST, WEST], mentions: /to us-east-1: connection timed out \(no report could be made: if a promotion was made, an unknown amount of writes may be lost; Preflight read a replication lag of [\d.]+ s\)/ },
+    check: (r) => {
+      expect(r.outcomes[0].report).toBeUndefined();
+      expect(r.outcomes[0].taskErrors.filter((e) => e.state === 'NotifyFailure').length).toBeGreaterThan(1);
+      expect(r.outcomes[0].error).not.toMatch(/NotifyFailure/);
+    },
+  },
 ];
 
 /** Lambda timeouts, throttling, 5xx on every API, permissions, the lock table, DNS, capacity, slowness, re-runs. */

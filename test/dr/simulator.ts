@@ -32,6 +32,7 @@ import { GetRoutingControlStateCommand, Route53RecoveryClusterClient, UpdateRout
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as sinon from 'sinon';
 import { installClock } from '../../lambda/shared/clock';
 import { installResolver } from '../../lambda/shared/dns';
 import { RunbookConfig } from '../../protocol';
@@ -113,10 +114,17 @@ export interface SimOptions {
   readonly seed?: number;
 }
 
+const BRANCH_STORE = new AsyncLocalStorage<{ branch: string; deadline?: number }>();
+
 /** Branch-aware virtual time: parallel branches (and concurrent executions) run on their own clocks. */
 export class VirtualTime {
   private readonly clocks = new Map<string, number>([['main', 0]]);
-  private readonly als = new AsyncLocalStorage<{ branch: string; deadline?: number }>();
+  /**
+   * One store for every VirtualTime: Node keeps each AsyncLocalStorage that ever ran in a
+   * global list and copies every store into every new promise, so one per simulation made
+   * each promise of the thousandth run cost a thousand copies.
+   */
+  private readonly als = BRANCH_STORE;
 
   /** Run `fn` on `branch`'s clock (created from `from`'s clock, or main's). */
   public run<T>(branch: string, fn: () => Promise<T>, deadline?: number): Promise<T> {
@@ -235,7 +243,8 @@ export class SimulatedAws {
   public readonly primary: string;
   public readonly recovery: string;
   /** Seconds of writes lost by unplanned promotions, and whether each had consent. */
-  public readonly losses: { t: number; seconds: number }[] = [];
+  /** Writes lost at a promotion: when, how many seconds, and the run that asked for it (its clock's key). */
+  public readonly losses: { t: number; seconds: number; run: string }[] = [];
   /** Consents to two writable databases, by the Region made writable. */
   public readonly consents: { t: number; promoted: string }[] = [];
   /** From this time on the run reported success (invariants 2 and 3 apply). */
@@ -256,6 +265,7 @@ export class SimulatedAws {
 
   private readonly config: RunbookConfig;
   private readonly stubs: { restore(): void }[] = [];
+  private sandbox: sinon.SinonSandbox | undefined;
   private rng: () => number;
 
   // --- State, as timelines ---
@@ -317,6 +327,11 @@ export class SimulatedAws {
     return this.time.now();
   }
 
+  /** The run the current call belongs to: its clock's key ('main', or 'run0' for runs started together). */
+  public runKey(): string {
+    return this.time.branch.split(':')[0].replace(/^(database|compute)$/, 'main');
+  }
+
   /** Full-jitter random in [0, max). */
   public jitter(max: number): number {
     return this.rng() * max;
@@ -332,30 +347,51 @@ export class SimulatedAws {
   public install(): void {
     installClock({ now: () => Date.UTC(2026, 0, 1) + this.now() * 1000 });
     installResolver({ resolveTxt: (name, _servers, timeoutMs) => this.resolveTxt(name, timeoutMs) });
-    const rds = mockClient(RDSClient);
-    const asg = mockClient(AutoScalingClient);
-    const elb = mockClient(ElasticLoadBalancingV2Client);
-    const cw = mockClient(CloudWatchClient);
-    const ddb = mockClient(DynamoDBClient);
-    const arc = mockClient(Route53RecoveryClusterClient);
-    const ssm = mockClient(SSMClient);
-    const snsClient = mockClient(SNSClient);
+    // A sandbox of its own: aws-sdk-client-mock's default is sinon's global sandbox, which keeps
+    // every stub (and every call it recorded) until sinon.restore(), so thousands of simulated
+    // runs in one process would keep every call of every run.
+    const sandbox = (this.sandbox = sinon.createSandbox());
+    const rds = mockClient(RDSClient, { sandbox });
+    const asg = mockClient(AutoScalingClient, { sandbox });
+    const elb = mockClient(ElasticLoadBalancingV2Client, { sandbox });
+    const cw = mockClient(CloudWatchClient, { sandbox });
+    const ddb = mockClient(DynamoDBClient, { sandbox });
+    const arc = mockClient(Route53RecoveryClusterClient, { sandbox });
+    const ssm = mockClient(SSMClient, { sandbox });
+    const snsClient = mockClient(SNSClient, { sandbox });
     this.stubs.push(rds, asg, elb, cw, ddb, arc, ssm, snsClient);
 
-    rds.on(DescribeGlobalClustersCommand).callsFake((_i, c) => this.call('DescribeGlobalClustersCommand', c, (r) => this.describeGlobal(r)));
-    rds.on(DescribeDBClustersCommand).callsFake((i, c) => this.call('DescribeDBClustersCommand', c, (r) => this.describeCluster(r, i.DBClusterIdentifier!)));
-    rds.on(DescribeDBInstancesCommand).callsFake((i, c) => this.call('DescribeDBInstancesCommand', c, (r) => this.describeInstances(r, i)));
-    rds.on(CreateDBInstanceCommand).callsFake((i, c) => this.call('CreateDBInstanceCommand', c, (r) => this.createInstance(r, i.DBClusterIdentifier!, i.DBInstanceIdentifier!)));
-    rds.on(FailoverGlobalClusterCommand).callsFake((i, c) => this.call('FailoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'failover', i.TargetDbClusterIdentifier!, i.AllowDataLoss === true)));
-    rds.on(SwitchoverGlobalClusterCommand).callsFake((i, c) => this.call('SwitchoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'switchover', i.TargetDbClusterIdentifier!, false)));
-    rds.on(RemoveFromGlobalClusterCommand).callsFake((i, c) => this.call('RemoveFromGlobalClusterCommand', c, (r) => this.detach(r, i.DbClusterIdentifier!)));
-    rds.on(PromoteReadReplicaCommand).callsFake((i, c) => this.call('PromoteReadReplicaCommand', c, (r) => this.promoteReplica(r, i.DBInstanceIdentifier!)));
-    rds.on(PromoteReadReplicaDBClusterCommand).callsFake((i, c) => this.call('PromoteReadReplicaDBClusterCommand', c, (r) => this.promoteReplica(r, i.DBClusterIdentifier!)));
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake((i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (r) => this.describeGroup(r, i.AutoScalingGroupNames?.[0])));
-    asg.on(UpdateAutoScalingGroupCommand).callsFake((i, c) => this.call('UpdateAutoScalingGroupCommand', c, (r) => this.updateGroup(r, i)));
-    asg.on(DescribeScalingActivitiesCommand).callsFake((_i, c) => this.call('DescribeScalingActivitiesCommand', c, (r) => this.scalingActivities(r)));
-    elb.on(DescribeTargetHealthCommand).callsFake((i, c) => this.call('DescribeTargetHealthCommand', c, (r) => this.targetHealth(r, i.TargetGroupArn)));
-    cw.on(GetMetricDataCommand).callsFake((i, c) =>
+    // One fake per client, dispatching on the command's class: aws-sdk-client-mock's
+    // `on(Command)` adds a sinon matcher per command that every call is compared with.
+    const routes = new Map<unknown, Map<unknown, (input: never, client: unknown) => unknown>>();
+    const on = <C extends new (...args: never[]) => { input: object }>(mock: { send: sinon.SinonStub }, command: C, fake: (input: InstanceType<C>['input'], client: unknown) => unknown): void => {
+      let table = routes.get(mock);
+      if (!table) {
+        const t = new Map<unknown, (input: never, client: unknown) => unknown>();
+        routes.set(mock, t);
+        table = t;
+        mock.send.callsFake(function (this: unknown, cmd: { constructor: unknown; input: never }) {
+          const f = t.get(cmd.constructor);
+          if (!f) return Promise.reject(new Error(`the simulator does not model ${(cmd.constructor as { name: string }).name}`));
+          return f(cmd.input, this);
+        });
+      }
+      table.set(command, fake as (input: never, client: unknown) => unknown);
+    };
+    on(rds, DescribeGlobalClustersCommand, (_i, c) => this.call('DescribeGlobalClustersCommand', c, (r) => this.describeGlobal(r)));
+    on(rds, DescribeDBClustersCommand, (i, c) => this.call('DescribeDBClustersCommand', c, (r) => this.describeCluster(r, i.DBClusterIdentifier!)));
+    on(rds, DescribeDBInstancesCommand, (i, c) => this.call('DescribeDBInstancesCommand', c, (r) => this.describeInstances(r, i)));
+    on(rds, CreateDBInstanceCommand, (i, c) => this.call('CreateDBInstanceCommand', c, (r) => this.createInstance(r, i.DBClusterIdentifier!, i.DBInstanceIdentifier!)));
+    on(rds, FailoverGlobalClusterCommand, (i, c) => this.call('FailoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'failover', i.TargetDbClusterIdentifier!, i.AllowDataLoss === true)));
+    on(rds, SwitchoverGlobalClusterCommand, (i, c) => this.call('SwitchoverGlobalClusterCommand', c, (r) => this.globalOp(r, 'switchover', i.TargetDbClusterIdentifier!, false)));
+    on(rds, RemoveFromGlobalClusterCommand, (i, c) => this.call('RemoveFromGlobalClusterCommand', c, (r) => this.detach(r, i.DbClusterIdentifier!)));
+    on(rds, PromoteReadReplicaCommand, (i, c) => this.call('PromoteReadReplicaCommand', c, (r) => this.promoteReplica(r, i.DBInstanceIdentifier!)));
+    on(rds, PromoteReadReplicaDBClusterCommand, (i, c) => this.call('PromoteReadReplicaDBClusterCommand', c, (r) => this.promoteReplica(r, i.DBClusterIdentifier!)));
+    on(asg, DescribeAutoScalingGroupsCommand, (i, c) => this.call('DescribeAutoScalingGroupsCommand', c, (r) => this.describeGroup(r, i.AutoScalingGroupNames?.[0])));
+    on(asg, UpdateAutoScalingGroupCommand, (i, c) => this.call('UpdateAutoScalingGroupCommand', c, (r) => this.updateGroup(r, i)));
+    on(asg, DescribeScalingActivitiesCommand, (_i, c) => this.call('DescribeScalingActivitiesCommand', c, (r) => this.scalingActivities(r)));
+    on(elb, DescribeTargetHealthCommand, (i, c) => this.call('DescribeTargetHealthCommand', c, (r) => this.targetHealth(r, i.TargetGroupArn)));
+    on(cw, GetMetricDataCommand, (i, c) =>
       this.call('GetMetricDataCommand', c, (region) =>
         // A drill asks for healthy hosts (ids hosts0..n); the runbook for the replication lag.
         i.MetricDataQueries?.[0]?.Id?.startsWith('hosts')
@@ -363,15 +399,15 @@ export class SimulatedAws {
           : { MetricDataResults: [{ Id: 'lag', Values: [this.lagNow() * (this.config.database.kind === 'aurora-global' ? 1000 : 1)] }] },
       ),
     );
-    cw.on(DescribeAlarmsCommand).callsFake((i, c) => this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.alarmState(region, n) })) })));
-    cw.on(PutMetricDataCommand).callsFake((i, c) => this.call('PutMetricDataCommand', c, (region) => this.putMetrics(region, i)));
-    ddb.on(GetItemCommand).callsFake((_i, c) => this.call('GetItemCommand', c, (r) => ({ Item: this.lockAt(r, this.now()) ?? undefined })));
-    ddb.on(PutItemCommand).callsFake((i, c) => this.call('PutItemCommand', c, (r) => this.lockPut(r, i)));
-    ddb.on(UpdateItemCommand).callsFake((i, c) => this.call('UpdateItemCommand', c, (r) => this.lockUpdate(r, i)));
-    ddb.on(DeleteItemCommand).callsFake((i, c) => this.call('DeleteItemCommand', c, (r) => this.lockDelete(r, i)));
-    arc.on(GetRoutingControlStateCommand).callsFake((i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controlsAt(this.now())[this.regionOfControl(i.RoutingControlArn!)] })));
-    arc.on(UpdateRoutingControlStatesCommand).callsFake((i, c) => this.call('UpdateRoutingControlStatesCommand', c, () => this.updateControls(i.UpdateRoutingControlStateEntries ?? [])));
-    ssm.on(GetParameterCommand).callsFake((i, c) =>
+    on(cw, DescribeAlarmsCommand, (i, c) => this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.alarmState(region, n) })) })));
+    on(cw, PutMetricDataCommand, (i, c) => this.call('PutMetricDataCommand', c, (region) => this.putMetrics(region, i)));
+    on(ddb, GetItemCommand, (_i, c) => this.call('GetItemCommand', c, (r) => ({ Item: this.lockAt(r, this.now()) ?? undefined })));
+    on(ddb, PutItemCommand, (i, c) => this.call('PutItemCommand', c, (r) => this.lockPut(r, i)));
+    on(ddb, UpdateItemCommand, (i, c) => this.call('UpdateItemCommand', c, (r) => this.lockUpdate(r, i)));
+    on(ddb, DeleteItemCommand, (i, c) => this.call('DeleteItemCommand', c, (r) => this.lockDelete(r, i)));
+    on(arc, GetRoutingControlStateCommand, (i, c) => this.call('GetRoutingControlStateCommand', c, () => ({ RoutingControlArn: i.RoutingControlArn, RoutingControlState: this.controlsAt(this.now())[this.regionOfControl(i.RoutingControlArn!)] })));
+    on(arc, UpdateRoutingControlStatesCommand, (i, c) => this.call('UpdateRoutingControlStatesCommand', c, () => this.updateControls(i.UpdateRoutingControlStateEntries ?? [])));
+    on(ssm, GetParameterCommand, (i, c) =>
       this.call('GetParameterCommand', c, () =>
         this.parameters[i.Name!] !== undefined
           ? { Parameter: { Name: i.Name, Value: this.parameters[i.Name!] } }
@@ -384,7 +420,7 @@ export class SimulatedAws {
             },
       ),
     );
-    snsClient.on(PublishCommand).callsFake((i, c) =>
+    on(snsClient, PublishCommand, (i, c) =>
       this.call('PublishCommand', c, () => {
         this.notifications.push(i.Message ?? '');
         return { MessageId: String(this.notifications.length) };
@@ -395,6 +431,9 @@ export class SimulatedAws {
   /** Remove the mocks, the clock and the resolver. */
   public uninstall(): void {
     for (const s of this.stubs) s.restore();
+    this.stubs.length = 0;
+    this.sandbox?.restore();
+    this.sandbox = undefined;
     installClock(undefined);
     installResolver(undefined);
   }
@@ -626,13 +665,16 @@ export class SimulatedAws {
    * Invariant 4: data lost only with consent, and the report states the amount at risk. A
    * loss is the replication lag at an unplanned promotion while the old writer took writes.
    */
-  public checkLosses(request: { mode?: string; allowDataLoss?: boolean } | undefined, report: { dataLossRiskSeconds?: number; summary?: string } | undefined, from: number, to: number): void {
+  public checkLosses(run: string, request: { mode?: string; allowDataLoss?: boolean } | undefined, report: { dataLossRiskSeconds?: number; summary?: string } | undefined, from: number, to: number, error?: string): void {
+    // Without a report (its function failed every attempt), the execution's error states the risk.
+    const inError = report === undefined && /no report could be made: if a promotion was made, an unknown amount of writes may be lost/.test(error ?? '');
     for (const l of this.losses) {
-      if (l.seconds <= 0 || l.t < from || l.t > to) continue;
+      // Each loss is the business of the run that asked for the promotion (a duplicate refused meanwhile is not).
+      if (l.seconds <= 0 || l.run !== run || l.t < from || l.t > to) continue;
       if (!(request?.mode === 'unplanned' && request.allowDataLoss === true)) this.violate(l.t, 4, `${l.seconds} s of writes lost without allowDataLoss`);
       const risk = report?.dataLossRiskSeconds;
       // The amount at risk, or an explicit 'unknown' when the lag could not be read.
-      const stated = (risk !== undefined && risk + 1e-9 >= l.seconds) || (risk === undefined && /unknown amount of writes/.test(report?.summary ?? ''));
+      const stated = (risk !== undefined && risk + 1e-9 >= l.seconds) || (risk === undefined && /unknown amount of writes/.test(report?.summary ?? '')) || inError;
       if (!stated) this.violate(l.t, 4, `${l.seconds} s of writes lost, the report states ${risk ?? 'nothing'}`);
     }
   }
@@ -826,7 +868,7 @@ export class SimulatedAws {
     if (kind === 'switchover' && this.isDown(w, t)) throw named('InvalidGlobalClusterStateFault', 'a switchover needs the primary');
     if (target.region === w) throw named('InvalidParameterValue', 'the target is already the primary');
     const doneAt = t + (kind === 'failover' ? this.durations.globalFailover : this.durations.globalSwitchover);
-    if (kind === 'failover') this.losses.push({ t, seconds: this.lagNow() });
+    if (kind === 'failover') this.losses.push({ t, seconds: this.lagNow(), run: this.runKey() });
     this.ops.push({ kind, target: target.region, from: w, startAt: t, doneAt });
     this.writer.push({ t, region: undefined }, { t: doneAt, region: target.region });
     this.writer.sort((a, b) => a.t - b.t);
@@ -841,7 +883,7 @@ export class SimulatedAws {
     if (!target || target.region !== region) throw named('DBClusterNotFoundFault', `${targetArn} not found in ${region}`);
     if (this.detached) throw named('GlobalClusterNotFoundFault', 'already detached');
     const t = this.now();
-    this.losses.push({ t, seconds: this.lagNow() });
+    this.losses.push({ t, seconds: this.lagNow(), run: this.runKey() });
     this.detached = { region, doneAt: t + this.durations.globalFailover };
     this.consentOfCurrentRun(t, region);
     this.log(`cluster in ${region} detaching`);
@@ -855,7 +897,7 @@ export class SimulatedAws {
     const r = this.replica!;
     if (r.requestedAt !== undefined) throw named(c.database.kind === 'aurora-replica' ? 'InvalidDBClusterStateFault' : 'InvalidDBInstanceStateFault', 'not a read replica, or a promotion is under way');
     const t = this.now();
-    this.losses.push({ t, seconds: this.lagNow() });
+    this.losses.push({ t, seconds: this.lagNow(), run: this.runKey() });
     r.requestedAt = t;
     r.doneAt = t + this.durations.replicaPromotion;
     this.consentOfCurrentRun(t, region);
