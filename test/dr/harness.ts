@@ -33,6 +33,8 @@ export interface LocalEvent {
 type AslState = Json & { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }[]; TimeoutSeconds?: number; Branches?: { States: Record<string, AslState> }[] };
 
 const definitions = new WeakMap<Runbook, Json>();
+/** Task invocations after which an execution is a runaway (a real run makes a few hundred). */
+const MAX_INVOCATIONS = 5000;
 const machines = new WeakMap<Runbook, StateMachine>();
 
 /**
@@ -136,6 +138,8 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     [S.notify]: f.notify.timeout!.toSeconds(),
     [S.notifyFailure]: f.notify.timeout!.toSeconds(),
   };
+  const executionTimeout = Number(definition.TimeoutSeconds ?? 7200);
+  let invocations = 0;
   const failures: Record<string, number> = {};
   const taskErrors: { state: string; error: string; t: number }[] = [];
   const started = new Set<string>();
@@ -176,6 +180,11 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
     track(async (input: unknown): Promise<never> => {
       const b = branchOf[name] ? branch(branchOf[name]) : branch('main');
       const i = input as Json;
+      // Step Functions ends an execution past its TimeoutSeconds: in virtual time here, so a
+      // runaway loop (a Wait of 0 s around a step that never says done) ends too.
+      if (++invocations > MAX_INVOCATIONS || sim.time.now(branch('main')) - t0 > executionTimeout) {
+        throw Object.assign(new Error(`the execution ran past its timeout (${executionTimeout} s, or ${MAX_INVOCATIONS} task invocations)`), { name: 'States.Timeout' });
+      }
       if (b !== branch('main') && !started.has(b)) {
         // Both branches start together, from the run's clock.
         const both = Object.values(branchOf).map((x) => branch(x));

@@ -158,6 +158,13 @@ export function scheduleProblems(s: Schedule, r: ScenarioResult): string[] {
     const changes = changesBetween(r, o.endedAt - o.seconds, o.endedAt);
     if (changes.length > 0) problems.push(`run ${i + 1} was refused (${(o.error ?? '').slice(0, 160)}) yet changed: ${changes.join(', ')}`);
   });
+  // A request the validator must refuse (unplanned without allowDataLoss, a field it does not know) is refused.
+  s.runs.forEach((run, i) => {
+    const req = (run.request ?? {}) as Record<string, unknown>;
+    const invalid = (req.mode === 'unplanned' && req.allowDataLoss !== true) || 'force' in req;
+    const o = r.outcomes[i];
+    if (invalid && o && !(o.status === 'FAILED' && /InvalidRequest/.test(text(o)))) problems.push(`run ${i + 1} was invalid (${JSON.stringify(req)}) yet not refused as InvalidRequest: ${o.status} ${text(o).slice(0, 200)}`);
+  });
   // A re-run finishes: the last finishing run succeeded (a failback of a promoted replica needs re-protection by design).
   const last = r.finishing[r.finishing.length - 1];
   const reprotect = /ReprotectionRequired/.test(all.map(text).join('\n'));
