@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -15,9 +16,27 @@ export function projectContext(): Record<string, unknown> {
   return { ...cdkJson.context, ...cached };
 }
 
+/**
+ * Where this process's apps synthesize: one directory per app under one per process, removed
+ * when the process exits. An App without an outdir makes a `cdk.outXXXX` directory in the
+ * system's temp directory, with a copy of every Lambda bundle, and never removes it: thousands
+ * of simulated runbooks (the property tests, the bench, each mutant of a mutation run) filled
+ * the disk.
+ */
+let outRoot: string | undefined;
+let apps = 0;
+function outdir(): string {
+  if (!outRoot) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-resilience-test-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    outRoot = dir;
+  }
+  return path.join(outRoot, `app${apps++}`);
+}
+
 /** A new App with the project's context, as `cdk synth` would build it. */
 export function newApp(): App {
-  return new App({ context: projectContext() });
+  return new App({ context: projectContext(), outdir: outdir() });
 }
 
 export const TEST_ENV = { account: '111111111111', region: 'us-east-1' };
