@@ -8,6 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
+  globalTeardown: '<rootDir>/test/helpers/teardown.js',
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   testTimeout: 60000,

@@ -24,15 +24,20 @@ export function projectContext(): Record<string, unknown> {
  * the disk.
  */
 let outRoot: string | undefined;
-let apps = 0;
 function outdir(): string {
   if (!outRoot) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-resilience-test-'));
+    // One per process (a jest worker runs many test files, each with fresh modules); jest's
+    // global teardown (test/helpers/teardown.js) removes what a killed worker leaves.
+    const dir = path.join(os.tmpdir(), `${TEST_OUTDIR_PREFIX}${process.pid}`);
+    fs.mkdirSync(dir, { recursive: true });
     process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     outRoot = dir;
   }
-  return path.join(outRoot, `app${apps++}`);
+  return fs.mkdtempSync(path.join(outRoot, 'app-'));
 }
+
+/** The prefix of the directories test apps synthesize in (under the system's temp directory). */
+export const TEST_OUTDIR_PREFIX = 'cdk-resilience-test-';
 
 /** A new App with the project's context, as `cdk synth` would build it. */
 export function newApp(): App {
