@@ -62,18 +62,20 @@ function resolver(): TxtResolver {
   return (globalThis as Record<symbol, TxtResolver | undefined>)[KEY] ?? nodeResolver;
 }
 
-/** Whether Route 53 sends traffic to `region`, from its status record. */
-export async function regionStatus(dns: DnsObservation, region: string, timeoutMs = 2_000): Promise<RegionStatus> {
-  const name = dns.statusRecords[region];
+/** The first of `values` a TXT record answers on the zone's name servers, or 'unknown' (no record, no answer). */
+async function answerOf<T extends string>(dns: DnsObservation, name: string | undefined, values: readonly T[], timeoutMs: number): Promise<T | 'unknown'> {
   if (!name) return 'unknown';
   try {
     const answers = await resolver().resolveTxt(name, dns.nameServers, timeoutMs);
-    if (answers.includes('serving')) return 'serving';
-    if (answers.includes('withdrawn')) return 'withdrawn';
-    return 'unknown';
+    return values.find((v) => answers.includes(v)) ?? 'unknown';
   } catch {
     return 'unknown';
   }
+}
+
+/** Whether Route 53 sends traffic to `region`, from its status record. */
+export async function regionStatus(dns: DnsObservation, region: string, timeoutMs = 2_000): Promise<RegionStatus> {
+  return answerOf(dns, dns.statusRecords[region], ['serving', 'withdrawn'] as const, timeoutMs);
 }
 
 /** The traffic Route 53 answers, by Region. */
@@ -87,14 +89,5 @@ export type FenceStatus = 'open' | 'closed' | 'unknown';
 
 /** Whether Route 53 reads `region`'s gates as open, from its fence record. */
 export async function fenceStatus(dns: DnsObservation, region: string, timeoutMs = 2_000): Promise<FenceStatus> {
-  const name = dns.fenceRecords?.[region];
-  if (!name) return 'unknown';
-  try {
-    const answers = await resolver().resolveTxt(name, dns.nameServers, timeoutMs);
-    if (answers.includes('closed')) return 'closed';
-    if (answers.includes('open')) return 'open';
-    return 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return answerOf(dns, dns.fenceRecords?.[region], ['closed', 'open'] as const, timeoutMs);
 }
