@@ -120,9 +120,6 @@ export const scheduleArb: fc.Arbitrary<Schedule> = worldArb.chain((config) => {
 
 const text = (o: ExecutionOutcome): string => `${o.error ?? ''}\n${JSON.stringify(o.report ?? {})}`;
 
-/** A run refused: the request as asked cannot run (the re-run then consents to everything). */
-export const REFUSED = /RunbookRefused|DetachConsentRequired|DataLossNotAllowed|InvalidRequest|ManagedFailoverRefused|SwitchoverRefused|ReprotectionRequired/;
-
 /** Refusals that must come before any change (the request as asked cannot run). */
 const BEFORE_ANY_CHANGE = /RunbookRefused: (InvalidRequest|DetachConsentRequired|DataLossNotAllowed|RunbookAlreadyRunning|ReprotectionRequired|PromotionNotSupported)|States\.Runtime|InvalidRequest/;
 

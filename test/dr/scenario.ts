@@ -59,6 +59,9 @@ export interface ScenarioResult {
   readonly finishing: ExecutionOutcome[];
 }
 
+/** A run refused: the request as asked cannot run (a re-run then consents to everything). */
+export const REFUSED = /RunbookRefused|DetachConsentRequired|DataLossNotAllowed|InvalidRequest|ManagedFailoverRefused|SwitchoverRefused|ReprotectionRequired/;
+
 export const UNPLANNED: RunbookRequest = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'drill-1', reason: 'drill' };
 
 const runbooks = new Map<string, { config: RunbookConfig; runbook: Runbook }>();
@@ -111,8 +114,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
         // An operator reads the refusal before sending the next request (a minute).
         const o = await execute(sim, runbook, config, request, { startAt: sim.time.latest() + (request === again ? 0 : 60), handlers: spec.handlers });
         finishing.push(o);
-        const refused = /RunbookRefused|DetachConsentRequired|DataLossNotAllowed|InvalidRequest|ManagedFailoverRefused|SwitchoverRefused/.test(`${o.error ?? ''} ${o.report?.summary ?? ''}`);
-        if (o.status === 'SUCCEEDED' || !refused) break;
+        if (o.status === 'SUCCEEDED' || !REFUSED.test(`${o.error ?? ''} ${o.report?.summary ?? ''}`)) break;
       }
       sim.advanceAndSweep(300);
     }
