@@ -1,8 +1,12 @@
 /**
  * The tests StrykerJS runs against each mutant of the runbook code (`npm run mutation`): the
- * handlers' unit tests, the request validator's, and the runbook simulator's (the fault matrix,
- * the planted handlers and a smaller property sample: MUTATION_SAMPLE). Nothing that
- * synthesizes a whole app: each mutant runs only the tests that cover it (perTest).
+ * handlers' unit tests, the request validator's, and the runbook simulator's (the fault matrix
+ * and a smaller property sample: MUTATION_SAMPLE). Nothing that synthesizes an app, and the
+ * simulated runs read their definitions from the disk cache (test/dr/definitions.ts). The
+ * planted-handler tests are left out: they test the property tests, not the handlers.
+ *
+ * Each mutant runs only the tests that cover it (perTest), cheapest first
+ * (mutation-sequencer.js), and stops at the first that fails (mutation-environment.js).
  */
 const base = require('./jest.config');
 
@@ -16,9 +20,9 @@ module.exports = {
     '<rootDir>/test/dr/fault-matrix*.test.ts',
     '<rootDir>/test/dr/simulator-route53.test.ts',
     '<rootDir>/test/dr/properties.test.ts',
-    '<rootDir>/test/dr/plants.test.ts',
   ],
   reporters: ['default'],
-  testSequencer: undefined,
+  testEnvironment: '<rootDir>/test/helpers/mutation-environment.js',
+  testSequencer: '<rootDir>/test/helpers/mutation-sequencer.js',
   maxWorkers: 1,
 };

@@ -1,5 +1,5 @@
 import { ActiveActive, AWS_SLAS, DatabaseEngine, estimateAvailability, PilotLight, WarmStandby } from '../../lib';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { newApp } from '../helpers/app';
 
 describe('availability model', () => {

@@ -1,6 +1,6 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { DatabaseEngine, DrStrategy, enforceObjectives, estimateRpo, estimateRto, PilotLight, WarmStandby } from '../../lib';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { newApp } from '../helpers/app';
 
 function synthError(make: (app: App) => DrStrategy, options: Parameters<typeof enforceObjectives>[1] = {}): string | undefined {

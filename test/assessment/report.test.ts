@@ -1,7 +1,7 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { renderReportMarkdown, resilienceReport, WarmStandby } from '../../lib';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { newApp } from '../helpers/app';
 
 // The report of the reference app itself: test/reference-app/report.cases.ts.

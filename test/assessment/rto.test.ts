@@ -3,7 +3,7 @@ import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DrStrategy, PilotLight, WarmStandby } from '../../lib';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS } from '../../lib/assessment/operation-durations';
 import { estimateRto, runbookCriticalPath } from '../../lib/assessment/rto';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { execute } from '../dr/harness';
 import { DEFAULT_DURATIONS, SimulatedAws } from '../dr/simulator';
 import { newApp } from '../helpers/app';

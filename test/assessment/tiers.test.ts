@@ -23,7 +23,7 @@ import {
   PilotLight,
   WarmStandby,
 } from '../../lib';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { newApp, newStack, TEST_AZS } from '../helpers/app';
 
 function web(props: Partial<WebTierProps> = {}, azs = TEST_AZS): WebTier {

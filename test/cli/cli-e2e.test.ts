@@ -18,7 +18,8 @@ import { runCli } from '../../cli/program';
 import { handler as entryHandler } from '../../lambda/runbook-entry';
 import { RunbookEntry, RunbookRequest } from '../../protocol';
 import { RUNBOOK_STATES as S } from '../../lib/dr/runbook';
-import { testConfig, testRunbook, WEST } from '../dr/fixtures';
+import { testConfig, WEST } from '../dr/fixtures';
+import { testRunbook } from '../dr/stacks';
 import { execute, ExecutionOutcome, LocalEvent } from '../dr/harness';
 import { SimulatedAws } from '../dr/simulator';
 

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { WarmStandby } from '../../lib';
 import { newApp, resourcesOfType } from '../helpers/app';
-import { strategyProps } from './fixtures';
+import { strategyProps } from './stacks';
 
 /** The directory parameters of a stack, by name, with their values resolved enough to parse. */
 function parameters(stack: Stack): Record<string, Record<string, unknown>> {

@@ -12,7 +12,7 @@ import { DRILL_STATES, DrStrategy, PilotLight, WarmStandby } from '../../lib';
 import { newApp } from '../helpers/app';
 import { execute, ExecutionOutcome } from './harness';
 import { Fault, SimulatedAws } from './simulator';
-import { strategyProps } from './fixtures';
+import { strategyProps } from './stacks';
 
 type Json = Record<string, unknown>;
 const S = DRILL_STATES;

@@ -1,11 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as sns from 'aws-cdk-lib/aws-sns';
+/**
+ * Runbook configurations for tests: plain values, no constructs (stacks.ts builds those), so the
+ * handler tests and the simulated runs do not load aws-cdk-lib.
+ */
 import { RunbookConfig } from '../../protocol';
-import { DatabaseEngine, DrStrategyProps } from '../../lib';
-import { Runbook } from '../../lib/dr/runbook';
-import { newApp, RECOVERY_AZS, TEST_AZS } from '../helpers/app';
 
-const ACCOUNT = '111111111111';
+export const ACCOUNT = '111111111111';
 export const EAST = 'us-east-1';
 export const WEST = 'us-west-2';
 /** Example name servers of the example zone (the runbooks verify a move by asking them). */
@@ -99,28 +98,5 @@ export function testConfig(o: {
     notifyTopicArn: `arn:aws:sns:${target}:${ACCOUNT}:shop-runbook`,
     metricsNamespace: 'CdkResilience',
     sourceCallTimeoutMs: 10_000,
-  };
-}
-
-/** A runbook construct for a configuration, in a stack of the target Region. */
-export function testRunbook(config: RunbookConfig): { stack: Stack; runbook: Runbook } {
-  const stack = new Stack(newApp(), 'Runbook', { env: { account: ACCOUNT, region: config.targetRegion } });
-  const topic = new sns.Topic(stack, 'Notify', { enforceSSL: true });
-  const runbook = new Runbook(stack, 'Failover', { config, notifyTopic: topic });
-  return { stack, runbook };
-}
-
-/** Props of a two-Region strategy in the example account. */
-export function strategyProps(name: string, overrides: Partial<DrStrategyProps> = {}): DrStrategyProps {
-  return {
-    name,
-    primary: { env: { account: '111111111111', region: 'us-east-1' }, availabilityZones: TEST_AZS },
-    recovery: { env: { account: '111111111111', region: 'us-west-2' }, availabilityZones: RECOVERY_AZS },
-    domain: { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', recordName: name, nameServers: NAME_SERVERS },
-    web: { capacity: { min: 4, max: 12 } },
-    database: { engine: DatabaseEngine.auroraPostgres('16.4') },
-    rto: Duration.minutes(15),
-    rpo: Duration.seconds(30),
-    ...overrides,
   };
 }

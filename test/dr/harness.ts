@@ -8,8 +8,6 @@
  * At the end the simulator sweeps the safety model's invariants over every virtual second of
  * the run; a reported success is checked against the simulated world (invariant 3).
  */
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { handler as computeHandler } from '../../lambda/runbook-compute';
 import { handler as databaseHandler } from '../../lambda/runbook-database';
@@ -17,8 +15,8 @@ import { handler as notifyHandler } from '../../lambda/runbook-notify';
 import { handler as preflightHandler } from '../../lambda/runbook-preflight';
 import { handler as trafficHandler } from '../../lambda/runbook-traffic';
 import { handler as verifyHandler } from '../../lambda/runbook-verify';
-import { RunbookConfig, RunbookReport, RunbookRequest } from '../../protocol';
-import { Runbook, RUNBOOK_STATES } from '../../lib/dr/runbook';
+import { RUNBOOK_STATES, RunbookConfig, RunbookReport, RunbookRequest } from '../../protocol';
+import type { Runbook } from '../../lib/dr/runbook';
 import { SimulatedAws } from './simulator';
 
 type Json = Record<string, unknown>;
@@ -32,31 +30,47 @@ export interface LocalEvent {
 }
 type AslState = Json & { Type: string; Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }[]; TimeoutSeconds?: number; Branches?: { States: Record<string, AslState> }[] };
 
-const definitions = new WeakMap<Runbook, Json>();
 /** Task invocations after which an execution is a runaway (a real run makes a few hundred). */
 const MAX_INVOCATIONS = 5000;
-const machines = new WeakMap<Runbook, StateMachine>();
+
+/** The steps that run a function, by the name of their function in `Runbook.functions`. */
+export type StepFunctionName = 'preflight' | 'database' | 'compute' | 'traffic' | 'verify' | 'notify';
 
 /**
- * The local state machine of a runbook, its definition validated once (asl-validator) when it
- * is first built; the machine that runs skips validation, which aws-local-stepfunctions would
- * otherwise repeat for each parallel branch of each execution.
+ * What the harness needs of a synthesized runbook: its state machine definition (function ARNs
+ * replaced by placeholders) and each function's timeout. Plain JSON, so it can be cached on disk
+ * (definitions.ts) and a run need not load aws-cdk-lib or synthesize.
  */
-function machineOf(runbook: Runbook): StateMachine {
-  let m = machines.get(runbook);
+export interface LocalRunbook {
+  readonly definition: Json;
+  readonly timeouts: Readonly<Record<StepFunctionName, number>>;
+}
+
+const locals = new WeakMap<Runbook, LocalRunbook>();
+const machines = new WeakMap<Json, StateMachine>();
+
+/**
+ * The local state machine of a definition, validated once (asl-validator) when it is first
+ * built; the machine that runs skips validation, which aws-local-stepfunctions would otherwise
+ * repeat for each parallel branch of each execution.
+ */
+function machineOf(definition: Json): StateMachine {
+  let m = machines.get(definition);
   if (!m) {
-    const definition = runbookDefinition(runbook) as never;
-    new StateMachine(definition, { validationOptions: { checkArn: false } });
-    m = new StateMachine(definition, { validationOptions: { noValidate: true } });
-    machines.set(runbook, m);
+    new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    m = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+    machines.set(definition, m);
   }
   return m;
 }
 
-/** The state machine definition of a runbook, with function ARNs replaced by placeholders (once per runbook). */
-export function runbookDefinition(runbook: Runbook): Json {
-  const cached = definitions.get(runbook);
+/** A runbook construct's definition and timeouts, read from its synthesized stack (once per runbook). */
+export function localRunbook(runbook: Runbook): LocalRunbook {
+  const cached = locals.get(runbook);
   if (cached) return cached;
+  // Loaded here, not at the top: a run from a cached definition needs neither.
+  const { Stack } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
   const stack = Stack.of(runbook);
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Properties: { DefinitionString?: unknown } }> };
   const logicalId = stack.getLogicalId(runbook.stateMachine.node.defaultChild as never);
@@ -65,9 +79,25 @@ export function runbookDefinition(runbook: Runbook): Json {
     typeof def === 'string'
       ? def
       : def['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : `arn:aws:lambda:us-east-1:123456789012:function:${JSON.stringify(p).replace(/\W/g, '')}`)).join('');
-  const parsed = JSON.parse(text) as Json;
-  definitions.set(runbook, parsed);
-  return parsed;
+  const f = runbook.functions;
+  const local: LocalRunbook = {
+    definition: JSON.parse(text) as Json,
+    timeouts: {
+      preflight: f.preflight.timeout!.toSeconds(),
+      database: f.database.timeout!.toSeconds(),
+      compute: f.compute.timeout!.toSeconds(),
+      traffic: f.traffic.timeout!.toSeconds(),
+      verify: f.verify.timeout!.toSeconds(),
+      notify: f.notify.timeout!.toSeconds(),
+    },
+  };
+  locals.set(runbook, local);
+  return local;
+}
+
+/** The state machine definition of a runbook, with function ARNs replaced by placeholders (once per runbook). */
+export function runbookDefinition(runbook: Runbook): Json {
+  return localRunbook(runbook).definition;
 }
 
 function allStates(def: { States: Record<string, AslState> }, out: Record<string, AslState> = {}): Record<string, AslState> {
@@ -115,9 +145,10 @@ export interface ExecuteOptions {
 }
 
 /** Execute the runbook once in the simulator. */
-export async function execute(sim: SimulatedAws, runbook: Runbook, config: RunbookConfig, request: RunbookRequest | Json, options: ExecuteOptions | ((e: LocalEvent, virtualSeconds: number) => void) = {}): Promise<ExecutionOutcome> {
+export async function execute(sim: SimulatedAws, runbook: Runbook | LocalRunbook, config: RunbookConfig, request: RunbookRequest | Json, options: ExecuteOptions | ((e: LocalEvent, virtualSeconds: number) => void) = {}): Promise<ExecutionOutcome> {
   const o: ExecuteOptions = typeof options === 'function' ? { onEvent: options } : options;
-  const definition = runbookDefinition(runbook) as Json & { States: Record<string, AslState> };
+  const local = 'timeouts' in runbook ? runbook : localRunbook(runbook);
+  const definition = local.definition as Json & { States: Record<string, AslState> };
   const states = allStates(definition);
   process.env.AWS_MAX_ATTEMPTS = '1';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -128,15 +159,15 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
   const key = o.key ?? 'main';
   const branch = (b: 'main' | 'database' | 'compute'): string => (key === 'main' ? b : b === 'main' ? key : `${key}:${b}`);
   const branchOf: Record<string, 'database' | 'compute'> = { [S.database]: 'database', [S.compute]: 'compute' };
-  const f = runbook.functions;
+  const t = local.timeouts;
   const timeoutOf: Record<string, number> = {
-    [S.preflight]: f.preflight.timeout!.toSeconds(),
-    [S.database]: f.database.timeout!.toSeconds(),
-    [S.compute]: f.compute.timeout!.toSeconds(),
-    [S.traffic]: f.traffic.timeout!.toSeconds(),
-    [S.verify]: f.verify.timeout!.toSeconds(),
-    [S.notify]: f.notify.timeout!.toSeconds(),
-    [S.notifyFailure]: f.notify.timeout!.toSeconds(),
+    [S.preflight]: t.preflight,
+    [S.database]: t.database,
+    [S.compute]: t.compute,
+    [S.traffic]: t.traffic,
+    [S.verify]: t.verify,
+    [S.notify]: t.notify,
+    [S.notifyFailure]: t.notify,
   };
   const executionTimeout = Number(definition.TimeoutSeconds ?? 7200);
   let invocations = 0;
@@ -258,7 +289,7 @@ export async function execute(sim: SimulatedAws, runbook: Runbook, config: Runbo
   };
   const zero = (type: string): Record<string, number> => Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === type).map(([n]) => [n, 0]));
 
-  const machine = machineOf(runbook);
+  const machine = machineOf(local.definition);
   const t0 = sim.time.now(branch('main'));
   sim.runStarted(t0, key, (request as Partial<RunbookRequest>).allowDetach === true || ((o.input as { request?: { allowDetach?: unknown } } | undefined)?.request?.allowDetach === true));
   const startIso = new Date(Date.UTC(2026, 0, 1) + t0 * 1000).toISOString();

@@ -6,9 +6,9 @@
  * the fault matrix and the property-based tests drive this.
  */
 import { RunbookConfig, RunbookRequest } from '../../protocol';
-import { Runbook } from '../../lib/dr/runbook';
-import { testConfig, testRunbook } from './fixtures';
-import { execute, ExecutionOutcome, HandlerOverrides } from './harness';
+import { cachedRunbook } from './definitions';
+import { testConfig } from './fixtures';
+import { execute, ExecutionOutcome, HandlerOverrides, LocalRunbook } from './harness';
 import { Fault, SimOptions, SimulatedAws } from './simulator';
 
 /** A runbook of the scenario's strategy, and what to send it. */
@@ -64,15 +64,15 @@ export const REFUSED = /RunbookRefused|DetachConsentRequired|DataLossNotAllowed|
 
 export const UNPLANNED: RunbookRequest = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'drill-1', reason: 'drill' };
 
-const runbooks = new Map<string, { config: RunbookConfig; runbook: Runbook }>();
+const runbooks = new Map<string, { config: RunbookConfig; runbook: LocalRunbook }>();
 
-/** One synthesized runbook per configuration, shared by every scenario that uses it. */
-export function runbookFor(o: Parameters<typeof testConfig>[0]): { config: RunbookConfig; runbook: Runbook } {
+/** One synthesized runbook per configuration, shared by every scenario that uses it (and cached on disk: definitions.ts). */
+export function runbookFor(o: Parameters<typeof testConfig>[0]): { config: RunbookConfig; runbook: LocalRunbook } {
   const key = JSON.stringify(o);
   let hit = runbooks.get(key);
   if (!hit) {
     const config = testConfig(o);
-    hit = { config, runbook: testRunbook(config).runbook };
+    hit = { config, runbook: cachedRunbook(config) };
     runbooks.set(key, hit);
   }
   return hit;

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DatabaseEngine, DrStrategy, DrStrategyProps, PilotLight, ResilienceError, WarmStandby } from '../../lib';
 import { nagFindings, newApp, RECOVERY_AZS, resourcesOfType, TEST_AZS } from '../helpers/app';
-import { strategyProps } from './fixtures';
+import { strategyProps } from './stacks';
 import { execute } from './harness';
 import { SimulatedAws } from './simulator';
 

@@ -7,7 +7,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ActiveActive, DatabaseEngine, DrStrategy, PilotLight, ResilienceError, Runbook, WarmStandby } from '../../lib';
 import { errorOf, newApp, resourcesOfType } from '../helpers/app';
-import { strategyProps, testConfig, testRunbook } from './fixtures';
+import { testConfig } from './fixtures';
+import { strategyProps, testRunbook } from './stacks';
 import { runbookDefinition } from './harness';
 
 const policyText = (t: Template, rolePrefix: string): string =>

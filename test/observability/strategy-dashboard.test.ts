@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ResilienceError, WarmStandby } from '../../lib';
-import { strategyProps } from '../dr/fixtures';
+import { strategyProps } from '../dr/stacks';
 import { errorOf, newApp, resourcesOfType } from '../helpers/app';
 
 // The reference strategies' SLOs and dashboards: test/reference-app/dashboards.cases.ts.
