@@ -22,7 +22,8 @@ module.exports = {
     '<rootDir>/test/dr/properties.test.ts',
   ],
   reporters: ['default'],
-  testEnvironment: '<rootDir>/test/helpers/mutation-environment.js',
+  // An absolute path: Stryker's jest runner resolves the environment itself, without <rootDir>.
+  testEnvironment: require('path').join(__dirname, 'test', 'helpers', 'mutation-environment.js'),
   testSequencer: '<rootDir>/test/helpers/mutation-sequencer.js',
   maxWorkers: 1,
 };
