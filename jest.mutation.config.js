@@ -14,11 +14,10 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/lambda/runbook-*.test.ts',
-    '<rootDir>/test/protocol/*.test.ts',
+    '<rootDir>/test/protocol/request.test.ts',
     '<rootDir>/test/dr/entry.test.ts',
     '<rootDir>/test/dr/verify.test.ts',
     '<rootDir>/test/dr/fault-matrix*.test.ts',
-    '<rootDir>/test/dr/simulator-route53.test.ts',
     '<rootDir>/test/dr/properties.test.ts',
   ],
   reporters: ['default'],

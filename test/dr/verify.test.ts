@@ -5,6 +5,7 @@
  * found these unchecked: the matrix only reaches Verify once the writer and capacity are there.
  */
 import { handler as verify } from '../../lambda/runbook-verify';
+import { installResolver } from '../../lambda/shared/dns';
 import { acquireLock } from '../../lambda/shared/lock';
 import { EAST, testConfig, WEST } from './fixtures';
 import { SimulatedAws, SimOptions } from './simulator';
@@ -13,10 +14,21 @@ const EXEC = 'arn:aws:states:us-west-2:111111111111:execution:shop-failover:v-1'
 const request = { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'v-1', reason: 'drill' };
 
 /** Run Verify's passes in a world (failover config), `gap` virtual seconds apart; returns every pass. */
-async function passes(world: Omit<SimOptions, 'config'>, n: number, traffic: 'health-check' | 'routing-control' = 'health-check', gaps: number[] = []): Promise<Awaited<ReturnType<typeof verify>>[]> {
+async function passes(
+  world: Omit<SimOptions, 'config'>,
+  n: number,
+  traffic: 'health-check' | 'routing-control' = 'health-check',
+  gaps: number[] = [],
+  answers: Record<string, string> = {},
+): Promise<Awaited<ReturnType<typeof verify>>[]> {
   const config = testConfig({ traffic });
   const sim = new SimulatedAws({ config, ...world });
   sim.install();
+  // Answers of given DNS names instead of the simulated Route 53's (a record Route 53 has not updated yet).
+  if (Object.keys(answers).length > 0) {
+    const simulated = (sim as unknown as { resolveTxt(name: string, timeoutMs: number): Promise<string[]> }).resolveTxt.bind(sim);
+    installResolver({ resolveTxt: (name, _servers, timeoutMs) => (name in answers ? Promise.resolve([answers[name]]) : simulated(name, timeoutMs)) });
+  }
   process.env.RUNBOOK_CONFIG = JSON.stringify(config);
   process.env.AWS_MAX_ATTEMPTS = '1';
   process.env.AWS_REGION = WEST;
@@ -71,4 +83,30 @@ test('routing controls: the wait adds the time Route 53 takes to answer on a cha
   const [first] = await passes({ ...MOVED, controls: { [WEST]: 'On', [EAST]: 'Off' } }, 1, 'routing-control');
   expect(first.done).toBe(false);
   expect(first.waitSeconds).toBeGreaterThan(60);
+});
+
+test('a first pass that changed nothing records no action', async () => {
+  const [first] = await passes(MOVED, 1);
+  expect(first.actions).toEqual([]);
+});
+
+test('Route 53 still answers the source (its fence read closed): never done, and it says so', async () => {
+  const out = await passes(MOVED, 3, 'health-check', [], { [`_status.${EAST}.shop.example.com`]: 'serving' });
+  expect(out.every((p) => !p.done)).toBe(true);
+  expect(out[2].seen).toEqual([`Route 53 answers ${EAST} as serving`]);
+});
+
+test('the source withdrawn but its fence not read closed: never done, and it says so', async () => {
+  const out = await passes(MOVED, 3, 'health-check', [], { [`_fence.${EAST}.shop.example.com`]: 'open' });
+  expect(out.every((p) => !p.done)).toBe(true);
+  expect(out[2].seen).toEqual([`Route 53 does not read ${EAST}'s traffic gates as closed yet`]);
+});
+
+test('past the verification timeout it fails with how long it waited and what it saw', async () => {
+  const err = await passes({ ...MOVED, desired: { [WEST]: 2, [EAST]: 0 } }, 3, 'health-check', [600, 400]).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  expect(err?.name).toBe('VerificationFailed');
+  expect(err?.message).toMatch(/^after 10\d\d s: us-west-2 has 2 healthy targets, needs 6$/);
 });

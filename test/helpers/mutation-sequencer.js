@@ -8,7 +8,6 @@ const ORDER = [
   /test\/lambda\/runbook-/,
   /test\/dr\/entry\.test/,
   /test\/dr\/verify\.test/,
-  /test\/dr\/simulator-route53\.test/,
   /test\/dr\/fault-matrix\.test/,
   /test\/dr\/fault-matrix-apis\.test/,
   /test\/dr\/fault-matrix-arc\.test/,
