@@ -8,6 +8,7 @@ const ORDER = [
   /test\/lambda\/runbook-/,
   /test\/dr\/entry\.test/,
   /test\/dr\/verify\.test/,
+  /test\/dr\/traffic-step\.test/,
   /test\/dr\/fault-matrix\.test/,
   /test\/dr\/fault-matrix-apis\.test/,
   /test\/dr\/fault-matrix-arc\.test/,
