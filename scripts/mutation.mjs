@@ -99,6 +99,23 @@ for (const [file, { mutants }] of Object.entries(merged.files)) {
   }
   perFile.push(`${file}: ${c.valid === 0 ? '-' : ((100 * c.detected) / c.valid).toFixed(1)} % of ${c.valid}`);
 }
+// The mutants the runbooks' safety rests on (test/mutation-must-kill.json): each must be killed
+// (or time out); one that survives, or that the mutator no longer makes, fails the run.
+const mustKill = JSON.parse(readFileSync(join(root, 'test', 'mutation-must-kill.json'), 'utf8')).mutants;
+let mustKillFailed = 0;
+for (const k of mustKill) {
+  const report = merged.files[k.file];
+  if (!report) {
+    console.log(`must-kill: ${k.name}: ${k.file} not yet run`);
+    continue;
+  }
+  const m = report.mutants.find((x) => x.location.start.line === k.line && x.mutatorName === k.mutator && (x.replacement ?? '') === k.replacement);
+  const status = m ? m.status : 'not made (update test/mutation-must-kill.json)';
+  const ok = m && (m.status === 'Killed' || m.status === 'Timeout');
+  if (!ok) mustKillFailed++;
+  console.log(`must-kill: ${k.name}: ${k.file}:${k.line} ${k.mutator} ${JSON.stringify(k.replacement)}: ${status}${m?.killedBy?.length ? ` (by ${m.killedBy.length} test(s))` : ''}`);
+}
+
 const detected = count.Killed + count.Timeout;
 const valid = detected + count.Survived + count.NoCoverage;
 const score = valid === 0 ? 0 : (100 * detected) / valid;
@@ -106,5 +123,6 @@ for (const u of unexplained) console.log(`survivor: ${u}`);
 for (const p of perFile) console.log(`file: ${p}`);
 for (const m of missing) console.log(`not yet run: ${m}`);
 console.log(
-  `bench mutation: handlers_score=${score.toFixed(1)} killed=${count.Killed} timeout=${count.Timeout} survived=${count.Survived} no_coverage=${count.NoCoverage} equivalent=${count.equivalent} compile_errors=${count.CompileError} files=${Object.keys(merged.files).length} not_run=${missing.length}`,
+  `bench mutation: handlers_score=${score.toFixed(1)} killed=${count.Killed} timeout=${count.Timeout} survived=${count.Survived} no_coverage=${count.NoCoverage} equivalent=${count.equivalent} compile_errors=${count.CompileError} files=${Object.keys(merged.files).length} not_run=${missing.length} must_kill_failed=${mustKillFailed}`,
 );
+if (mustKillFailed > 0) process.exit(1);
