@@ -14,6 +14,7 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/lambda/runbook-*.test.ts',
+    '<rootDir>/test/lambda/gates.test.ts',
     '<rootDir>/test/protocol/request.test.ts',
     '<rootDir>/test/dr/entry.test.ts',
     '<rootDir>/test/dr/verify.test.ts',

@@ -5,7 +5,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 
 const ORDER = [
   /test\/protocol\//,
-  /test\/lambda\/runbook-/,
+  /test\/lambda\//,
   /test\/dr\/entry\.test/,
   /test\/dr\/verify\.test/,
   /test\/dr\/traffic-step\.test/,
