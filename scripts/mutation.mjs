@@ -109,7 +109,14 @@ for (const k of mustKill) {
     console.log(`must-kill: ${k.name}: ${k.file} not yet run`);
     continue;
   }
-  const m = report.mutants.find((x) => x.location.start.line === k.line && x.mutatorName === k.mutator && (x.replacement ?? '') === k.replacement);
+  const m = report.mutants.find(
+    (x) =>
+      x.location.start.line === k.line &&
+      (k.column === undefined || x.location.start.column === k.column) &&
+      (k.endColumn === undefined || x.location.end.column === k.endColumn) &&
+      x.mutatorName === k.mutator &&
+      (x.replacement ?? '') === k.replacement,
+  );
   const status = m ? m.status : 'not made (update test/mutation-must-kill.json)';
   const ok = m && (m.status === 'Killed' || m.status === 'Timeout');
   if (!ok) mustKillFailed++;
