@@ -109,4 +109,10 @@ test('past the verification timeout it fails with how long it waited and what it
   );
   expect(err?.name).toBe('VerificationFailed');
   expect(err?.message).toMatch(/^after 10\d\d s: us-west-2 has 2 healthy targets, needs 6$/);
+  // Everything it saw, separated.
+  const both = await passes({ ...MOVED, writerRegion: EAST, closedGates: [`${EAST}@${EAST}`], desired: { [WEST]: 2, [EAST]: 0 } }, 3, 'health-check', [600, 400]).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  expect(both?.message).toMatch(/^after 10\d\d s: the writer is not available in us-west-2 \([^)]*\); us-west-2 has 2 healthy targets, needs 6$/);
 });

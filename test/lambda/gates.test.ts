@@ -77,6 +77,14 @@ describe('readGate', () => {
     expect(await readGate(config, S, S, 1000)).toBe('unknown');
   });
 
+  test('a read the role may not make is a deployment problem, thrown with what was read and where', async () => {
+    cw.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+    await expect(readGate(config, T, S, 1000)).rejects.toMatchObject({
+      name: 'RunbookPermissionDenied',
+      message: `the runbook's role may not read the traffic gate alarm ${alarm(T, S)} in ${S} (AccessDeniedException: no); this is a deployment problem: check the function's IAM policy`,
+    });
+  });
+
   test('the read is bounded: the call gets an abort signal', async () => {
     install({ states: {} });
     await readGate(config, T, S, 1000);
