@@ -6,6 +6,7 @@
  * and what each pass says. Mutation testing found these unchecked: in the fault matrix Route 53
  * always reads the fence by the next pass, and the source's drain outlasts the TTL.
  */
+import { FailoverGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { handler as database } from '../../lambda/runbook-database';
 import { installResolver } from '../../lambda/shared/dns';
 import { acquireLock } from '../../lambda/shared/lock';
@@ -40,6 +41,8 @@ async function passes(o: {
   answers?: (t: number) => Record<string, string>;
   /** Change the simulated world before the passes (a seam of the simulator). */
   tweak?: (sim: SimulatedAws) => void;
+  /** Calls made in the world before the first pass (another actor), on the main clock. */
+  before?: () => Promise<unknown>;
 }): Promise<Run> {
   const config = o.config ?? testConfig({ strategy: 'pilot-light', database: 'replica' });
   const sim = new SimulatedAws({ config, ...(o.world ?? {}) });
@@ -62,6 +65,7 @@ async function passes(o: {
   try {
     sim.time.set('main', 1000);
     await sim.time.run('main', () => acquireLock(config, EXEC, 'd-1'));
+    if (o.before) await sim.time.run('main', o.before);
     let prev = o.prev as Partial<Step> | undefined;
     for (let i = 0; i < (o.max ?? 60); i++) {
       if (i > 0) sim.time.advance(Math.max(1, prev?.waitSeconds ?? 1), 'main');
@@ -223,6 +227,68 @@ describe('Aurora refusing the managed operation', () => {
     expect(callsOf(r, 'RemoveFromGlobalClusterCommand')).toHaveLength(1);
     expect(r.passes.flatMap((p) => p.actions)).toContain('RemoveFromGlobalCluster shop-us-west-2 (detach-and-promote, with consent, us-east-1 fenced)');
     expect(r.passes.at(-1)?.done).toBe(true);
+  });
+});
+
+describe('an Aurora global database', () => {
+  const aurora = testConfig({ strategy: 'warm-standby' });
+
+  test('a planned switchover waits for the target capacity, then is called once, in the primary Region, and followed', async () => {
+    const r = await passes({ config: aurora, world: { desired: { [EAST]: 6, [WEST]: 0 } }, request: PLANNED, max: 3 });
+    expect(r.passes[0]).toMatchObject({ status: 'waiting for 6 healthy targets in us-west-2 (0 now) before the switchover', done: false });
+    expect(callsOf(r, 'SwitchoverGlobalClusterCommand')).toEqual([]);
+
+    const ready = await passes({ config: aurora, world: { desired: { [EAST]: 6, [WEST]: 6 } }, request: PLANNED, max: 200 });
+    expect(ready.error).toBeUndefined();
+    expect(ready.sim.calls.filter((c) => c.command === 'SwitchoverGlobalClusterCommand').map((c) => c.region)).toEqual([EAST]);
+    expect(ready.passes[0]).toMatchObject({ status: 'switching-over', requested: 'switchover' });
+    expect(ready.passes[0].actions).toEqual(['SwitchoverGlobalCluster to shop-us-west-2 (called in us-east-1, the primary\'s Region)']);
+    expect(ready.passes.at(-1)?.done).toBe(true);
+  });
+
+  test('an unplanned failover is called once, in the target Region, with the lag at the call', async () => {
+    const r = await passes({ config: aurora, world: { desired: { [EAST]: 6, [WEST]: 6 }, lagSeconds: 2 }, max: 200 });
+    expect(r.sim.calls.filter((c) => c.command === 'FailoverGlobalClusterCommand').map((c) => c.region)).toEqual([WEST]);
+    expect(r.passes[0]).toMatchObject({ status: 'failing-over', requested: 'failover', dataLossRiskSeconds: 2 });
+    expect(r.passes[0].actions).toEqual(['FailoverGlobalCluster to shop-us-west-2 with AllowDataLoss (called in us-west-2)']);
+    expect(r.passes.at(-1)?.done).toBe(true);
+  });
+
+  test("another operation promoting the other Region: refused (DatabaseBusy) with nothing called", async () => {
+    const r = await passes({
+      config: aurora,
+      world: { writerRegion: WEST, desired: { [EAST]: 6, [WEST]: 6 } },
+      max: 1,
+      before: () =>
+        new RDSClient({ region: EAST }).send(
+          new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: 'shop', TargetDbClusterIdentifier: `arn:aws:rds:${EAST}:111111111111:cluster:shop-${EAST}`, AllowDataLoss: true }),
+        ),
+    });
+    expect(r.error?.message).toMatch(/^DatabaseBusy: an Aurora global operation promoting us-east-1 is under way \(.*\), not this runbook's; nothing was changed: wait for it to end, then plan again$/);
+    expect(callsOf(r, 'FailoverGlobalClusterCommand')).toHaveLength(1);
+  });
+});
+
+describe('stopping the source before a promotion', () => {
+  const before = new Date(Date.UTC(2026, 0, 1) + (1000 - 300) * 1000).toISOString();
+  const prev = { startedAt: before, trafficMoved: true, trafficMovedAt: before, trafficSince: before, attempt: 5, actions: [] };
+
+  test('a source that does not answer is taken as stopped, and the pass says what to do when it answers', async () => {
+    const r = await passes({ world: { ...STANDBY_READY, closedGates: [`${EAST}@${EAST}`] }, max: 1, prev, faults: [{ region: EAST, kind: 'unreachable' }] });
+    expect(r.passes[0]).toMatchObject({ status: 'source down', sourceStopped: true });
+    expect(r.passes[0].actions.at(-1)).toBe('could not reach shop-web-us-east-1 in us-east-1 to stop it: it is fenced from DNS; scale it to 0 when us-east-1 answers, before reconciling its database');
+  });
+
+  test('a source with no instance left is stopped', async () => {
+    const r = await passes({ world: { desired: { [EAST]: 0, [WEST]: 6 }, closedGates: [`${EAST}@${EAST}`] }, max: 1, prev });
+    expect(r.passes[0]).toMatchObject({ status: 'source stopped', sourceStopped: true, waitSeconds: 1 });
+    expect(r.passes[0].actions.at(-1)).toBe('stopped shop-web-us-east-1 in us-east-1 (0 instances) before the promotion: no connection opened before the fence can write to its database');
+  });
+
+  test('a scaling call that fails is retried, and the pass says why', async () => {
+    const r = await passes({ world: { ...STANDBY_READY, closedGates: [`${EAST}@${EAST}`] }, max: 1, prev, faults: [{ region: EAST, command: 'UpdateAutoScalingGroupCommand', kind: 'error5xx' }] });
+    expect(r.passes[0].status).toMatch(/^stopping shop-web-us-east-1 in us-east-1 \(\w+; retrying\)$/);
+    expect(r.passes[0]).toMatchObject({ sourceStopped: false, waitSeconds: 5 });
   });
 });
 
