@@ -63,6 +63,7 @@ export * from './chaos/scenario-cross-region-connectivity';
 export * from './chaos/scenario-az-power-interruption';
 export * from './chaos/drill';
 export * from './assessment/resilience-checks';
+export * from './assessment/nag-pack-on-scope';
 export { RESILIENCE_RULES } from './assessment/rules';
 export type { ResilienceRule } from './assessment/rules';
 export * from './assessment/operation-durations';
