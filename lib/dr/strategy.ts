@@ -24,6 +24,7 @@ import { acknowledgeNagFinding } from '../core/nag';
 import { buildStrategyGates, dnsObservation, StrategyGates } from './strategy-traffic';
 import { buildStrategyObservability, SiteObservability, StrategySlo } from './strategy-observability';
 import { StrategySite } from './strategy-site';
+import { addStackDependency } from '../core/stack-dependency';
 
 export { StrategySite } from './strategy-site';
 
@@ -186,7 +187,7 @@ export abstract class DrStrategy extends Construct {
     this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
     this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
     this.fenceStack = new Stack(scope, `${id}-Fence`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: the primary's traffic gate, held in the recovery Region` });
-    this.primaryStack.addDependency(this.fenceStack, 'the primary record requires its traffic gate held in the recovery Region');
+    addStackDependency(this.primaryStack, this.fenceStack, 'the primary record requires its traffic gate held in the recovery Region');
   }
 
   /** The traffic gates of both Regions (built once, before the records). */
