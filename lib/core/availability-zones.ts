@@ -1,4 +1,4 @@
-import { ContextProvider, Stack, Token } from 'aws-cdk-lib';
+import { ContextProvider, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 
 /**
@@ -12,7 +12,8 @@ import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
  * given, so the lookup adds nothing but that dependency: while `build` runs, the stack
  * answers with the given names. A stack whose AZs are in the context (a committed
  * `cdk.context.json`, or `-c`) keeps aws-cdk-lib's check against them; a stack that
- * overrides `availabilityZones` itself is left alone.
+ * overrides `availabilityZones` itself is left alone. Like aws-cdk-lib's getter, it
+ * acknowledges CloudFormation validation's literal-AZ warning (W3010) for the stack.
  *
  * @param stack the stack the VPC is built in
  * @param azs the AZ names given (none: the stack's own, looked up as usual)
@@ -25,8 +26,15 @@ export function withGivenAvailabilityZones<T>(stack: Stack, azs: string[], build
     return build();
   } finally {
     delete (stack as { availabilityZones?: string[] }).availabilityZones;
+    // What aws-cdk-lib's own getter does when read (2.276+): literal AZs that come from the
+    // stack's AZs are expected, so CloudFormation validation's W3010 ("avoid hardcoding
+    // availability zones", one warning per subnet and instance) is acknowledged for the stack.
+    Validations.of(stack).acknowledge({ id: AZ_LITERAL_RULE, reason: 'Literal AZs in the template are the AZs given to cdk-resilience (availabilityZones), so synth needs no lookup; this is expected and safe' });
   }
 }
+
+/** CloudFormation validation's rule on literal AZs (aws-cdk-lib 2.276+). */
+const AZ_LITERAL_RULE = 'CloudFormation-Validate::W3010';
 
 /** True when reading `stack.availabilityZones` would record a missing context value. */
 function lookupWouldBeMissing(stack: Stack): boolean {

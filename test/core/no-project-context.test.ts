@@ -31,6 +31,8 @@ describe('an app with no feature flags and no cdk.context.json', () => {
     const web = new WebTier(stack, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 4, max: 12 } });
     expect(app.synth().manifest.missing ?? []).toEqual([]);
     expect(web.vpc.availabilityZones).toEqual(TEST_AZS);
+    // as aws-cdk-lib's getter does, literal AZs are acknowledged for CloudFormation validation (2.276+)
+    expect(stack.node.metadata.map((m) => m.data)).toContainEqual(expect.objectContaining({ 'CloudFormation-Validate::W3010': expect.stringContaining('availabilityZones') }));
     // the stack answers with its own (looked-up) AZs again once the VPC is built
     expect(stack.availabilityZones).toEqual(['dummy1a', 'dummy1b', 'dummy1c']);
     expect(nagFindings(app)).toEqual([]);
