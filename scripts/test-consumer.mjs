@@ -1,0 +1,193 @@
+// `npm run test:consumer`: the package as a user gets it. Packs the project (prepack builds
+// it), asserts the tarball's file list, then for the lowest and the newest supported
+// aws-cdk-lib installs the tarball into a fresh app in a temporary folder outside the repo
+// (test/consumer/app: no feature flags, no cdk.context.json) and there:
+//   1. compiles the app, its test and the README's first example against the shipped
+//      declarations (tsc, strict);
+//   2. synthesizes the README example and the app through the CDK CLI that reads that
+//      aws-cdk-lib's cloud-assembly schema, with every AWS_* variable unset and an empty
+//      HOME (no ~/.aws): no lookup, no credentials; AwsSolutions and ResilienceChecks run as
+//      validation plugins; the output carries no deprecation our code can avoid and each
+//      warning's [ack: ...] hint once;
+//   3. runs the consumer's own jest test (Template assertions);
+//   4. runs `npx cdk-resilience --help`.
+// Prints `consumer <aws-cdk-lib>: ok ...` per end. `KEEP_CONSUMER=1` keeps the folders;
+// `-- --pack-only` stops after the file list; `-- 2.276.0` runs one end.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/**
+ * The ends of the peer range `aws-cdk-lib ^2.257.0`, each with the CLI that reads the cloud
+ * assembly schema it writes (2.257 writes 53, 2.276 writes 55; a 2.1xxx CLI, never the npm
+ * tag aws-cdk@3.0.0) and the versions the consumer installs beside it.
+ */
+export const ENDS = [
+  { cdkLib: '2.257.0', cli: '2.1115.1', schema: '53.0.0' },
+  { cdkLib: '2.276.0', cli: '2.1148.1', schema: '55.0.0' },
+];
+const SHARED = {
+  constructs: pkg.devDependencies.constructs,
+  'cdk-nag': pkg.devDependencies['cdk-nag'],
+  typescript: pkg.devDependencies.typescript,
+  jest: pkg.devDependencies.jest,
+  'ts-jest': pkg.devDependencies['ts-jest'],
+  '@types/jest': pkg.devDependencies['@types/jest'],
+  '@types/node': pkg.devDependencies['@types/node'],
+};
+/** Deprecation lines synth may print that our code cannot avoid (see docs/global-table.md). */
+const UNAVOIDABLE_DEPRECATIONS = {
+  '2.257.0': [/aws-cdk-lib\.aws_dynamodb\.TableGrantsProps#(encryptedResource|policyResource) is deprecated/],
+};
+
+const started = Date.now();
+const args = process.argv.slice(2);
+const packOnly = args.includes('--pack-only');
+const only = args.filter((a) => !a.startsWith('--')); // e.g. `npm run test:consumer -- 2.276.0`
+const ends = packOnly ? [] : only.length ? ENDS.filter((e) => only.includes(e.cdkLib)) : ENDS;
+if (only.length > 0 && ends.length !== only.length) throw new Error(`test:consumer: unknown end in ${only.join(', ')}; the ends are ${ENDS.map((e) => e.cdkLib).join(', ')}`);
+const work = mkdtempSync(join(tmpdir(), 'cdk-resilience-consumer-'));
+if (!relative(root, work).startsWith('..')) throw new Error(`the consumer folder ${work} must be outside the repo`);
+const keep = process.env.KEEP_CONSUMER === '1';
+let failed = false;
+
+function fail(message) {
+  process.stderr.write(`test:consumer: FAIL ${message}\n`);
+  failed = true;
+}
+
+/** Run a command; throw with its output when it fails. */
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd ?? process.cwd()}) exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  }
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** The environment of a user's shell with no AWS configuration at all. */
+function noAwsEnv(home) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  return { ...env, HOME: home, CDK_DISABLE_CLI_TELEMETRY: 'true' };
+}
+
+// --- pack -----------------------------------------------------------------------------------
+process.stderr.write('test:consumer: npm pack (prepack builds the package)\n');
+const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }))[0];
+const tarball = join(work, packed.filename);
+const files = packed.files.map((f) => f.path).sort();
+checkFileList(files);
+process.stderr.write(`test:consumer: ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked\n`);
+
+/** The tarball is the product: compiled code with declarations, the bundles, README, LICENSE; nothing else. */
+function checkFileList(list) {
+  const handlers = readdirSync(join(root, 'lambda'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'shared' && existsSync(join(root, 'lambda', d.name, 'index.ts')))
+    .map((d) => d.name);
+  const required = [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'dist/lib/index.js',
+    'dist/lib/index.d.ts',
+    'dist/protocol/index.js',
+    'dist/protocol/index.d.ts',
+    'dist/cli/index.js',
+    ...handlers.map((h) => `build/lambda/${h}/index.js`),
+  ];
+  for (const f of required) if (!list.includes(f)) fail(`the tarball has no ${f}`);
+  const allowed = /^(package\.json|README\.md|LICENSE|dist\/(lib|protocol|cli)\/.+\.(js|d\.ts)|build\/lambda\/[a-z0-9-]+\/index\.js)$/;
+  for (const f of list.filter((x) => !allowed.test(x))) fail(`the tarball ships ${f} (only dist/{lib,protocol,cli}, build/lambda bundles, README, LICENSE)`);
+  for (const f of list.filter((x) => /(^|\/)(test|bench|bin|scripts|docs)\//.test(x) || /\.test\.|reference-app|\.tsbuildinfo$/.test(x))) {
+    fail(`the tarball ships ${f}: tests, benches and the reference app stay in the repo`);
+  }
+  if (list.filter((f) => f.startsWith('build/lambda/')).length !== handlers.length) fail(`the tarball's bundles are not exactly the ${handlers.length} handlers`);
+}
+
+// --- README's first example -------------------------------------------------------------------
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const firstTs = /```ts\n([\s\S]*?)```/.exec(readme);
+if (!firstTs) throw new Error('README.md has no ```ts block');
+const readmeExample = firstTs[1];
+
+// --- each end of the range ----------------------------------------------------------------
+for (const end of ends) {
+  const t0 = Date.now();
+  const dir = join(work, `app-${end.cdkLib}`);
+  const home = join(work, `home-${end.cdkLib}`);
+  mkdirSync(home, { recursive: true });
+  cpSync(join(root, 'test', 'consumer', 'app'), dir, { recursive: true });
+  mkdirSync(join(dir, 'doc-blocks'), { recursive: true });
+  writeFileSync(join(dir, 'doc-blocks', 'readme-example.ts'), readmeExample);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'consumer-app',
+        version: '0.0.0',
+        private: true,
+        dependencies: { 'aws-cdk-lib': end.cdkLib, constructs: SHARED.constructs, 'cdk-nag': SHARED['cdk-nag'], 'cdk-resilience': `file:${tarball}` },
+        devDependencies: {
+          'aws-cdk': end.cli,
+          typescript: SHARED.typescript,
+          jest: SHARED.jest,
+          'ts-jest': SHARED['ts-jest'],
+          '@types/jest': SHARED['@types/jest'],
+          '@types/node': SHARED['@types/node'],
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  try {
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir });
+    const installed = JSON.parse(readFileSync(join(dir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
+    if (installed !== end.cdkLib) throw new Error(`installed aws-cdk-lib ${installed}, wanted ${end.cdkLib}`);
+    run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir });
+
+    const cdk = join(dir, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+    const synth = (app, out) => {
+      const r = spawnSync(process.execPath, [cdk, 'synth', '--app', app, '--output', out, '--no-notices', '--no-version-reporting', '--quiet'], {
+        cwd: dir,
+        env: noAwsEnv(home),
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const output = `${r.stdout}${r.stderr}`;
+      if (r.status !== 0) throw new Error(`cdk synth --app '${app}' exited ${r.status}:\n${output}`);
+      const manifest = JSON.parse(readFileSync(join(dir, out, 'manifest.json'), 'utf8'));
+      if (manifest.version !== end.schema) fail(`${end.cdkLib}: the assembly is schema ${manifest.version}, expected ${end.schema}`);
+      if ((manifest.missing ?? []).length > 0) fail(`${end.cdkLib}: synth of '${app}' needed lookups: ${JSON.stringify(manifest.missing)}`);
+      const allowed = UNAVOIDABLE_DEPRECATIONS[end.cdkLib] ?? [];
+      for (const line of output.split('\n').filter((l) => /deprecated/i.test(l) && !allowed.some((a) => a.test(l)))) fail(`${end.cdkLib}: synth printed a deprecation: ${line.trim()}`);
+      for (const line of output.split('\n').filter((l) => (l.match(/\[ack: /g) ?? []).length > 1)) fail(`${end.cdkLib}: a warning repeats its ack text: ${line.trim()}`);
+      const literalAz = output.split('\n').filter((l) => /Avoid hardcoding availability zones/.test(l)).length;
+      if (literalAz > 0) fail(`${end.cdkLib}: synth printed ${literalAz} literal-AZ warnings (W3010) for AZs the app gave on purpose`);
+      return { output, stacks: Object.values(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack').length };
+    };
+    const example = synth('node dist/doc-blocks/readme-example.js', 'cdk.out.readme');
+    const full = synth('node dist/bin/app.js', 'cdk.out');
+    if (!/cdk-nag as (plugins|NagPackOnScope)/.test(full.output)) fail(`${end.cdkLib}: the app did not report its cdk-nag wiring`);
+
+    run(process.execPath, [join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], { cwd: dir, env: noAwsEnv(home) });
+    const help = run('npx', ['--no-install', 'cdk-resilience', '--help'], { cwd: dir });
+    if (!/^Usage: cdk-resilience/m.test(help)) fail(`${end.cdkLib}: npx cdk-resilience --help printed:\n${help}`);
+
+    process.stdout.write(
+      `consumer ${end.cdkLib}: ok cli=${end.cli} schema=${end.schema} readme_stacks=${example.stacks} app_stacks=${full.stacks} jest=passed npx_help=ok time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`,
+    );
+  } catch (e) {
+    fail(`${end.cdkLib}: ${e.message}`);
+  }
+}
+
+if (!keep) rmSync(work, { recursive: true, force: true });
+else process.stderr.write(`test:consumer: kept ${work}\n`);
+process.stdout.write(`test:consumer: ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.exit(failed ? 1 : 0);
