@@ -7,7 +7,8 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ActiveActive, MultiAzVpc, PilotLight, WarmStandby, WebTier } from '../../lib';
+import { ActiveActive, MultiAzVpc, PilotLight, ReplicaBucket, ReplicatedBucket, WarmStandby, WebTier } from '../../lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { strategyProps } from '../dr/stacks';
 import { bareApp, nagFindings, TEST_AZS, TEST_ENV } from '../helpers/app';
 
@@ -35,6 +36,22 @@ describe('an app with no feature flags and no cdk.context.json', () => {
     expect(stack.node.metadata.map((m) => m.data)).toContainEqual(expect.objectContaining({ 'CloudFormation-Validate::W3010': expect.stringContaining('availabilityZones') }));
     // the stack answers with its own (looked-up) AZs again once the VPC is built
     expect(stack.availabilityZones).toEqual(['dummy1a', 'dummy1b', 'dummy1c']);
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  test('a ReplicatedBucket logs to its access-log bucket by bucket policy (without the flag aws-cdk-lib set an ACL its ACL-less bucket refuses)', () => {
+    const app = bareApp();
+    const primary = new Stack(app, 'Primary', { env: TEST_ENV });
+    const recovery = new Stack(app, 'Recovery', { env: { account: TEST_ENV.account, region: 'us-west-2' } });
+    const replica = new ReplicaBucket(recovery, 'Assets', { bucketNamePrefix: 'shop-assets' });
+    new ReplicatedBucket(primary, 'Assets', { bucketNamePrefix: 'shop-assets', destination: replica });
+    app.synth();
+    const t = Template.fromStack(primary);
+    t.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { LogFilePrefix: 'shop-assets-111111111111-us-east-1/' } });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+    for (const [, bucket] of Object.entries(t.findResources('AWS::S3::Bucket'))) expect(bucket.Properties.AccessControl).toBeUndefined();
     expect(nagFindings(app)).toEqual([]);
   });
 
