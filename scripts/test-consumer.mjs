@@ -115,6 +115,67 @@ const firstTs = /```ts\n([\s\S]*?)```/.exec(readme);
 if (!firstTs) throw new Error('README.md has no ```ts block');
 const readmeExample = firstTs[1];
 
+// --- every TypeScript block of README.md and docs/*.md ----------------------------------------
+/**
+ * The doc blocks as files of the consumer app. A block is a complete app unless the line
+ * before it is a marker, `<!-- fragment: stack, web -->`: the listed names come from
+ * test/consumer/app/doc-blocks/prelude.ts (one fresh app per block) and the block may use the
+ * imports of its page's earlier blocks. `<!-- fragment, compile-only: ... -->` is compiled
+ * and not run (it needs a value only a strategy builds). Every block is compiled (tsc, strict,
+ * against the shipped declarations), and every block but those is run and synthesized.
+ */
+/** Import lines, each named import once: `import { a } from 'm'` and `import { a, b } from 'm'` become one line. */
+function mergeImports(lines) {
+  const named = new Map();
+  const other = new Set();
+  for (const line of lines) {
+    const m = /^import \{([^}]*)\} from '([^']+)';$/.exec(line.trim());
+    if (!m) other.add(line.trim());
+    else for (const n of m[1].split(',').map((x) => x.trim()).filter(Boolean)) named.set(m[2], new Set([...(named.get(m[2]) ?? []), n]));
+  }
+  return [...other, ...[...named].map(([mod, names]) => `import { ${[...names].join(', ')} } from '${mod}';`)];
+}
+
+function docBlocks() {
+  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  const blocks = [];
+  for (const page of pages) {
+    const text = readFileSync(join(root, page), 'utf8');
+    const pageImports = [];
+    let n = 0;
+    for (const m of text.matchAll(/(?:<!-- fragment(, compile-only)?: ([^>]*?) -->\n)?```ts\n([\s\S]*?)```/g)) {
+      n += 1;
+      const [, compileOnly, names, body] = m;
+      const lines = body.split('\n');
+      const imports = lines.filter((l) => /^import /.test(l));
+      const code = lines.filter((l) => !/^import /.test(l)).join('\n');
+      const name = `${page.replace(/^docs\//, '').replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-')}-${n}`;
+      let source;
+      if (names === undefined) {
+        // a complete app: as it is, synthesized if it builds an app and does not synthesize it itself
+        source = `${body}${/\bconst app = new App\(/.test(body) && !/\.synth\(/.test(body) ? '\napp.synth();\n' : ''}\nexport {};\n`;
+      } else {
+        const uses = names.split(',').map((x) => x.trim()).filter(Boolean);
+        source = [
+          ...mergeImports([...pageImports, ...imports]),
+          `import { prelude } from './prelude';`,
+          'const __prelude = prelude();',
+          uses.length ? `const { ${uses.join(', ')} } = __prelude;` : '',
+          code,
+          '__prelude.app.synth();',
+          'export {};',
+          '',
+        ].join('\n');
+      }
+      pageImports.push(...imports);
+      if (page === 'README.md' && n === 1) continue; // synthesized through the CDK CLI below
+      blocks.push({ name, page, n, source, run: !compileOnly });
+    }
+  }
+  return blocks;
+}
+const blocks = docBlocks();
+
 // --- each end of the range ----------------------------------------------------------------
 for (const end of ends) {
   const t0 = Date.now();
@@ -124,6 +185,7 @@ for (const end of ends) {
   cpSync(join(root, 'test', 'consumer', 'app'), dir, { recursive: true });
   mkdirSync(join(dir, 'doc-blocks'), { recursive: true });
   writeFileSync(join(dir, 'doc-blocks', 'readme-example.ts'), readmeExample);
+  for (const b of blocks) writeFileSync(join(dir, 'doc-blocks', `${b.name}.ts`), b.source);
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify(
@@ -175,12 +237,27 @@ for (const end of ends) {
     const full = synth('node dist/bin/app.js', 'cdk.out');
     if (!/cdk-nag as (plugins|NagPackOnScope)/.test(full.output)) fail(`${end.cdkLib}: the app did not report its cdk-nag wiring`);
 
+    // Every doc block that runs: built and synthesized in one process (a fresh app each).
+    const runner = [
+      `const failures = [];`,
+      `for (const b of ${JSON.stringify(blocks.filter((b) => b.run).map((b) => b.name))}) {`,
+      `  try { require('./dist/doc-blocks/' + b + '.js'); } catch (e) { failures.push(b + ': ' + (e && e.message)); }`,
+      `}`,
+      `require('fs').writeFileSync(process.env.DOC_BLOCKS_RESULT, JSON.stringify(failures));`,
+    ].join('\n');
+    const outdir = join(work, `doc-blocks-out-${end.cdkLib}`);
+    const result = join(work, `doc-blocks-${end.cdkLib}.json`);
+    const docRun = spawnSync(process.execPath, ['-e', runner], { cwd: dir, env: { ...noAwsEnv(home), CDK_OUTDIR: outdir, JSII_DEPRECATED: 'quiet', DOC_BLOCKS_RESULT: result }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (docRun.status !== 0 || !existsSync(result)) fail(`${end.cdkLib}: the doc blocks' runner exited ${docRun.status}: ${docRun.stderr.slice(-2000)}`);
+    else for (const f of JSON.parse(readFileSync(result, 'utf8'))) fail(`${end.cdkLib}: doc block ${f}`);
+    rmSync(outdir, { recursive: true, force: true });
+
     run(process.execPath, [join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], { cwd: dir, env: noAwsEnv(home) });
     const help = run('npx', ['--no-install', 'cdk-resilience', '--help'], { cwd: dir });
     if (!/^Usage: cdk-resilience/m.test(help)) fail(`${end.cdkLib}: npx cdk-resilience --help printed:\n${help}`);
 
     process.stdout.write(
-      `consumer ${end.cdkLib}: ok cli=${end.cli} schema=${end.schema} readme_stacks=${example.stacks} app_stacks=${full.stacks} jest=passed npx_help=ok time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`,
+      `consumer ${end.cdkLib}: ok cli=${end.cli} schema=${end.schema} readme_stacks=${example.stacks} app_stacks=${full.stacks} doc_blocks=${blocks.length + 1} doc_blocks_run=${blocks.filter((b) => b.run).length + 1} jest=passed npx_help=ok time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`,
     );
   } catch (e) {
     fail(`${end.cdkLib}: ${e.message}`);
