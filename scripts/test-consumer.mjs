@@ -1,5 +1,6 @@
-// `npm run test:consumer`: the package as a user gets it. Packs the project (prepack builds
-// it), asserts the tarball's file list, then for the lowest and the newest supported
+// `npm run test:consumer`: the package as a user gets it. Packs the project (prepare builds
+// it), asserts the tarball's file list and that of a git dependency (npm pack git+file:...#HEAD,
+// the path `npm install <git url>` takes: only `prepare` runs), then for the lowest and the newest supported
 // aws-cdk-lib installs the tarball into a fresh app in a temporary folder outside the repo
 // (test/consumer/app: no feature flags, no cdk.context.json) and there:
 //   1. compiles the app, its test and the README's first example against the shipped
@@ -77,7 +78,7 @@ function noAwsEnv(home) {
 }
 
 // --- pack -----------------------------------------------------------------------------------
-process.stderr.write('test:consumer: npm pack (prepack builds the package)\n');
+process.stderr.write('test:consumer: npm pack (prepare builds the package)\n');
 const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }))[0];
 const tarball = join(work, packed.filename);
 const files = packed.files.map((f) => f.path).sort();
@@ -85,7 +86,7 @@ checkFileList(files);
 process.stderr.write(`test:consumer: ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked\n`);
 
 /** The tarball is the product: compiled code with declarations, the bundles, README, LICENSE; nothing else. */
-function checkFileList(list) {
+function checkFileList(list, what = 'the tarball') {
   const handlers = readdirSync(join(root, 'lambda'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== 'shared' && existsSync(join(root, 'lambda', d.name, 'index.ts')))
     .map((d) => d.name);
@@ -100,13 +101,40 @@ function checkFileList(list) {
     'dist/cli/index.js',
     ...handlers.map((h) => `build/lambda/${h}/index.js`),
   ];
-  for (const f of required) if (!list.includes(f)) fail(`the tarball has no ${f}`);
+  for (const f of required) if (!list.includes(f)) fail(`${what}: the tarball has no ${f}`);
   const allowed = /^(package\.json|README\.md|LICENSE|dist\/(lib|protocol|cli)\/.+\.(js|d\.ts)|build\/lambda\/[a-z0-9-]+\/index\.js)$/;
-  for (const f of list.filter((x) => !allowed.test(x))) fail(`the tarball ships ${f} (only dist/{lib,protocol,cli}, build/lambda bundles, README, LICENSE)`);
+  for (const f of list.filter((x) => !allowed.test(x))) fail(`${what}: the tarball ships ${f} (only dist/{lib,protocol,cli}, build/lambda bundles, README, LICENSE)`);
   for (const f of list.filter((x) => /(^|\/)(test|bench|bin|scripts|docs)\//.test(x) || /\.test\.|reference-app|\.tsbuildinfo$/.test(x))) {
-    fail(`the tarball ships ${f}: tests, benches and the reference app stay in the repo`);
+    fail(`${what}: the tarball ships ${f}: tests, benches and the reference app stay in the repo`);
   }
-  if (list.filter((f) => f.startsWith('build/lambda/')).length !== handlers.length) fail(`the tarball's bundles are not exactly the ${handlers.length} handlers`);
+  if (list.filter((f) => f.startsWith('build/lambda/')).length !== handlers.length) fail(`${what}: the tarball's bundles are not exactly the ${handlers.length} handlers`);
+}
+
+// --- a git dependency --------------------------------------------------------------------
+// `npm install git+https://...` clones, installs the clone's dependencies, runs ONLY `prepare`
+// (never `prepack`) and packs the clone. `npm pack git+file://<repo>#<ref>` takes exactly that
+// path offline, so its file list is the package a git dependency installs. It packs the
+// committed ref (HEAD, or CONSUMER_GIT_REF), not the working tree.
+const gitRef = process.env.CONSUMER_GIT_REF ?? 'HEAD';
+{
+  const t0 = Date.now();
+  const gitDir = join(work, 'git-pack');
+  mkdirSync(gitDir, { recursive: true });
+  if (gitRef === 'HEAD' && run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).trim() !== '') {
+    process.stderr.write('test:consumer: note: the git-dependency check packs HEAD; uncommitted changes are not in it\n');
+  }
+  try {
+    const r = spawnSync('npm', ['pack', '--json', '--prefer-offline', '--loglevel=error', '--pack-destination', gitDir, `git+file://${root}#${gitRef}`], { cwd: gitDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`npm pack exited ${r.status ?? r.signal}\n${r.stderr.slice(-3000)}`);
+    const gitPacked = JSON.parse(r.stdout)[0];
+    const before = failed;
+    failed = false;
+    checkFileList(gitPacked.files.map((f) => f.path).sort(), `git dependency (${gitRef})`);
+    process.stdout.write(`consumer git-dependency: ${failed ? 'FAILED' : 'ok'} ref=${gitRef} files=${gitPacked.files.length} time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`);
+    failed = failed || before;
+  } catch (e) {
+    fail(`git dependency (${gitRef}): ${e.message}`);
+  }
 }
 
 // --- README's first example -------------------------------------------------------------------
@@ -236,6 +264,7 @@ for (const end of ends) {
     const example = synth('node dist/doc-blocks/readme-example.js', 'cdk.out.readme');
     const full = synth('node dist/bin/app.js', 'cdk.out');
     if (!/cdk-nag as (plugins|NagPackOnScope)/.test(full.output)) fail(`${end.cdkLib}: the app did not report its cdk-nag wiring`);
+
 
     // Every doc block that runs: built and synthesized in one process (a fresh app each).
     const runner = [
