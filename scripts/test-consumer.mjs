@@ -10,6 +10,8 @@
 //      HOME (no ~/.aws): no lookup, no credentials; AwsSolutions and ResilienceChecks run as
 //      validation plugins; the output carries no deprecation our code can avoid and each
 //      warning's [ack: ...] hint once;
+//      then synthesizes both again with the `cdk init` recommended feature flags of that
+//      aws-cdk-lib in cdk.json;
 //   3. runs the consumer's own jest test (Template assertions);
 //   4. runs `npx cdk-resilience --help`.
 // Prints `consumer <aws-cdk-lib>: ok ...` per end. `KEEP_CONSUMER=1` keeps the folders;
@@ -265,6 +267,28 @@ for (const end of ends) {
     const full = synth('node dist/bin/app.js', 'cdk.out');
     if (!/cdk-nag as (plugins|NagPackOnScope)/.test(full.output)) fail(`${end.cdkLib}: the app did not report its cdk-nag wiring`);
 
+    // Again with the flags `cdk init` writes into a new app's cdk.json: that aws-cdk-lib's
+    // recommended-feature-flags.json (2.276's include @aws-cdk/core:validateAgainstDefaultRules,
+    // which makes CloudFormation validation findings synth errors, and
+    // @aws-cdk/core:defaultCrossStackReferences "weak").
+    const cdkJson = join(dir, 'cdk.json');
+    const plainCdkJson = readFileSync(cdkJson, 'utf8');
+    const recommended = JSON.parse(readFileSync(join(dir, 'node_modules', 'aws-cdk-lib', 'recommended-feature-flags.json'), 'utf8'));
+    writeFileSync(cdkJson, JSON.stringify({ ...JSON.parse(plainCdkJson), context: recommended }, null, 2));
+    let flagged;
+    try {
+      synth('node dist/doc-blocks/readme-example.js', 'cdk.out.readme-recommended');
+      flagged = synth('node dist/bin/app.js', 'cdk.out.recommended');
+    } catch (e) {
+      throw new Error(`with the recommended feature flags (${Object.keys(recommended).length}): ${e.message}`);
+    } finally {
+      writeFileSync(cdkJson, plainCdkJson);
+    }
+    const templates = readdirSync(join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json'));
+    if (templates.every((f) => readFileSync(join(dir, 'cdk.out', f), 'utf8') === readFileSync(join(dir, 'cdk.out.recommended', f), 'utf8'))) {
+      fail(`${end.cdkLib}: the recommended flags changed no template: were they applied?`);
+    }
+    if (flagged.stacks !== full.stacks) fail(`${end.cdkLib}: with the recommended flags the app has ${flagged.stacks} stacks, without ${full.stacks}`);
 
     // Every doc block that runs: built and synthesized in one process (a fresh app each).
     const runner = [
@@ -286,7 +310,7 @@ for (const end of ends) {
     if (!/^Usage: cdk-resilience/m.test(help)) fail(`${end.cdkLib}: npx cdk-resilience --help printed:\n${help}`);
 
     process.stdout.write(
-      `consumer ${end.cdkLib}: ok cli=${end.cli} schema=${end.schema} readme_stacks=${example.stacks} app_stacks=${full.stacks} doc_blocks=${blocks.length + 1} doc_blocks_run=${blocks.filter((b) => b.run).length + 1} jest=passed npx_help=ok time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`,
+      `consumer ${end.cdkLib}: ok cli=${end.cli} schema=${end.schema} readme_stacks=${example.stacks} app_stacks=${full.stacks} recommended_flags=${Object.keys(recommended).length} doc_blocks=${blocks.length + 1} doc_blocks_run=${blocks.filter((b) => b.run).length + 1} jest=passed npx_help=ok time_s=${((Date.now() - t0) / 1000).toFixed(1)}\n`,
     );
   } catch (e) {
     fail(`${end.cdkLib}: ${e.message}`);
