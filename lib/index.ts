@@ -2,6 +2,7 @@
 export * from './core/errors';
 export { Validator, isToken } from './core/validation';
 export { WarningId, warningId } from './core/warnings';
+export { useAvailabilityZones } from './core/availability-zones';
 export * from './tiers/multi-az-vpc';
 export * from './tiers/web-tier';
 export * from './tiers/decoupled-queue';

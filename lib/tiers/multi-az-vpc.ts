@@ -147,7 +147,7 @@ export class MultiAzVpc extends Construct {
     });
 
     // Given AZ names need no lookup: no credentials, no cdk.context.json (see the helper).
-    this.vpc = withGivenAvailabilityZones(Stack.of(this), props.availabilityZones ? azs : [], () => new ec2.Vpc(this, 'Vpc', {
+    this.vpc = withGivenAvailabilityZones(this, 'availabilityZones', Stack.of(this), props.availabilityZones ? azs : [], () => new ec2.Vpc(this, 'Vpc', {
       availabilityZones: azs,
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       natGateways,
