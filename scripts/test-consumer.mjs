@@ -73,10 +73,16 @@ function run(cmd, args, opts = {}) {
   return `${r.stdout}${r.stderr}`;
 }
 
-/** The environment of a user's shell with no AWS configuration at all. */
+/**
+ * The environment of a user's shell with no AWS configuration at all: no AWS_* variable, no
+ * CDK_* variable of this machine (CDK_DEFAULT_ACCOUNT, CDK_CONTEXT_JSON, CDK_OUTDIR... would
+ * feed the app what a user's shell does not), no instance metadata (the CLI would probe it
+ * for a Region: a runner on EC2 would hand it one), and deprecations printed as warnings
+ * whatever JSII_DEPRECATED this shell has (the checks below read them).
+ */
 function noAwsEnv(home) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  return { ...env, HOME: home, CDK_DISABLE_CLI_TELEMETRY: 'true' };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_') && k !== 'JSII_DEPRECATED'));
+  return { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', JSII_DEPRECATED: 'warn', CDK_DISABLE_CLI_TELEMETRY: 'true' };
 }
 
 // --- pack -----------------------------------------------------------------------------------
@@ -253,6 +259,8 @@ for (const end of ends) {
       });
       const output = `${r.stdout}${r.stderr}`;
       if (r.status !== 0) throw new Error(`cdk synth --app '${app}' exited ${r.status}:\n${output}`);
+      // a lookup the CLI answered (from somewhere) would be cached here
+      if (existsSync(join(dir, 'cdk.context.json'))) fail(`${end.cdkLib}: synth of '${app}' wrote cdk.context.json: ${readFileSync(join(dir, 'cdk.context.json'), 'utf8').slice(0, 500)}`);
       const manifest = JSON.parse(readFileSync(join(dir, out, 'manifest.json'), 'utf8'));
       if (manifest.version !== end.schema) fail(`${end.cdkLib}: the assembly is schema ${manifest.version}, expected ${end.schema}`);
       if ((manifest.missing ?? []).length > 0) fail(`${end.cdkLib}: synth of '${app}' needed lookups: ${JSON.stringify(manifest.missing)}`);
@@ -300,7 +308,7 @@ for (const end of ends) {
     ].join('\n');
     const outdir = join(work, `doc-blocks-out-${end.cdkLib}`);
     const result = join(work, `doc-blocks-${end.cdkLib}.json`);
-    const docRun = spawnSync(process.execPath, ['-e', runner], { cwd: dir, env: { ...noAwsEnv(home), CDK_OUTDIR: outdir, JSII_DEPRECATED: 'quiet', DOC_BLOCKS_RESULT: result }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const docRun = spawnSync(process.execPath, ['-e', runner], { cwd: dir, env: { ...noAwsEnv(home), CDK_OUTDIR: outdir, DOC_BLOCKS_RESULT: result }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (docRun.status !== 0 || !existsSync(result)) fail(`${end.cdkLib}: the doc blocks' runner exited ${docRun.status}: ${docRun.stderr.slice(-2000)}`);
     else for (const f of JSON.parse(readFileSync(result, 'utf8'))) fail(`${end.cdkLib}: doc block ${f}`);
     rmSync(outdir, { recursive: true, force: true });
