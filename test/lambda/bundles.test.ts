@@ -103,4 +103,63 @@ describe('Lambda bundles', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  test('a shipped bundle, build/lambda/drill, signs its CloudWatch calls (JSON 1.0 in query-compatible mode) to AWS_ENDPOINT_URL and parses the answers', async () => {
+    const requests: { target: string; queryMode: string; auth: string; body: Record<string, unknown> }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target']);
+        requests.push({ target, queryMode: String(req.headers['x-amzn-query-mode']), auth: String(req.headers.authorization), body: JSON.parse(body) });
+        res.setHeader('content-type', 'application/x-amz-json-1.0');
+        if (target.endsWith('.GetMetricData')) {
+          res.end(JSON.stringify({ MetricDataResults: [{ Id: 'hosts0', StatusCode: 'Complete', Timestamps: [1767225600], Values: [4] }] }));
+        } else if (target.endsWith('.DescribeAlarms')) {
+          res.end(JSON.stringify({ MetricAlarms: [{ AlarmName: 'shop-5xx', StateValue: 'ALARM' }] }));
+        } else {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ __type: 'InvalidAction', message: target }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const config = {
+        name: 'shop-az',
+        region: 'us-east-1',
+        mode: 'experiment',
+        rtoSeconds: 300,
+        maxSeconds: 900,
+        pollSeconds: 30,
+        targetGroups: [{ targetGroup: 'targetgroup/web/1', loadBalancer: 'app/web/2' }],
+        alarmNames: ['shop-5xx', 'shop-latency'],
+        topicArn: 'arn:aws:sns:us-east-1:111111111111:drills',
+        namespace: 'CdkResilience/Drills',
+      };
+      const bundle = path.join(bundles, 'drill', 'index.js');
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', `require(${JSON.stringify(bundle)}).handler({ step: 'baseline' }).then((r) => process.stdout.write(JSON.stringify(r)))`], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+          AWS_REGION: 'us-east-1',
+          AWS_MAX_ATTEMPTS: '1',
+          DRILL_CONFIG: JSON.stringify(config),
+        },
+      });
+      const baseline = JSON.parse(stdout);
+      // parsed: 4 healthy hosts from GetMetricData, one alarm in ALARM, one the account does not have
+      expect(baseline).toEqual(expect.objectContaining({ healthyHosts: 4, alarmsNotOk: { 'shop-5xx': 'ALARM', 'shop-latency': 'MISSING' }, steady: false }));
+      expect(requests.map((r) => [r.target, r.queryMode])).toEqual([
+        ['GraniteServiceVersion20100801.GetMetricData', 'true'],
+        ['GraniteServiceVersion20100801.DescribeAlarms', 'true'],
+      ]);
+      for (const r of requests) expect(r.auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/monitoring\/aws4_request/);
+      expect(requests[1].body).toEqual({ AlarmNames: ['shop-5xx', 'shop-latency'] });
+    } finally {
+      server.close();
+    }
+  });
 });
