@@ -18,6 +18,18 @@ describe('npx cdk-resilience in the checkout', () => {
     expect(fs.statSync(bin).mode & 0o111).not.toBe(0);
   });
 
+  test('dist/cli is not stale: npm test compiles it (every cli/ and protocol/ source is older than its output)', () => {
+    const sources = ['cli', 'protocol'].flatMap((dir) =>
+      fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f)),
+    );
+    expect(sources.length).toBeGreaterThan(3);
+    const stale = sources.filter((f) => {
+      const out = path.join(root, 'dist', f.replace(/\.ts$/, '.js'));
+      return !fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(path.join(root, f)).mtimeMs;
+    });
+    expect(stale).toEqual([]);
+  });
+
   test('answers --help', () => {
     const r = spawnSync('npx', ['--no-install', 'cdk-resilience', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
