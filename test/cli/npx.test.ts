@@ -32,7 +32,8 @@ describe('npx cdk-resilience in the checkout', () => {
 
   test('answers --help', () => {
     const r = spawnSync('npx', ['--no-install', 'cdk-resilience', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-    expect(r.stderr).toBe('');
+    // stderr may carry the runtime's own notices (a Node.js version warning); no error, no stack
+    expect(r.stderr).not.toMatch(/error|not found|cannot find|\n\s+at /i);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: cdk-resilience \[options\] \[command\]/);
     for (const command of ['plan', 'failover', 'failback', 'drill', 'status']) expect(r.stdout).toContain(command);
