@@ -107,7 +107,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Packages are not followed, but they stay in the graph: the rules on aws-cdk-lib, the SDK
     // and devDependencies need to see the imports that reach them.
-    exclude: { path: '^(build|dist|cdk\\.out|coverage)/' },
+    exclude: { path: '^(build|dist|cdk\\.out|coverage|test/consumer)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     combinedDependencies: false,

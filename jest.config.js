@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/consumer/app is a user's app, run against the packed tarball by `npm run test:consumer`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
   // Transpile only (no type-check) for speed; `npm test` runs `tsc --noEmit` first.
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

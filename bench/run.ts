@@ -2,6 +2,7 @@
 // printed, never asserted.
 import { benchProperties } from './properties';
 import { benchRunbooks } from './runbook';
+import { benchLambdaBundles } from './lambda-bundles';
 import { benchCliSynth, benchSynth } from './synth';
 import { benchTenants } from './tenants';
 
@@ -11,6 +12,7 @@ const benches: [string, () => string | string[] | Promise<string[]>][] = [
   ['runbook', () => benchRunbooks()],
   ['tenants', () => [benchTenants(100), benchTenants(1000)]],
   ['properties', () => benchProperties()],
+  ['lambda-bundles', () => benchLambdaBundles()],
 ];
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   CrossRegionConnectivityScenario,
   DatabaseFailoverScenario,
   InstanceTerminationScenario,
+  NagPackOnScope,
   ActiveActiveRecords,
   BackupCopyVault,
   CrossRegionReadReplica,
@@ -45,7 +46,6 @@ import {
   WarningId,
   warningId,
 } from '../lib';
-import { NagPackOnScope } from './nag';
 import { addReferenceEdge, addReferenceGlobalTable, addReferenceQueue, addReferenceWarmState } from './reference-state';
 import { ALARM_TOPIC_NAME, EXAMPLE_ACCOUNT, EXAMPLE_ZONE, REFERENCE_REGIONS, ReferenceWebStack } from './reference-web-stack';
 

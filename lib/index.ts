@@ -2,6 +2,7 @@
 export * from './core/errors';
 export { Validator, isToken } from './core/validation';
 export { WarningId, warningId } from './core/warnings';
+export { useAvailabilityZones } from './core/availability-zones';
 export * from './tiers/multi-az-vpc';
 export * from './tiers/web-tier';
 export * from './tiers/decoupled-queue';
@@ -63,6 +64,7 @@ export * from './chaos/scenario-cross-region-connectivity';
 export * from './chaos/scenario-az-power-interruption';
 export * from './chaos/drill';
 export * from './assessment/resilience-checks';
+export * from './assessment/nag-pack-on-scope';
 export { RESILIENCE_RULES } from './assessment/rules';
 export type { ResilienceRule } from './assessment/rules';
 export * from './assessment/operation-durations';

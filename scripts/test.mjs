@@ -1,5 +1,5 @@
-// `npm test`: bundle the Lambda handlers, then type-check (tsc) and build the API reference
-// (typedoc: a broken {@link} fails it) side by side, then run jest on every core, and print
+// `npm test`: bundle the Lambda handlers, then compile the operator CLI, type-check (tsc) and
+// build the API reference (typedoc: a broken {@link} fails it) side by side, then run jest on every core, and print
 // the wall time on a line of its own after jest's summary line. Arguments go to jest
 // (`npm test -- test/dr`). The first step that fails stops the run with its exit code.
 import { spawn } from 'node:child_process';
@@ -37,7 +37,10 @@ if (code !== 0) finish(code);
 
 // Both are single-threaded: on two cores they cost the time of the slower one. typedoc
 // skips its own type-check, which tsc does beside it.
+// The operator CLI (dist/cli, what `npx cdk-resilience` runs) is compiled beside them, so the
+// tests never run a dist/cli older than cli/ and protocol/ (npm ci's prepare built it once).
 const checks = await Promise.all([
+  run('building the CLI', [join(root, 'scripts', 'build-cli.mjs')], { quiet: true }),
   run('tsc --noEmit', [bin('typescript', 'bin/tsc'), '--noEmit'], { quiet: true }),
   run('typedoc', [bin('typedoc', 'bin/typedoc'), '--skipErrorChecking'], { quiet: true }),
 ]);

@@ -24,9 +24,9 @@ describe('README', () => {
   test('the example builds a web tier that synthesizes', () => {
     const [example] = tsBlocks('README.md');
     expect(example).toMatch(/new WebTier\(/);
-    const source = example
-      .replace("'arn:aws:acm:...'", "'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555'")
-      .concat('\nmodule.exports = { app, stack, web };\n');
+    // A complete app, as `npm run test:consumer` runs it in a fresh app: nothing to fill in.
+    expect(example).toMatch(/app\.synth\(\);\n$/);
+    const source = example.concat('\nmodule.exports = { app, stack, web };\n');
     const { app, web } = run(source) as { app: import('aws-cdk-lib').App; web: import('../lib').WebTier };
     expect(web.capacityPlan.groupMin).toBe(6);
     expect(() => app.synth()).not.toThrow();
@@ -36,6 +36,8 @@ describe('README', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(readme).toContain('npm ci && npx cdk synth');
     expect(readme).toContain('npm ci && npm test');
+    expect(readme).toContain('npm run test:consumer');
+    expect(readme).toMatch(/npm install cdk-resilience aws-cdk-lib constructs cdk-nag/);
     expect(fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/npm ci\nnpm test\n/);
   });
 });

@@ -28,11 +28,19 @@ export function lambdaBuildDir(): string {
  */
 export function bundledLambdaCode(name: string): lambda.Code {
   const dir = path.join(lambdaBuildDir(), name);
-  if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    throw new Error(
-      `cdk-resilience: the Lambda bundle '${name}' is missing at ${dir}. ` +
-        'Run `npm run build:lambdas` (npm test and cdk synth run it for you).',
-    );
-  }
+  if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(missingBundleMessage(name, dir));
   return lambda.Code.fromAsset(dir);
+}
+
+/**
+ * What to do about a missing bundle: an installed package ships every bundle, so inside
+ * node_modules it is broken (reinstall it); in a checkout the bundles are built.
+ * @internal
+ */
+export function missingBundleMessage(name: string, dir: string): string {
+  const what = `cdk-resilience: the Lambda bundle '${name}' is missing at ${dir}.`;
+  if (dir.split(path.sep).includes('node_modules')) {
+    return `${what} The installed package is incomplete (it ships every bundle in build/lambda): reinstall it (delete node_modules/cdk-resilience and run npm install; a git dependency builds them in its prepare script, so it needs devDependencies and scripts enabled).`;
+  }
+  return `${what} In a checkout of cdk-resilience, run \`npm run build:lambdas\` (npm test and cdk synth run it for you).`;
 }

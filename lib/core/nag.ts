@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 
@@ -14,12 +14,21 @@ import { IConstruct } from 'constructs';
  * the reference app's cdk-nag test proves cdk-nag honours it.
  *
  * @param scope the construct the finding is reported on (or its parent L2)
- * @param ruleId the full finding id, e.g. `AwsSolutions-EC23`
+ * @param finding the full finding id, e.g. `AwsSolutions-EC23`; tokens in it (an ARN's
+ *   partition or account) are rendered as cdk-nag renders them (`<AWS::Partition>`)
  * @param reason why the finding is acceptable here, for the audit trail
  */
-export function acknowledgeNagFinding(scope: IConstruct, ruleId: string, reason: string): void {
+export function acknowledgeNagFinding(scope: IConstruct, finding: string, reason: string): void {
   if (reason.trim().length < 20) {
-    throw new Error(`cdk-resilience internal: acknowledgment of ${ruleId} on ${scope.node.path} needs a real reason`);
+    throw new Error(`cdk-resilience internal: acknowledgment of ${finding} on ${scope.node.path} needs a real reason`);
+  }
+  // An id built from an ARN can hold tokens (the partition, the account, a logical id): as a
+  // metadata key a token crashes synth (KeyMustResolveToString). Render it the way cdk-nag
+  // names the finding, so the acknowledgment matches with or without
+  // `@aws-cdk/core:enablePartitionLiterals` and on env-agnostic stacks.
+  const ruleId = Token.isUnresolved(finding) ? nagResourceName(Stack.of(scope), finding) : finding;
+  if (Token.isUnresolved(ruleId)) {
+    throw new Error(`cdk-resilience internal: acknowledgment id ${ruleId} on ${scope.node.path} still holds a token`);
   }
   if (!ruleId.includes('::')) {
     Validations.of(scope).acknowledge({ id: ruleId, reason });
@@ -31,19 +40,23 @@ export function acknowledgeNagFinding(scope: IConstruct, ruleId: string, reason:
 }
 
 /**
- * A resource (usually an ARN with tokens) as cdk-nag names it in a finding id:
- * `{ Ref: X }` becomes `<X>`, `Fn::GetAtt` becomes `<Id.Attr>`, joins are flattened.
+ * A resource (usually an ARN with tokens) as cdk-nag names it in a finding id (cdk-nag's
+ * `flattenCfnReference`): `{ Ref: X }` becomes `<X>`, `Fn::GetAtt` becomes `<Id.Attr>`,
+ * joins are flattened. A string without tokens is returned as it is.
  */
 export function nagResourceName(stack: Stack, resource: string): string {
+  if (!Token.isUnresolved(resource)) return resource;
   const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') return v.replace(/\$\{/g, '<').replace(/\}/g, '>');
     const o = v as Record<string, unknown>;
-    if (o.Ref) return `<${String(o.Ref)}>`;
-    if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
     if (o['Fn::Join']) {
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
       return parts.map(render).join(sep);
     }
+    if (o['Fn::Sub']) return render(o['Fn::Sub']);
+    if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as unknown[]).map(render).join('.')}>`;
+    if (o['Fn::ImportValue']) return render(o['Fn::ImportValue']);
+    if (o.Ref) return `<${render(o.Ref)}>`;
     return JSON.stringify(v);
   };
   return render(stack.resolve(resource));

@@ -35,8 +35,9 @@ export function warningId(id: WarningId): string {
 
 /**
  * Emit a cdk-resilience warning on a construct. Never print to the console: warnings are
- * annotations, so users can acknowledge them and tests can assert them.
+ * annotations, so users can acknowledge them and tests can assert them. aws-cdk-lib appends
+ * the acknowledgment hint (`[ack: cdk-resilience:<id>]`) itself, so the message does not.
  */
 export function addWarning(scope: IConstruct, id: WarningId, message: string): void {
-  Annotations.of(scope).addWarningV2(warningId(id), `${message} [ack: ${warningId(id)}]`);
+  Annotations.of(scope).addWarningV2(warningId(id), message);
 }

@@ -20,6 +20,7 @@ import {
   validateIsolatedSubnets,
 } from './database-common';
 import { Database, DatabaseEndpoint, DatabaseKind } from './database';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** Props for {@link CrossRegionReadReplica}. */
 export interface CrossRegionReadReplicaProps {
@@ -200,7 +201,7 @@ export class CrossRegionReadReplica extends Construct implements ec2.IConnectabl
     });
     // CloudFormation ignores deletion policies on read replicas; deletion protection is
     // what keeps a (promoted) replica from being deleted with its stack.
-    stack.addDependency(sourceStack, `read replica ${this.identifier} replicates from ${props.source.physicalIdentifier}`);
+    addStackDependency(stack, sourceStack, `read replica ${this.identifier} replicates from ${props.source.physicalIdentifier}`);
     props.source.replicateSecretTo(stack.region);
 
     if (!(props.multiAz ?? false)) {

@@ -20,6 +20,7 @@ import {
 } from './database-common';
 import { Database, DatabaseEndpoint, DatabaseKind } from './database';
 import { EngineFamily } from './database-engine';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** The binlog formats that let an Aurora MySQL cluster feed a cross-Region replica. */
 export const REPLICATION_BINLOG_FORMATS = ['ROW', 'MIXED', 'STATEMENT'];
@@ -202,7 +203,7 @@ export class CrossRegionReplicaCluster extends Construct implements ec2.IConnect
       'Backtrack is not available to binlog replica clusters; recovery uses point-in-time restore and snapshots.',
     );
     if (port === engine.defaultPort) acknowledgeDefaultPort(this.cluster);
-    stack.addDependency(sourceStack, `replica cluster ${this.identifier} replicates from ${props.source.physicalIdentifier}`);
+    addStackDependency(stack, sourceStack, `replica cluster ${this.identifier} replicates from ${props.source.physicalIdentifier}`);
     props.source.replicateSecretTo(stack.region);
 
     this.endpoint = { hostname: this.cluster.attrEndpointAddress, port };

@@ -9,6 +9,7 @@ import { validateBackupRetention, validateIdentifier, validateIsolatedSubnets } 
 import { Database, DatabaseKind, DatabaseRotation } from './database';
 import { DatabaseEngine, EngineFamily } from './database-engine';
 import { GlobalDatabaseSecondary, GlobalDatabaseSecondaryOptions } from './global-database-secondary';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** How to build the primary cluster of a {@link GlobalDatabase}. */
 export interface GlobalDatabasePrimaryOptions {
@@ -281,7 +282,7 @@ export class GlobalDatabase extends Construct {
       deletionProtection: this.props.deletionProtection ?? true,
       removalPolicy: this.props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     });
-    stack.addDependency(primaryStack, `the secondary cluster of ${this.globalClusterIdentifier} joins the global cluster created there`);
+    addStackDependency(stack, primaryStack, `the secondary cluster of ${this.globalClusterIdentifier} joins the global cluster created there`);
     this.primary.replicateSecretTo(stack.region);
     this.secondaries.push(secondary);
     return secondary;

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { Validator } from '../core/validation';
 import { GlobalTableReplicaKey, replicaKeyAlias, replicaKeyAliasArn, validateTableName } from './global-table-replica-key';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** One replica of a {@link GlobalTable}. */
 export interface GlobalTableReplica {
@@ -244,7 +245,7 @@ function dependOn(table: GlobalTable, key: GlobalTableReplicaKey): void {
   const there = Stack.of(key);
   if (here === there) return;
   try {
-    here.addDependency(there, `the replica key ${key.aliasName} must exist before the global table's replica in ${key.region}`);
+    addStackDependency(here, there, `the replica key ${key.aliasName} must exist before the global table's replica in ${key.region}`);
   } catch (e) {
     const v = new Validator(table);
     v.add({

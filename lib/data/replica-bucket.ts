@@ -364,11 +364,35 @@ export function hardenedBucket(
         ? s3.ObjectLockRetention.compliance(opts.objectLock.defaultRetention)
         : s3.ObjectLockRetention.governance(opts.objectLock.defaultRetention)
       : undefined,
-    serverAccessLogsBucket,
-    serverAccessLogsPrefix: `${opts.bucketName}/`,
+    // A log bucket built here is wired below, the same way with or without feature flags;
+    // an imported one is left to aws-cdk-lib (which cannot add to its policy, and says so).
+    serverAccessLogsBucket: serverAccessLogsBucket instanceof s3.Bucket ? undefined : serverAccessLogsBucket,
+    serverAccessLogsPrefix: serverAccessLogsBucket instanceof s3.Bucket ? undefined : `${opts.bucketName}/`,
     removalPolicy,
   });
+  if (serverAccessLogsBucket instanceof s3.Bucket) logToBucketByPolicy(bucket, serverAccessLogsBucket, `${opts.bucketName}/`);
   return { bucket, key, serverAccessLogsBucket };
+}
+
+/**
+ * Server access logs of `bucket` into `logs` under `prefix`, allowed by a bucket policy for
+ * the S3 logging service: what aws-cdk-lib does only with the feature flag
+ * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`. Without it aws-cdk-lib grants the
+ * LogDeliveryWrite ACL instead, which a bucket with ACLs disabled (BucketOwnerEnforced,
+ * as every bucket here) refuses: synth failed in an app without this repo's flags.
+ */
+function logToBucketByPolicy(bucket: s3.Bucket, logs: s3.Bucket, prefix: string): void {
+  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
+  logs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logs.arnForObjects(`${prefix}*`)],
+      conditions:
+        Stack.of(logs) === Stack.of(bucket) ? { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': bucket.env.account } } : undefined,
+    }),
+  );
 }
 
 function accessLogBucket(scope: Construct): s3.Bucket {

@@ -23,6 +23,7 @@ import {
   validateObjectLock,
   validateStackEnv,
 } from './replica-bucket';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** S3 RTC's only threshold, and the replication-metrics event threshold: 15 minutes. */
 const RTC_MINUTES = 15;
@@ -321,7 +322,8 @@ export class ReplicatedBucket extends Construct {
       // replication configuration is created: deploy the destination's stack first.
       const there = Stack.of(destination.replica);
       if (Stage.of(there) === Stage.of(stack)) {
-        stack.addDependency(
+        addStackDependency(
+          stack,
           there,
           `ReplicatedBucket ${this.node.path} replicates to ReplicaBucket ${destination.replica.node.path}, which must exist first; if this is a cycle, put the ReplicaBucket in a stack that ${stack.stackName} does not depend on`,
         );

@@ -25,6 +25,7 @@ import {
   validateCacheAzs,
 } from './session-cache-common';
 import { SessionCacheSecondary, type SessionCacheSecondaryOptions } from './session-cache-secondary';
+import { addStackDependency } from '../core/stack-dependency';
 
 export type { CacheEndpoint } from './session-cache-common';
 
@@ -603,7 +604,7 @@ export class SessionCache extends Construct implements ec2.IConnectable {
       removalPolicy: this.removalPolicy,
       replicas: options.replicasPerShard ?? this.replicasPerShard,
     });
-    stack.addDependency(primaryStack, `the session cache secondary joins the global datastore ${suffix} created there and reads its id from SSM`);
+    addStackDependency(stack, primaryStack, `the session cache secondary joins the global datastore ${suffix} created there and reads its id from SSM`);
     this.secondaries.push(secondary);
     return secondary;
   }

@@ -24,6 +24,8 @@ import { acknowledgeNagFinding } from '../core/nag';
 import { buildStrategyGates, dnsObservation, StrategyGates } from './strategy-traffic';
 import { buildStrategyObservability, SiteObservability, StrategySlo } from './strategy-observability';
 import { StrategySite } from './strategy-site';
+import { addStackDependency } from '../core/stack-dependency';
+import { setStackAvailabilityZones } from '../core/availability-zones';
 
 export { StrategySite } from './strategy-site';
 
@@ -186,7 +188,12 @@ export abstract class DrStrategy extends Construct {
     this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
     this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
     this.fenceStack = new Stack(scope, `${id}-Fence`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: the primary's traffic gate, held in the recovery Region` });
-    this.primaryStack.addDependency(this.fenceStack, 'the primary record requires its traffic gate held in the recovery Region');
+    // The Region stacks are ours: their AZs are set as the context entry a lookup would fill
+    // (before any child), so synth needs no credentials and no cdk.context.json.
+    setStackAvailabilityZones(this, 'primary.availabilityZones', this.primaryStack, props.primary.availabilityZones);
+    setStackAvailabilityZones(this, 'recovery.availabilityZones', this.recoveryStack, props.recovery.availabilityZones);
+    setStackAvailabilityZones(this, 'recovery.availabilityZones', this.fenceStack, props.recovery.availabilityZones);
+    addStackDependency(this.primaryStack, this.fenceStack, 'the primary record requires its traffic gate held in the recovery Region');
   }
 
   /** The traffic gates of both Regions (built once, before the records). */

@@ -11,6 +11,7 @@ import { HostedZoneReference } from './hosted-zone';
 import { RecordEndpoint } from './record-endpoint';
 import { RoutingPolicy } from './record-registry';
 import { FailoverRole, RegionalRecord } from './regional-record';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** The Region that hosts the Route 53 ARC configuration (control plane) API. */
 export const ARC_CONTROL_PLANE_REGION = 'us-west-2';
@@ -259,7 +260,7 @@ export class RoutingControls extends Construct {
     const here = Stack.of(this);
     return props.targets.map((t) => {
       const there = Stack.of(t.regionalRecord);
-      if (there !== here) here.addDependency(there, `routing-control records alias ${t.regionalRecord.regionalDomainName}`);
+      if (there !== here) addStackDependency(here, there, `routing-control records alias ${t.regionalRecord.regionalDomainName}`);
       return new RegionalRecord(group, t.regionalRecord.region, {
         zone: props.zone,
         recordName: props.recordName,

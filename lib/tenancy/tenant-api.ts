@@ -10,6 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** A per-method throttle within a tier, e.g. `'POST /orders'`. */
 export interface MethodThrottle {
@@ -318,7 +319,7 @@ export class TenantApi extends Construct {
       for (const t of rest) this.addTenant(this, t);
     }
     if (props.keysFrom) {
-      Stack.of(this).addDependency(Stack.of(props.keysFrom), `tenant keys of ${props.apiName} are replicated from there`);
+      addStackDependency(Stack.of(this), Stack.of(props.keysFrom), `tenant keys of ${props.apiName} are replicated from there`);
       props.keysFrom.replicateKeysTo(Stack.of(this).region);
     }
   }

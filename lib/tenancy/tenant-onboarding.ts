@@ -9,6 +9,7 @@ import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { TenantApi } from './tenant-api';
+import { addStackDependency } from '../core/stack-dependency';
 
 /** Props for {@link TenantOnboarding}. */
 export interface TenantOnboardingProps {
@@ -85,7 +86,7 @@ export class TenantOnboarding extends Construct {
     this.registryTableName = `${props.api.apiName}-tenants`;
     if (props.registryFrom) {
       this.registry = dynamodb.TableV2.fromTableName(this, 'Registry', this.registryTableName);
-      stack.addDependency(Stack.of(props.registryFrom), 'the tenant registry replica is created there');
+      addStackDependency(stack, Stack.of(props.registryFrom), 'the tenant registry replica is created there');
     } else {
       this.registry = new dynamodb.TableV2(this, 'Registry', {
         tableName: this.registryTableName,

@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { withGivenAvailabilityZones } from '../core/availability-zones';
 import { cidrsOverlap, Ipv4Cidr, parseCidr } from '../core/cidr';
 import { DEFAULT_AZ_COUNT, defaultLogRetention, defaultSubnetMasks, defaultVpcCidr } from '../core/defaults';
 import { Validator } from '../core/validation';
@@ -145,7 +146,8 @@ export class MultiAzVpc extends Construct {
       retention: props.flowLogs?.retention ?? defaultLogRetention(),
     });
 
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
+    // Given AZ names need no lookup: no credentials, no cdk.context.json (see the helper).
+    this.vpc = withGivenAvailabilityZones(this, 'availabilityZones', Stack.of(this), props.availabilityZones ? azs : [], () => new ec2.Vpc(this, 'Vpc', {
       availabilityZones: azs,
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       natGateways,
@@ -163,7 +165,7 @@ export class MultiAzVpc extends Construct {
               S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
               DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
             },
-    });
+    }));
 
     this.flowLog = this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
@@ -171,6 +173,9 @@ export class MultiAzVpc extends Construct {
     });
   }
 }
+
+/** What `stack.availabilityZones` answers while its context lookup is pending. */
+const LOOKUP_PLACEHOLDER_AZS = ['dummy1a', 'dummy1b', 'dummy1c'];
 
 function defaultAzs(scope: Construct): string[] {
   return Stack.of(scope).availabilityZones.slice(0, DEFAULT_AZ_COUNT);
@@ -226,7 +231,9 @@ function validate(
       message: 'an AZ is listed twice, so the VPC spans fewer AZs than it claims',
       fix: 'list each AZ once',
     });
-    if (!Token.isUnresolved(region)) {
+    // A first synth pass before the CLI's lookup answers with placeholders (dummy1a, ...);
+    // the CLI fills the context and synthesizes again, so only real names are checked.
+    if (!Token.isUnresolved(region) && !(props.availabilityZones === undefined && azs.every((az) => LOOKUP_PLACEHOLDER_AZS.includes(az)))) {
       const foreign = azs.filter((az) => !az.startsWith(region));
       v.check(foreign.length > 0, {
         code: 'VPC_AZ_NOT_IN_REGION',

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Annotations as CoreAnnotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { cidrsOverlap, parseCidr } from '../../lib/core/cidr';
-import { bundledLambdaCode, lambdaBuildDir } from '../../lib/core/lambda-code';
+import { bundledLambdaCode, lambdaBuildDir, missingBundleMessage } from '../../lib/core/lambda-code';
 import { ResilienceError, renderValue, Validator, WarningId, warningId } from '../../lib';
 import { addWarning } from '../../lib/core/warnings';
 import { newStack } from '../helpers/app';
@@ -89,7 +89,8 @@ describe('warnings', () => {
   test('are annotations with a stable, acknowledgeable id', () => {
     const stack = new Stack();
     addWarning(stack, WarningId.SHARED_NAT_GATEWAY, 'shared');
-    Annotations.fromStack(stack).hasWarning('/Default', Match.stringLikeRegexp('shared \\[ack: cdk-resilience:SharedNatGateway\\]'));
+    // the acknowledgment hint once: aws-cdk-lib appends it, the message must not repeat it
+    Annotations.fromStack(stack).hasWarning('/Default', Match.stringLikeRegexp('^shared \\[ack: cdk-resilience:SharedNatGateway\\]$'));
     expect(warningId(WarningId.TWO_AZS_ONLY)).toBe('cdk-resilience:TwoAzsOnly');
   });
 
@@ -107,7 +108,13 @@ describe('bundled Lambda code', () => {
   });
 
   test('a missing bundle is a clear error naming the fix', () => {
-    expect(() => bundledLambdaCode('no-such-handler')).toThrow(/bundle 'no-such-handler' is missing .* Run `npm run build:lambdas`/);
+    expect(() => bundledLambdaCode('no-such-handler')).toThrow(/bundle 'no-such-handler' is missing .* In a checkout of cdk-resilience, run `npm run build:lambdas`/);
+  });
+
+  test('inside node_modules the package is broken: the message says reinstall, never npm run build:lambdas', () => {
+    const message = missingBundleMessage('drill', path.join('/app', 'node_modules', 'cdk-resilience', 'build', 'lambda', 'drill'));
+    expect(message).toMatch(/installed package is incomplete.*reinstall it/);
+    expect(message).not.toContain('build:lambdas');
   });
 
   test('an existing bundle becomes an asset', () => {

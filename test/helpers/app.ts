@@ -44,6 +44,14 @@ export function newApp(): App {
   return new App({ context: projectContext(), outdir: outdir() });
 }
 
+/**
+ * A new App with no context at all: no feature flags and no cached lookups, as in a user's
+ * fresh app without a `cdk.context.json`.
+ */
+export function bareApp(): App {
+  return new App({ outdir: outdir() });
+}
+
 export const TEST_ENV = { account: '111111111111', region: 'us-east-1' };
 export const TEST_AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { NagPackOnScope } from '../../bin/nag';
+import { NagPackOnScope } from '../../lib';
 import { REFERENCE_REGIONS } from '../../bin/reference-app';
 import { nagFindings, resourcesOfType } from '../helpers/app';
 import { freshReferenceApp, referenceApp } from '../helpers/reference';

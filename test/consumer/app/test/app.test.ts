@@ -1,0 +1,66 @@
+/** The consumer's own test: Template assertions on what the installed package synthesizes. */
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ResilienceChecks } from 'cdk-resilience';
+import { buildConsumerApp } from '../lib/consumer-app';
+
+const app = new App();
+const built = buildConsumerApp(app);
+const assembly = app.synth();
+
+test('no lookup: explicit AZs need no context and no credentials', () => {
+  expect(assembly.manifest.missing ?? []).toEqual([]);
+});
+
+test('the web tier spans its three AZs behind an internet-facing ALB', () => {
+  const t = Template.fromStack(built.webStack);
+  t.resourceCountIs('AWS::EC2::Subnet', 9);
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+  t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '6' });
+  const [group] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'));
+  expect(group.Properties.VPCZoneIdentifier).toHaveLength(3);
+  t.hasResourceProperties('AWS::FIS::ExperimentTemplate', { Description: 'Two stopped instances do not raise the 5xx rate' });
+});
+
+test.each([
+  ['pilot', () => built.pilotLight],
+  ['warm', () => built.warmStandby],
+  ['active', () => built.activeActive],
+])('the %s strategy: an Aurora global database across its two Regions and a failover runbook in each', (_name, strategy) => {
+  const s = strategy();
+  const primary = Template.fromStack(s.primaryStack);
+  const recovery = Template.fromStack(s.recoveryStack);
+  primary.resourceCountIs('AWS::RDS::GlobalCluster', 1);
+  expect(Object.keys(recovery.findResources('AWS::StepFunctions::StateMachine')).length).toBeGreaterThan(0);
+  expect(Object.keys(recovery.findResources('AWS::Lambda::Function')).length).toBeGreaterThan(0);
+});
+
+test('the tenant API gives each tenant its own throttles', () => {
+  const t = Template.fromStack(built.tenants.api.stack);
+  t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 200, BurstLimit: 400 } });
+  t.resourceCountIs('AWS::ApiGateway::ApiKey', 2);
+});
+
+test('zero unacknowledged AwsSolutions findings', () => {
+  const report = new AwsSolutionsChecks(app).validateScope(app);
+  expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+});
+
+test('ResilienceChecks from the package finds alarms that notify nobody (no alarm topic was given)', () => {
+  const report = new ResilienceChecks(app).validateScope(app);
+  const cw1 = report.violations.find((v) => v.ruleName === 'RES-CW1');
+  expect(cw1?.violatingResources.map((r) => r.constructPath)).toContain('ConsumerWeb/Web/ServerErrorRateAlarm/Resource');
+  expect(report.violations.map((v) => v.ruleName)).not.toContain('RES-RDS1');
+});
+
+test('warnings carry their acknowledgment hint once (a warning without one fails too)', () => {
+  let seen = 0;
+  for (const stack of [built.webStack, built.warmStandby.primaryStack]) {
+    for (const w of Annotations.fromStack(stack).findWarning('*', Match.anyValue())) {
+      seen += 1;
+      expect(String(w.entry.data).match(/\[ack: /g)?.length ?? 0).toBe(1);
+    }
+  }
+  expect(seen).toBeGreaterThan(0);
+});
