@@ -71,7 +71,7 @@ async function passes(o: {
       if (i > 0) sim.time.advance(Math.max(1, prev?.waitSeconds ?? 1), 'main');
       run.at.push(sim.time.now('main'));
       prev = await sim.time.run('main', () => database({ request: o.request ?? UNPLANNED, execution: EXEC, database: prev as never }));
-      run.passes.push(prev);
+      run.passes.push(prev as Step);
       if (prev.done) break;
     }
   } catch (e) {
@@ -116,7 +116,7 @@ describe('the consent flow of a read-replica promotion', () => {
   test('Route 53 not reading the fence closed: no promotion while it does not, the fence closed again in the target, the pass says what it sees', async () => {
     const fence = `_fence.${EAST}.shop.example.com`;
     let until = Infinity;
-    const r = await passes({ world: STANDBY_READY, max: 40, answers: (t) => (t < until ? { [fence]: 'open' } : {}) });
+    const r = await passes({ world: STANDBY_READY, max: 40, answers: (t) => (t < until ? { [fence]: 'open' } : ({} as Record<string, string>)) });
     const waiting = r.passes.filter((p) => /^waiting for Route 53 to answer us-west-2 only, with us-east-1's gates read closed \(it answers .*; fence not read closed\)$/.test(p.status));
     expect(waiting.length).toBeGreaterThan(3);
     expect(waiting.every((p) => p.waitSeconds === 10)).toBe(true);
@@ -126,7 +126,7 @@ describe('the consent flow of a read-replica promotion', () => {
 
     // Once it reads the fence closed, the flow goes on and promotes.
     until = 1000 + 600;
-    const later = await passes({ world: STANDBY_READY, max: 80, answers: (t) => (t < until ? { [fence]: 'open' } : {}) });
+    const later = await passes({ world: STANDBY_READY, max: 80, answers: (t) => (t < until ? { [fence]: 'open' } : ({} as Record<string, string>)) });
     const promoted = callsOf(later, 'PromoteReadReplicaCommand');
     expect(promoted).toHaveLength(1);
     expect(promoted[0]).toBeGreaterThanOrEqual(until + 60);

@@ -88,7 +88,7 @@ describe('readGate', () => {
   test('the read is bounded: the call gets an abort signal', async () => {
     install({ states: {} });
     await readGate(config, T, S, 1000);
-    expect(cw.commandCalls(DescribeAlarmsCommand)[0].args[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    expect((cw.commandCalls(DescribeAlarmsCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
   });
 
   test('a gate the configuration does not have, or a routing-control runbook, is a programming error', async () => {
@@ -108,7 +108,7 @@ describe('writeGate', () => {
       MetricData: [{ MetricName: 'Closed', Dimensions: [{ Name: 'Strategy', Value: 'shop' }, { Name: 'Region', Value: S }], Timestamp: new Date(T0), Value: 1, Unit: 'Count' }],
     });
     expect(open.args[0].input.MetricData?.[0].Value).toBe(0);
-    expect(close.args[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    expect((close.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
     expect(writes).toEqual([
       { region: T, gated: S, value: 1 },
       { region: S, gated: T, value: 0 },
