@@ -10,7 +10,7 @@
 //   names landed in every bundle (1.2 MB minified, 200 to 440 ms to load for most handlers).
 // - Minified, with names kept (stack traces and error names stay readable).
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,17 +26,25 @@ const names = existsSync(src)
       .sort()
   : [];
 
-rmSync(out, { recursive: true, force: true });
+// Rebuilt in place, never emptied first: a synth or a test running meanwhile (cdk.json's app
+// bundles again; a jest worker synthesizes from build/lambda) must never find a bundle missing.
+// Each bundle is written beside its old one and renamed over it (atomic), and only the folders
+// of handlers that no longer exist are removed.
 mkdirSync(out, { recursive: true });
+for (const d of readdirSync(out, { withFileTypes: true })) {
+  if (d.isDirectory() && !names.includes(d.name) && !d.name.startsWith('__')) rmSync(join(out, d.name), { recursive: true, force: true });
+}
 
 const started = Date.now();
 await Promise.all(
-  names.map((name) =>
-    build({
+  names.map(async (name) => {
+    const tmp = join(out, name, `.index.${process.pid}.js`);
+    await build({
       ...options,
       entryPoints: [join(src, name, 'index.ts')],
-      outfile: join(out, name, 'index.js'),
-    }),
-  ),
+      outfile: tmp,
+    });
+    renameSync(tmp, join(out, name, 'index.js'));
+  }),
 );
 process.stderr.write(`bundle-lambdas: ${names.length} handler(s) in ${Date.now() - started} ms -> build/lambda\n`);
