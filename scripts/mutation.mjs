@@ -95,7 +95,10 @@ for (const [file, { mutants }] of Object.entries(merged.files)) {
     count[m.status] = (count[m.status] ?? 0) + 1;
     if (m.status === 'Killed' || m.status === 'Timeout') c.detected++;
     if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(m.status)) c.valid++;
-    if (m.status === 'Survived' || m.status === 'NoCoverage') unexplained.push(`${keyOf(file, m)}  (${m.status})`);
+    if (m.status === 'Survived' || m.status === 'NoCoverage') {
+      const line = (merged.files[file].source ?? '').split('\n')[m.location.start.line - 1]?.trim().slice(0, 100) ?? '';
+      unexplained.push(`${keyOf(file, m)}  (${m.status})  | ${line}`);
+    }
   }
   perFile.push(`${file}: ${c.valid === 0 ? '-' : ((100 * c.detected) / c.valid).toFixed(1)} % of ${c.valid}`);
 }

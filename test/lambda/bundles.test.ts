@@ -16,6 +16,17 @@ import { buildSync } from 'esbuild';
 const root = path.join(__dirname, '..', '..');
 const bundles = path.join(root, 'build', 'lambda');
 const options = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'lambda-bundle-options.json'), 'utf8'));
+
+/** The environment of a fresh node that sends its AWS calls, signed with example keys, to a local server. */
+function localAws(port: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'us-east-1',
+  };
+}
 const handlers = fs
   .readdirSync(path.join(root, 'lambda'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name !== 'shared')
@@ -88,13 +99,7 @@ describe('Lambda bundles', () => {
       const outfile = path.join(dir, 'bundle.js');
       buildSync({ ...options, entryPoints: [entry], outfile, nodePaths: [path.join(root, 'node_modules')] });
       const { stdout } = await promisify(execFile)(process.execPath, [outfile], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-          AWS_REGION: 'us-east-1',
-        },
+        env: localAws(port),
       });
       expect(stdout).toBe('from-the-test-server');
       expect(requests).toEqual([{ path: '/', target: 'AmazonSSM.GetParameter', auth: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/ssm\/aws4_request/) }]);
@@ -139,15 +144,7 @@ describe('Lambda bundles', () => {
       };
       const bundle = path.join(bundles, 'drill', 'index.js');
       const { stdout } = await promisify(execFile)(process.execPath, ['-e', `require(${JSON.stringify(bundle)}).handler({ step: 'baseline' }).then((r) => process.stdout.write(JSON.stringify(r)))`], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-          AWS_REGION: 'us-east-1',
-          AWS_MAX_ATTEMPTS: '1',
-          DRILL_CONFIG: JSON.stringify(config),
-        },
+        env: { ...localAws(port), AWS_MAX_ATTEMPTS: '1', DRILL_CONFIG: JSON.stringify(config) },
       });
       const baseline = JSON.parse(stdout);
       // parsed: 4 healthy hosts from GetMetricData, one alarm in ALARM, one the account does not have
