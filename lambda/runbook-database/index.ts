@@ -251,11 +251,14 @@ async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, 
     const stop = await stopSource(config, prev);
     return result(false, stop.status, { action: stop.action, trafficSince: since, sourceStopped: stop.done, sourceStopAt: stop.since, wait: stop.done ? 1 : stop.wait });
   }
+  // A planned move promotes only once the replica has applied every write: nothing is at risk.
+  let risk: number | null = 0;
   if (request.mode === 'planned') {
     const lag = await replicationLagSeconds(config);
     if (lag === undefined || lag > 0) return result(false, `waiting for the replica to apply every write (lag ${lag ?? 'unknown'} s) before the promotion`, { trafficSince: since, wait: 5 });
+  } else {
+    risk = await lagAtCall(config, prev);
   }
-  const risk = request.mode === 'unplanned' ? await lagAtCall(config, prev) : 0;
   return result(false, 'promoting', { action: await promote(), trafficSince: since, requested: 'promotion', requestedAt: isoNow(), twoWriters, dataLossRiskSeconds: risk });
 }
 

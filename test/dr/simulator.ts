@@ -52,7 +52,9 @@ export const LOCK_REPLICATION_SECONDS = 1;
  * - `unreachable`: the call times out after its bound (a Region without `command` is down:
  *   it also stops serving and accepting writes);
  * - `throttle`, `error5xx`: fail at once; `slow`: adds `seconds`;
- * - `refused`: an Aurora global operation refused with InvalidDBClusterStateFault;
+ * - `refused`: an RDS call refused with InvalidDBClusterStateFault, or the error `name` given
+   (the names RDS uses for a state: InvalidGlobalClusterStateFault, GlobalClusterNotFoundFault,
+   InvalidDBInstanceStateFault, DBInstanceAlreadyExistsFault);
  * - `denied`: AccessDeniedException; `capacity`: launches in the Region fail (no healthy target).
  */
 export interface Fault {
@@ -67,6 +69,8 @@ export interface Fault {
   times?: number;
   /** For 'slow': extra virtual seconds. */
   readonly seconds?: number;
+  /** For 'refused': the error's name (InvalidDBClusterStateFault when undefined). */
+  readonly name?: string;
   /** Active from this virtual second (0 when undefined). */
   readonly from?: number;
   /** Active until this virtual second, exclusive (forever when undefined): the Region recovers then. */
@@ -235,6 +239,8 @@ export class SimulatedAws {
   public readonly violations: Violation[] = [];
   /** Calls made, by command name and Region. */
   public readonly calls: { command: string; region: string; t: number }[] = [];
+  /** The input of every call, in order, by command name (what was asked, not only that it was). */
+  public readonly inputs: { command: string; input: Record<string, unknown> }[] = [];
   /** Metrics put by drills. */
   public readonly metrics: { name: string; value: number }[] = [];
   /** SSM parameters by name, answered before the routing-control default. */
@@ -370,7 +376,9 @@ export class SimulatedAws {
         const t = new Map<unknown, (input: never, client: unknown) => unknown>();
         routes.set(mock, t);
         table = t;
+        const inputs = this.inputs;
         mock.send.callsFake(function (this: unknown, cmd: { constructor: unknown; input: never }) {
+          inputs.push({ command: (cmd.constructor as { name: string }).name, input: cmd.input });
           const f = t.get(cmd.constructor);
           if (!f) return Promise.reject(new Error(`the simulator does not model ${(cmd.constructor as { name: string }).name}`));
           return f(cmd.input, this);
@@ -396,7 +404,7 @@ export class SimulatedAws {
         // A drill asks for healthy hosts (ids hosts0..n); the runbook for the replication lag.
         i.MetricDataQueries?.[0]?.Id?.startsWith('hosts')
           ? { MetricDataResults: [{ Id: 'hosts0', Values: [this.healthyTargets(region)] }] }
-          : { MetricDataResults: [{ Id: 'lag', Values: [this.lagNow() * (this.config.database.kind === 'aurora-global' ? 1000 : 1)] }] },
+          : { MetricDataResults: [{ Id: 'lag', Values: this.lagMetric() }] },
       ),
     );
     on(cw, DescribeAlarmsCommand, (i, c) => this.call('DescribeAlarmsCommand', c, (region) => ({ MetricAlarms: (i.AlarmNames ?? []).map((n: string) => ({ AlarmName: n, StateValue: this.alarmState(region, n) })) })));
@@ -588,6 +596,15 @@ export class SimulatedAws {
   }
 
   /** The replication lag into the standby at t: none once the writer's Region takes no traffic. */
+  /**
+   * The replication lag metric as CloudWatch gives it (milliseconds for Aurora global); no
+   * datapoint when `lagNow` is replaced by one that answers undefined (not yet published).
+   */
+  private lagMetric(): number[] {
+    const lag = this.lagNow() as number | undefined;
+    return lag === undefined ? [] : [lag * (this.config.database.kind === 'aurora-global' ? 1000 : 1)];
+  }
+
   private lagNow(): number {
     const t = this.now();
     const w = this.config.database.kind === 'aurora-global' ? this.writerAt(t) : this.config.database.source.region;
@@ -735,7 +752,7 @@ export class SimulatedAws {
         throw named('TimeoutError', `${command} to ${region}: connection timed out`);
       }
       this.time.advance(this.durations.apiLatency);
-      if (f.kind === 'refused') throw named('InvalidDBClusterStateFault', `${command}: the DB cluster is not in a valid state for this operation`);
+      if (f.kind === 'refused') throw named(f.name ?? 'InvalidDBClusterStateFault', `${command}: the DB cluster is not in a valid state for this operation`);
       if (f.kind === 'denied') throw named('AccessDeniedException', `User is not authorized to perform ${command}`);
       throw f.kind === 'throttle' ? named('ThrottlingException', 'Rate exceeded') : named('ServiceUnavailable', `${command}: service unavailable`);
     }
