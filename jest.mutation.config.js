@@ -19,6 +19,7 @@ module.exports = {
     '<rootDir>/test/dr/entry.test.ts',
     '<rootDir>/test/dr/verify.test.ts',
     '<rootDir>/test/dr/traffic-step.test.ts',
+    '<rootDir>/test/dr/preflight-step.test.ts',
     '<rootDir>/test/dr/database-step*.test.ts',
     '<rootDir>/test/dr/fault-matrix*.test.ts',
     '<rootDir>/test/dr/properties.test.ts',

@@ -7,7 +7,7 @@
  */
 import { FailoverGlobalClusterCommand, RDSClient, RemoveFromGlobalClusterCommand } from '@aws-sdk/client-rds';
 import type { RunbookConfig } from '../../protocol';
-import { at, callsOf, inputsOf, passes, PLANNED, Run, STANDBY_READY, UNPLANNED } from './database-passes';
+import { at, callsOf, inputsOf, passes, PLANNED, Run, STANDBY_READY, UNPLANNED } from './step-world';
 import { EAST, testConfig, WEST } from './fixtures';
 import { SimulatedAws } from './simulator';
 

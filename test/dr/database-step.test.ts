@@ -8,7 +8,7 @@
  */
 import { FailoverGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { RunbookConfig } from '../../protocol';
-import { at, callsOf, passes, PLANNED, STANDBY_READY, statusAt, UNPLANNED } from './database-passes';
+import { at, callsOf, passes, PLANNED, STANDBY_READY, statusAt, UNPLANNED } from './step-world';
 import { EAST, testConfig, WEST } from './fixtures';
 
 describe('the consent flow of a read-replica promotion', () => {

@@ -1,6 +1,7 @@
 /**
- * The database step's passes against the simulated world (test/dr/database-step*.test.ts):
- * each pass waits what the previous one asked, on the simulator's virtual clock.
+ * One runbook step against the simulated world, on its virtual clock (test/dr/*-step*.test.ts):
+ * the world set up and torn down around the step's calls, and the database step's passes, each
+ * waiting what the previous one asked.
  */
 import { handler as database } from '../../lambda/runbook-database';
 import { installResolver } from '../../lambda/shared/dns';
@@ -22,23 +23,22 @@ export interface Run {
   sim: SimulatedAws;
 }
 
-/**
- * Run the database step's passes (each waits what the previous one asked) until done, an error,
- * or `max` passes. `answers(t)` may override DNS answers by name at virtual second t.
- */
-export async function passes(o: {
+/** A simulated world for one step's calls: the configuration, its state, faults and seams. */
+export interface WorldOptions {
   config?: RunbookConfig;
   world?: Omit<SimOptions, 'config'>;
-  request?: Record<string, unknown>;
-  prev?: Record<string, unknown>;
-  max?: number;
   faults?: Fault[];
+  /** DNS answers by name at virtual second t, over the simulator's. */
   answers?: (t: number) => Record<string, string>;
-  /** Change the simulated world before the passes (a seam of the simulator). */
+  /** Change the simulated world before the calls (a seam of the simulator). */
   tweak?: (sim: SimulatedAws) => void;
-  /** Calls made in the world before the first pass (another actor, time passing), on the main clock. */
-  before?: (sim: SimulatedAws) => Promise<unknown>;
-}): Promise<Run> {
+}
+
+/**
+ * Build the world, install it (AWS clients, DNS, clock, the runbook's environment), run `fn` on
+ * the main clock from virtual second 1000, and uninstall it whatever happens.
+ */
+export async function inWorld<T>(o: WorldOptions, fn: (sim: SimulatedAws, config: RunbookConfig) => Promise<T>): Promise<{ value?: T; error?: Error; sim: SimulatedAws }> {
   const config = o.config ?? testConfig({ strategy: 'pilot-light', database: 'replica' });
   const sim = new SimulatedAws({ config, ...(o.world ?? {}) });
   sim.faults.push(...(o.faults ?? []));
@@ -56,25 +56,44 @@ export async function passes(o: {
   process.env.RUNBOOK_CONFIG = JSON.stringify(config);
   process.env.AWS_MAX_ATTEMPTS = '1';
   process.env.AWS_REGION = config.targetRegion;
-  const run: Run = { passes: [], at: [], sim };
   try {
     sim.time.set('main', 1000);
-    await sim.time.run('main', () => acquireLock(config, EXEC, 'd-1'));
-    if (o.before) await sim.time.run('main', () => o.before!(sim));
-    let prev = o.prev as Partial<Step> | undefined;
-    for (let i = 0; i < (o.max ?? 60); i++) {
-      if (i > 0) sim.time.advance(Math.max(1, prev?.waitSeconds ?? 1), 'main');
-      run.at.push(sim.time.now('main'));
-      prev = await sim.time.run('main', () => database({ request: o.request ?? UNPLANNED, execution: EXEC, database: prev as never }));
-      run.passes.push(prev as Step);
-      if (prev.done) break;
-    }
+    return { value: await sim.time.run('main', () => fn(sim, config)), sim };
   } catch (e) {
-    run.error = e as Error;
+    return { error: e as Error, sim };
   } finally {
     sim.uninstall();
   }
-  return run;
+}
+
+/**
+ * Run the database step's passes (each waits what the previous one asked) until done, an error,
+ * or `max` passes.
+ */
+export async function passes(
+  o: WorldOptions & {
+    request?: Record<string, unknown>;
+    prev?: Record<string, unknown>;
+    max?: number;
+    /** Calls made in the world before the first pass (another actor, time passing), on the main clock. */
+    before?: (sim: SimulatedAws) => Promise<unknown>;
+  },
+): Promise<Run> {
+  const steps: Step[] = [];
+  const times: number[] = [];
+  const { error, sim } = await inWorld(o, async (world, config) => {
+    await acquireLock(config, EXEC, 'd-1');
+    if (o.before) await o.before(world);
+    let prev = o.prev as Partial<Step> | undefined;
+    for (let i = 0; i < (o.max ?? 60); i++) {
+      if (i > 0) world.time.advance(Math.max(1, prev?.waitSeconds ?? 1), 'main');
+      times.push(world.time.now('main'));
+      prev = await database({ request: o.request ?? UNPLANNED, execution: EXEC, database: prev as never });
+      steps.push(prev as Step);
+      if (prev.done) break;
+    }
+  });
+  return { passes: steps, at: times, error, sim };
 }
 
 export const callsOf = (r: Run, command: string): number[] => r.sim.calls.filter((c) => c.command === command).map((c) => c.t);
