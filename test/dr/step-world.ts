@@ -66,43 +66,51 @@ export async function inWorld<T>(o: WorldOptions, fn: (sim: SimulatedAws, config
   }
 }
 
+/** The options of a run of passes. */
+export type PassOptions = WorldOptions & {
+  request?: Record<string, unknown>;
+  prev?: Record<string, unknown>;
+  max?: number;
+  /** Calls made in the world before the first pass (another actor, time passing), on the main clock. */
+  before?: (sim: SimulatedAws) => Promise<unknown>;
+};
+
 /**
- * Run the database step's passes (each waits what the previous one asked) until done, an error,
- * or `max` passes.
+ * Run a reconciling step's passes (each waits what the previous one asked, its result handed
+ * to the next under `key`) until done, an error, or `max` passes, holding the run's lock.
  */
-export async function passes(
-  o: WorldOptions & {
-    request?: Record<string, unknown>;
-    prev?: Record<string, unknown>;
-    max?: number;
-    /** Calls made in the world before the first pass (another actor, time passing), on the main clock. */
-    before?: (sim: SimulatedAws) => Promise<unknown>;
-  },
-): Promise<Run> {
-  const steps: Step[] = [];
+export async function stepPasses<S extends { done: boolean; waitSeconds: number }>(
+  handler: (event: { request: unknown; execution: string } & Record<string, unknown>) => Promise<S>,
+  key: string,
+  o: PassOptions,
+): Promise<{ passes: S[]; at: number[]; error?: Error; sim: SimulatedAws }> {
+  const steps: S[] = [];
   const times: number[] = [];
   const { error, sim } = await inWorld(o, async (world, config) => {
     await acquireLock(config, EXEC, 'd-1');
     if (o.before) await o.before(world);
-    let prev = o.prev as Partial<Step> | undefined;
+    let prev = o.prev as Partial<S> | undefined;
     for (let i = 0; i < (o.max ?? 60); i++) {
       if (i > 0) world.time.advance(Math.max(1, prev?.waitSeconds ?? 1), 'main');
       times.push(world.time.now('main'));
-      prev = await database({ request: o.request ?? UNPLANNED, execution: EXEC, database: prev as never });
-      steps.push(prev as Step);
+      prev = await handler({ request: o.request ?? UNPLANNED, execution: EXEC, [key]: prev });
+      steps.push(prev as S);
       if (prev.done) break;
     }
   });
   return { passes: steps, at: times, error, sim };
 }
 
-export const callsOf = (r: Run, command: string): number[] => r.sim.calls.filter((c) => c.command === command).map((c) => c.t);
+/** The database step's passes. */
+export const passes = (o: PassOptions): Promise<Run> => stepPasses(database as never, 'database', o) as Promise<Run>;
+
+export const callsOf = (r: { sim: SimulatedAws }, command: string): number[] => r.sim.calls.filter((c) => c.command === command).map((c) => c.t);
 export const statusAt = (r: Run, re: RegExp): number => r.passes.findIndex((p) => re.test(p.status));
 /** The pilot light's standby: the replica in WEST, its app tier at 0 (scaled by the compute step in a run). */
 export const STANDBY_READY = { desired: { [EAST]: 6, [WEST]: 6 } };
 
 /** The inputs of the calls of one command, in order. */
-export const inputsOf = (r: Run, command: string): Record<string, unknown>[] => r.sim.inputs.filter((c) => c.command === command).map((c) => c.input);
+export const inputsOf = (r: { sim: SimulatedAws }, command: string): Record<string, unknown>[] => r.sim.inputs.filter((c) => c.command === command).map((c) => c.input);
 /** The virtual clock of the passes as an ISO time (the simulator starts at 2026-01-01T00:00:00Z). */
 export const at = (s: number): string => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
 /** The virtual second of an ISO time of the passes. */
