@@ -80,7 +80,9 @@ writeFileSync(join(root, 'reports', 'mutation', 'mutation.json'), JSON.stringify
 
 const equivalents = JSON.parse(readFileSync(join(root, 'test', 'mutation-equivalents.json'), 'utf8')).equivalents;
 const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`;
-const argued = new Map(equivalents.map((e) => [`${e.file}:${e.line}:${e.mutator}:${e.replacement}`, e]));
+// An entry with a column names one mutant of its line; without, every mutant of that mutator and replacement there.
+const argued = new Map(equivalents.map((e) => [`${e.file}:${e.line}${e.column === undefined ? '' : `:${e.column}`}:${e.mutator}:${e.replacement}`, e]));
+const arguedFor = (file, m) => argued.get(`${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement ?? ''}`) ?? argued.get(keyOf(file, m));
 
 const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0, equivalent: 0 };
 const unexplained = [];
@@ -88,7 +90,7 @@ const perFile = [];
 for (const [file, { mutants }] of Object.entries(merged.files)) {
   const c = { detected: 0, valid: 0 };
   for (const m of mutants) {
-    if ((m.status === 'Survived' || m.status === 'NoCoverage') && argued.has(keyOf(file, m))) {
+    if ((m.status === 'Survived' || m.status === 'NoCoverage') && arguedFor(file, m)) {
       count.equivalent++;
       continue;
     }

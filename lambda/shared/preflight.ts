@@ -69,7 +69,6 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
   const alreadyDone = target.writer && !db.busy && target.healthy && trafficOnTarget;
   const steps: string[] = [];
   const kind = config.database.kind;
-  const dbWord = kind === 'aurora-global' ? 'Aurora global database' : kind === 'aurora-replica' ? 'replica cluster' : 'read replica';
   if ((target.desiredCapacity ?? 0) < config.compute.target.full.desired) {
     steps.push(`scale ${config.compute.target.asgName} in ${config.targetRegion} to ${config.compute.target.full.desired} and wait for ${config.compute.target.requiredHealthy} healthy targets`);
   }
@@ -81,8 +80,8 @@ export async function preflight(config: RunbookConfig, request: RunbookRequest):
     if (kind === 'aurora-global') {
       steps.push(
         request.mode === 'planned'
-          ? `once ${config.targetRegion} has its capacity, switch the ${dbWord} writer to ${config.targetRegion} (SwitchoverGlobalCluster from ${config.sourceRegion}, no data loss)`
-          : `fail the ${dbWord} over to ${config.targetRegion} (FailoverGlobalCluster with AllowDataLoss, from ${config.targetRegion})${request.allowDetach ? '; if Aurora refuses it, fence the source and detach-and-promote (allowDetach)' : ''}`,
+          ? `once ${config.targetRegion} has its capacity, switch the Aurora global database writer to ${config.targetRegion} (SwitchoverGlobalCluster from ${config.sourceRegion}, no data loss)`
+          : `fail the Aurora global database over to ${config.targetRegion} (FailoverGlobalCluster with AllowDataLoss, from ${config.targetRegion})${request.allowDetach ? '; if Aurora refuses it, fence the source and detach-and-promote (allowDetach)' : ''}`,
       );
       steps.push(fence);
     } else {

@@ -210,10 +210,26 @@ describe('what it refuses from what it reads', () => {
     expect(unplanned.plan).toMatchObject({ replicationLagSeconds: 6, dataLossRiskSeconds: 6 });
     const asked = await plan({ world: READY, request: asPlan(PLANNED), ...lagging(6) });
     expect(asked.plan?.refusal?.code).toBe('ReplicationLagTooHigh');
+    // A move already done is not refused for the lag.
+    const done = await plan({ world: MOVED, request: PLANNED, ...lagging(6) });
+    expect(done.error).toBeUndefined();
+    expect(done.plan?.alreadyDone).toBe(true);
+  });
+
+  test('a refusal by design is the one reported, not one read from the Regions after it', async () => {
+    const r = await plan({ config: replica, world: READY, request: asPlan({ ...PLANNED, allowDetach: undefined }), faults: [{ region: EAST, kind: 'unreachable' }] });
+    expect(r.plan?.refusal?.code).toBe('DetachConsentRequired');
   });
 });
 
 describe('the lag and the warnings', () => {
+  test('the lag read at the first try: read once', async () => {
+    const r = await plan({ world: READY, tweak: (sim) => Object.assign(sim, { lagNow: () => 1 }) });
+    expect(r.plan?.replicationLagSeconds).toBe(1);
+    expect(r.calls.filter((c) => c === 'GetMetricDataCommand')).toHaveLength(1);
+    expect(r.plan?.step).toBe('preflight');
+  });
+
   test('the lag read fails twice: read on the third try', async () => {
     const r = await plan({ world: READY, faults: [{ command: 'GetMetricDataCommand', kind: 'error5xx', times: 2 }], tweak: (sim) => Object.assign(sim, { lagNow: () => 3 }) });
     expect(r.plan?.replicationLagSeconds).toBe(3);
@@ -250,5 +266,14 @@ describe('the lag and the warnings', () => {
     expect(one.plan?.source.traffic).toBe('withdrawn');
     expect(one.plan?.warnings).toContain(warning);
     expect((await plan({ world: READY })).plan?.warnings).toEqual([]);
+    // Active-active reads each Region's record as it is: the source's alone may be unknown.
+    const both = await plan({
+      config: testConfig({ strategy: 'active-active' }),
+      world: READY,
+      answers: () => ({ [`_status.${EAST}.shop.example.com`]: '?', [`_status.${WEST}.shop.example.com`]: 'serving' }),
+    });
+    expect(both.plan?.source.traffic).toBe('unknown');
+    expect(both.plan?.target.traffic).toBe('serving');
+    expect(both.plan?.warnings).toContain(warning);
   });
 });
