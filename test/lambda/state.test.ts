@@ -1,0 +1,201 @@
+/**
+ * How the runbook reads the world (lambda/shared/state.ts), with aws-sdk-client-mock: the
+ * database writer and whether an operation is under way, from every answer shape RDS gives;
+ * the compute of a Region through its target group or, without one, through Auto Scaling's own
+ * instance health; why launches fail; the ARC endpoints. Mutation testing (npm run mutation)
+ * found these read only along the fault matrix's paths.
+ */
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { clusterEndpoints, lastScalingFailure, readCompute, readDatabase, replicationLagSeconds } from '../../lambda/shared/state';
+import { EAST, testConfig, WEST } from '../dr/fixtures';
+
+const rdsMock = mockClient(RDSClient);
+const asg = mockClient(AutoScalingClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const cw = mockClient(CloudWatchClient);
+const ssmMock = mockClient(SSMClient);
+const named = (name: string): Error => Object.assign(new Error(name), { name });
+
+beforeEach(() => {
+  for (const m of [rdsMock, asg, elb, cw, ssmMock]) m.reset();
+  process.env.AWS_MAX_ATTEMPTS = '1';
+});
+
+describe('the database, Aurora global', () => {
+  const config = testConfig({ strategy: 'warm-standby' });
+  const arn = (r: string) => `arn:aws:rds:${r}:111111111111:cluster:shop-${r}`;
+  const member = (r: string, writer: boolean) => ({ DBClusterArn: arn(r), IsWriter: writer });
+
+  test('asks for its own global cluster, in the target Region', async () => {
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'available', GlobalClusterMembers: [member(EAST, true), member(WEST, false)] }] });
+    expect(await readDatabase(config)).toEqual({ writerRegion: EAST, busy: false, status: 'available', promoting: undefined });
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeGlobalClustersCommand, { GlobalClusterIdentifier: 'shop' });
+    expect(await rdsMock.call(0).thisValue.config.region()).toBe(WEST);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['a status and a target', { Status: 'failing-over', ToDbClusterArn: arn(WEST) }, 'failing-over to us-west-2'],
+    ['a status only', { Status: 'switching-over' }, 'switching-over to ?'],
+    ['a target only', { ToDbClusterArn: arn(WEST) }, 'operation to us-west-2'],
+    ['a target not of this strategy', { Status: 'failing-over', ToDbClusterArn: 'arn:aws:rds:eu-west-1:111111111111:cluster:x' }, 'failing-over to arn:aws:rds:eu-west-1:111111111111:cluster:x'],
+  ])('an operation under way (%s): busy, and promoting the Region it goes to', async (_n, FailoverState, status) => {
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'available', FailoverState, GlobalClusterMembers: [member(EAST, false), member(WEST, false)] }] });
+    const db = await readDatabase(config);
+    expect(db).toMatchObject({ busy: true, status, writerRegion: undefined });
+    expect(db.promoting).toBe((FailoverState as { ToDbClusterArn?: string }).ToDbClusterArn === arn(WEST) ? WEST : undefined);
+  });
+
+  test('an empty FailoverState is no operation; a global cluster not available is busy', async () => {
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'available', FailoverState: {}, GlobalClusterMembers: [member(EAST, true), member(WEST, false)] }] });
+    expect(await readDatabase(config)).toMatchObject({ busy: false, status: 'available', writerRegion: EAST });
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'modifying', GlobalClusterMembers: [member(EAST, true), member(WEST, false)] }] });
+    expect(await readDatabase(config)).toMatchObject({ busy: true, status: 'modifying', writerRegion: EAST });
+  });
+
+  test('no global cluster in the answer: no writer known, status unknown, not busy', async () => {
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
+    expect(await readDatabase(config)).toEqual({ writerRegion: undefined, busy: false, status: 'unknown', promoting: undefined });
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({});
+    expect(await readDatabase(config)).toMatchObject({ writerRegion: undefined, status: 'unknown' });
+  });
+
+  test('the target no longer a member (detached): its own cluster says whether it is the writer yet', async () => {
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'available', GlobalClusterMembers: [member(EAST, true)] }] });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: 'available' }] });
+    expect(await readDatabase(config)).toEqual({ writerRegion: WEST, busy: false, status: 'detached, available', detached: true });
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: 'shop-us-west-2' });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: 'promoting' }] });
+    expect(await readDatabase(config)).toEqual({ writerRegion: undefined, busy: true, status: 'detached, promoting', detached: true });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{}] });
+    expect(await readDatabase(config)).toMatchObject({ busy: true, status: 'detached, unknown' });
+    // A global cluster with no members left: detached too.
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ Status: 'available' }] });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: 'available' }] });
+    expect(await readDatabase(config)).toMatchObject({ detached: true, writerRegion: WEST });
+  });
+});
+
+describe('the database, a replica', () => {
+  test.each<[string, 'replica' | 'aurora-replica']>([
+    ['a read replica', 'replica'],
+    ['a replica cluster', 'aurora-replica'],
+  ])('%s: the source writes until the replica stands alone and is available', async (_n, kind) => {
+    const config = testConfig({ strategy: 'pilot-light', database: kind });
+    const answer = (status: string | undefined, source: string | undefined) =>
+      kind === 'replica'
+        ? rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: status, ReadReplicaSourceDBInstanceIdentifier: source }] })
+        : rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: status, ReplicationSourceIdentifier: source }] });
+    answer('available', 'arn:source');
+    expect(await readDatabase(config)).toEqual({ writerRegion: EAST, busy: false, status: 'replica, available', standalone: false });
+    answer('modifying', undefined);
+    expect(await readDatabase(config)).toEqual({ writerRegion: EAST, busy: true, status: 'promoted, modifying', standalone: true });
+    answer('available', undefined);
+    expect(await readDatabase(config)).toEqual({ writerRegion: WEST, busy: false, status: 'promoted, available', standalone: true });
+    answer(undefined, 'arn:source');
+    expect(await readDatabase(config)).toMatchObject({ busy: true, status: 'replica, unknown' });
+    // No replica in the answer: not standalone, the source still the writer.
+    if (kind === 'replica') rdsMock.on(DescribeDBInstancesCommand).resolves({});
+    else rdsMock.on(DescribeDBClustersCommand).resolves({});
+    expect(await readDatabase(config)).toMatchObject({ writerRegion: EAST, standalone: false, status: 'replica, unknown' });
+    const asked = kind === 'replica' ? rdsMock.commandCalls(DescribeDBInstancesCommand)[0].args[0].input : rdsMock.commandCalls(DescribeDBClustersCommand)[0].args[0].input;
+    expect(asked).toEqual(kind === 'replica' ? { DBInstanceIdentifier: 'ledger-us-west-2' } : { DBClusterIdentifier: 'orders-us-west-2' });
+  });
+});
+
+describe('the compute of a Region', () => {
+  const config = testConfig({ strategy: 'warm-standby' });
+  const instances = [
+    { LifecycleState: 'InService', HealthStatus: 'Healthy' },
+    { LifecycleState: 'InService', HealthStatus: 'Unhealthy' },
+    { LifecycleState: 'Pending', HealthStatus: 'Healthy' },
+    { LifecycleState: 'Terminating', HealthStatus: 'Healthy' },
+    { LifecycleState: 'InService', HealthStatus: 'Healthy' },
+  ];
+
+  test('without a target group (the source): healthy is InService and Healthy; every instance counts as one left', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ DesiredCapacity: 4, Instances: instances } as never] });
+    expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: true, healthy: 2, desired: 4, instances: 5 });
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['shop-web-us-east-1'] });
+    expect(elb).not.toHaveReceivedAnyCommand();
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{} as never] });
+    expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: true, healthy: 0, desired: undefined, instances: 0 });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({});
+    expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: true, healthy: 0, desired: undefined, instances: 0 });
+  });
+
+  test('with a target group (the target): healthy is what the load balancer says', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ DesiredCapacity: 6, Instances: instances } as never] });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'draining' } }, {}, { TargetHealth: { State: 'healthy' } }] });
+    expect(await readCompute(config.compute.target, 1000)).toEqual({ reachable: true, healthy: 2, desired: 6, instances: 5 });
+    expect(elb).toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: config.compute.target.targetGroupArn });
+    elb.on(DescribeTargetHealthCommand).resolves({});
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{} as never] });
+    expect(await readCompute(config.compute.target, 1000)).toEqual({ reachable: true, healthy: 0, desired: undefined, instances: 0 });
+  });
+
+  test('either call failing: not reachable; a permission error names the call', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(named('ServiceUnavailable'));
+    expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: false });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    elb.on(DescribeTargetHealthCommand).rejects(named('ServiceUnavailable'));
+    expect(await readCompute(config.compute.target, 1000)).toEqual({ reachable: false });
+    elb.on(DescribeTargetHealthCommand).rejects(named('AccessDenied'));
+    await expect(readCompute(config.compute.target, 1000)).rejects.toThrow(`the runbook's role may not describe the target health of ${config.compute.target.targetGroupArn} in us-west-2`);
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(named('AccessDenied'));
+    await expect(readCompute(config.compute.source, 1000)).rejects.toThrow("the runbook's role may not describe the Auto Scaling group shop-web-us-east-1 in us-east-1");
+  });
+});
+
+describe('why launches fail', () => {
+  const target = testConfig({}).compute.target;
+
+  test('the latest Failed or Cancelled activity of the last ten, in words', async () => {
+    asg.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [
+        { StatusCode: 'Successful', Description: 'ok' },
+        { StatusCode: 'Cancelled', Description: 'Launching a new EC2 instance', StatusMessage: 'InsufficientInstanceCapacity' },
+        { StatusCode: 'Failed', Description: 'older' },
+      ] as never,
+    });
+    expect(await lastScalingFailure(target)).toBe('Launching a new EC2 instance: InsufficientInstanceCapacity');
+    expect(asg).toHaveReceivedCommandWith(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'shop-web-us-west-2', MaxRecords: 10 });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [{ StatusCode: 'Failed' }] as never });
+    expect(await lastScalingFailure(target)).toBe('scaling activity: Failed');
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [{ StatusCode: 'Successful' }, { StatusCode: 'InProgress' }] as never });
+    expect(await lastScalingFailure(target)).toBeUndefined();
+    asg.on(DescribeScalingActivitiesCommand).resolves({});
+    expect(await lastScalingFailure(target)).toBeUndefined();
+  });
+});
+
+describe('the replication lag and the ARC endpoints', () => {
+  test('no datapoint: undefined; Aurora global gives milliseconds, a read replica seconds', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [] }] });
+    expect(await replicationLagSeconds(testConfig({}))).toBeUndefined();
+    cw.on(GetMetricDataCommand).resolves({});
+    expect(await replicationLagSeconds(testConfig({}))).toBeUndefined();
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [2500] }] });
+    expect(await replicationLagSeconds(testConfig({}))).toBe(2.5);
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [3] }] });
+    expect(await replicationLagSeconds(testConfig({ database: 'replica' }))).toBe(3);
+  });
+
+  test('the endpoints come from the published parameter; none for health-check traffic or an empty parameter', async () => {
+    expect(await clusterEndpoints(testConfig({}))).toEqual([]);
+    expect(ssmMock).not.toHaveReceivedAnyCommand();
+    const config = testConfig({ traffic: 'routing-control' });
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ clusterEndpoints: [{ region: EAST, endpoint: 'https://a' }] }) } });
+    expect(await clusterEndpoints(config)).toEqual([{ region: EAST, endpoint: 'https://a' }]);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/cdk-resilience/routing-controls/shop' });
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: '{}' } });
+    expect(await clusterEndpoints(config)).toEqual([]);
+    ssmMock.on(GetParameterCommand).resolves({});
+    expect(await clusterEndpoints(config)).toEqual([]);
+  });
+});
