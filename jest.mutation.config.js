@@ -24,6 +24,7 @@ module.exports = {
     '<rootDir>/test/dr/traffic-step.test.ts',
     '<rootDir>/test/dr/preflight-step.test.ts',
     '<rootDir>/test/dr/compute-step.test.ts',
+    '<rootDir>/test/dr/move-traffic.test.ts',
     '<rootDir>/test/dr/database-step*.test.ts',
     '<rootDir>/test/dr/fault-matrix*.test.ts',
     '<rootDir>/test/dr/properties.test.ts',

@@ -33,5 +33,6 @@ export async function moveTraffic(config: RunbookConfig): Promise<TrafficMove> {
 
 /** The TTL resolvers keep the public record's answer for. */
 export function dnsTtlSeconds(config: RunbookConfig): number {
-  return config.traffic.kind === 'health-check' ? config.traffic.dns.ttlSeconds : (config.traffic.dns?.ttlSeconds ?? 60);
+  // Health-check traffic always names its records; routing controls may (then 60 s, Route 53's usual).
+  return config.traffic.dns?.ttlSeconds ?? 60;
 }

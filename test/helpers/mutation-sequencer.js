@@ -11,6 +11,7 @@ const ORDER = [
   /test\/dr\/traffic-step\.test/,
   /test\/dr\/preflight-step\.test/,
   /test\/dr\/compute-step\.test/,
+  /test\/dr\/move-traffic\.test/,
   /test\/dr\/database-step/,
   /test\/dr\/fault-matrix\.test/,
   /test\/dr\/fault-matrix-apis\.test/,
