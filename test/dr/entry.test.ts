@@ -159,3 +159,95 @@ describe('runbook entry function: the strategy lock', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 });
+
+describe('runbook entry function: what it asks Step Functions, and each answer', () => {
+  const config = testConfig({});
+  const sfn = mockClient(SFNClient);
+  let sim: SimulatedAws;
+  beforeEach(() => {
+    sim = freshWorld(sfn, config);
+  });
+  afterEach(() => sim.uninstall());
+  afterAll(() => sfn.restore());
+  const named = (name: string): Error => Object.assign(new Error(name), { name });
+
+  test('an invalid request: every problem named in one message, and the problems listed', async () => {
+    const out = await entry({ action: 'failover', mode: 'sideways', requestId: 'r', reason: 'x' });
+    expect(out.accepted).toBe(false);
+    if (out.accepted) return;
+    expect(out.error.code).toBe('InvalidRequest');
+    expect(out.error.message).toBe(out.error.problems!.map((p) => `${p.field}: ${p.message}`).join('; '));
+    expect(out.error.problems!.length).toBeGreaterThan(0);
+  });
+
+  test('a plan that cannot be made (a refusal by design) is answered as refused, not thrown', async () => {
+    process.env.RUNBOOK_CONFIG = JSON.stringify({ ...testConfig({ strategy: 'pilot-light', database: 'replica', direction: 'failback' }) });
+    const out = await entry({ ...valid, action: 'plan' });
+    expect(out).toMatchObject({ accepted: true, plan: { refusal: { code: 'ReprotectionRequired' } } });
+    const started = await entry({ ...valid, action: 'failback' });
+    expect(started).toMatchObject({ accepted: false, error: { code: 'ReprotectionRequired' } });
+  });
+
+  test('the running executions asked for, with the start: named after the request, carrying it', async () => {
+    const out = await entry(valid);
+    expect(out).toMatchObject({ accepted: true, duplicate: false, status: 'RUNNING', executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1` });
+    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: SM, statusFilter: 'RUNNING', maxResults: 10 });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
+    expect(input.request).toMatchObject({ requestId: 'req-1', mode: 'unplanned' });
+    expect(typeof input.submittedAt).toBe('string');
+    // No executions listed at all: none running.
+    sfn.on(ListExecutionsCommand).resolves({});
+    expect((await entry({ ...valid, requestId: 'req-2' })).accepted).toBe(true);
+  });
+
+  test('another execution running: its start time said, or the raw value when it is not a date', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ name: 'req-0', executionArn: 'x', stateMachineArn: SM, status: 'RUNNING', startDate: new Date('2026-01-01T00:00:00Z') }] });
+    const out = await entry({ ...valid, requestId: 'req-2' });
+    expect(out.accepted === false && out.error.message).toBe('execution req-0 of this runbook is running (started 2026-01-01T00:00:00.000Z); follow it or wait for it to end');
+  });
+
+  test('a duplicate: the execution it names, its status, and UNKNOWN when Step Functions gives none', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    expect(await entry(valid)).toEqual({ accepted: true, executionArn: `${SM.replace(':stateMachine:', ':execution:')}:req-1`, duplicate: true, status: 'SUCCEEDED' });
+    sfn.on(DescribeExecutionCommand).resolves({});
+    expect(await entry(valid)).toMatchObject({ duplicate: true, status: 'UNKNOWN' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('a racing start whose execution cannot be described yet: UNKNOWN; any other start error is thrown', async () => {
+    sfn.on(StartExecutionCommand).rejects(named('ExecutionAlreadyExists'));
+    expect(await entry(valid)).toMatchObject({ accepted: true, duplicate: true, status: 'UNKNOWN' });
+    sfn.on(StartExecutionCommand).rejects(named('ExecutionLimitExceeded'));
+    await expect(entry(valid)).rejects.toMatchObject({ name: 'ExecutionLimitExceeded' });
+  });
+
+  test('describing the execution fails otherwise: thrown, nothing started', async () => {
+    sfn.on(DescribeExecutionCommand).rejects(named('AccessDeniedException'));
+    await expect(entry(valid)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test("a lock held by this request's own execution, or expired, does not refuse it", async () => {
+    const { acquireLock } = await import('../../lambda/shared/lock');
+    const mine = `${SM.replace(':stateMachine:', ':execution:')}:req-1`;
+    await sim.time.run('main', () => acquireLock(config, mine, 'req-1'));
+    expect((await entry(valid)).accepted).toBe(true);
+    const back = testConfig({ direction: 'failback' });
+    sim.time.advance(config.lock.leaseSeconds + 5);
+    await sim.time.run('main', () => acquireLock(back, 'arn:aws:states:us-east-1:111111111111:execution:shop-failback:old', 'old'));
+    sim.time.advance(config.lock.leaseSeconds + 5);
+    expect((await entry({ ...valid, requestId: 'req-3' })).accepted).toBe(true);
+  });
+
+  test('the holder named with its lease end, to the second', async () => {
+    const { acquireLock } = await import('../../lambda/shared/lock');
+    const back = testConfig({ direction: 'failback' });
+    await sim.time.run('main', () => acquireLock(back, 'arn:aws:states:us-east-1:111111111111:execution:shop-failback:b', 'b'));
+    sim.time.advance(5);
+    const out = await entry(valid);
+    const until = out.accepted === false ? /until (\S+) unless/.exec(out.error.message)?.[1] : undefined;
+    expect(until).toBeDefined();
+    expect(Math.abs(Date.parse(until!) - (Date.UTC(2026, 0, 1) + (back.lock.leaseSeconds) * 1000))).toBeLessThan(10_000);
+    expect(out.accepted === false && out.error.message).toMatch(/^the failback runbook in us-east-1 \(request b\) holds/);
+  });
+});
