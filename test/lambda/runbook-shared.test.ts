@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import DNS from 'dns2';
 import { autoscaling, bounded, CLIENT_TIMEOUTS, rds } from '../../lambda/shared/aws';
-import { installResolver, nodeResolver, regionStatus } from '../../lambda/shared/dns';
+import { fenceStatus, installResolver, nodeResolver, regionStatus } from '../../lambda/shared/dns';
 import { moveGates } from '../../lambda/shared/gates';
 import { acquireLock, releaseLock, renewLock } from '../../lambda/shared/lock';
 import { EAST, testConfig, WEST } from '../dr/fixtures';
@@ -176,7 +176,9 @@ describe('DNS observation', () => {
         const response = DNS.Packet.createResponseFromRequest(request);
         const [q] = request.questions;
         const value = answers[q.name];
-        if (value === undefined) response.header.rcode = 3; // NXDOMAIN
+        if (q.name === 'nodata.shop.example.com') {
+          // NOERROR with no TXT record: Node's client says ENODATA.
+        } else if (value === undefined) response.header.rcode = 3; // NXDOMAIN
         else response.answers.push({ name: q.name, type: DNS.Packet.TYPE.TXT, class: DNS.Packet.CLASS.IN, ttl: 10, data: value } as never);
         send(response);
       },
@@ -200,6 +202,28 @@ describe('DNS observation', () => {
     const servers = ['127.0.0.1:9', `127.0.0.1:${port}`];
     expect(await nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', servers, 300)).toEqual(['serving']);
     expect(await regionStatus({ ...dns(), nameServers: ['127.0.0.1:9'] }, WEST, 300)).toBe('unknown');
+  });
+
+  test('NXDOMAIN and NODATA are answers (no record), not a name server failing: no other server is asked', async () => {
+    expect(await nodeResolver.resolveTxt('_status.eu-west-1.shop.example.com', [`127.0.0.1:${port}`], 1000)).toEqual([]);
+    expect(await nodeResolver.resolveTxt('nodata.shop.example.com', [`127.0.0.1:${port}`], 1000)).toEqual([]);
+  });
+
+  test('no name server answering: one error naming the record and each server', async () => {
+    await expect(nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', ['127.0.0.1:9'], 300)).rejects.toMatchObject({
+      name: 'DnsUnavailable',
+      message: expect.stringMatching(/^no name server of the zone answered for _status\.us-west-2\.shop\.example\.com \(127\.0\.0\.1:9: E[A-Z]+\)$/),
+    });
+  });
+
+  test('only an address literal is used as one: a host name ending or starting in digits is looked up', async () => {
+    for (const host of ['ns-1.awsdns.invalid1', '127.0.0.1.awsdns.invalid']) {
+      await expect(nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', [host], 300)).rejects.toMatchObject({ message: expect.stringContaining(`${host}: address not found`) });
+    }
+  });
+
+  test('no fence records configured: the fence reads unknown', async () => {
+    expect(await fenceStatus(dns(), WEST)).toBe('unknown');
   });
 
   test('a name server whose address cannot be found is skipped (its lookup bounded like the query), not read as an empty answer', async () => {
