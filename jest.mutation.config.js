@@ -17,6 +17,7 @@ module.exports = {
     '<rootDir>/test/lambda/gates.test.ts',
     '<rootDir>/test/lambda/state.test.ts',
     '<rootDir>/test/lambda/lock.test.ts',
+    '<rootDir>/test/lambda/notify.test.ts',
     '<rootDir>/test/protocol/request.test.ts',
     '<rootDir>/test/protocol/errors.test.ts',
     '<rootDir>/test/dr/entry.test.ts',
