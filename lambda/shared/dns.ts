@@ -30,7 +30,8 @@ export const nodeResolver: TxtResolver = {
     const errors: string[] = [];
     // Every lookup is bounded: one try of timeoutMs, for the name server's address and for the
     // query, so a black-holed resolver costs at most 2 x timeoutMs per name server.
-    const local = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
+    const bound = { timeout: timeoutMs, tries: 1 };
+    const local = new dnsPromises.Resolver(bound);
     for (const host of nameServers) {
       let addresses: string[];
       try {
@@ -41,7 +42,7 @@ export const nodeResolver: TxtResolver = {
         continue;
       }
       try {
-        const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 1 });
+        const resolver = new dnsPromises.Resolver(bound);
         resolver.setServers(addresses);
         const records = await resolver.resolveTxt(name);
         return records.map((chunks) => chunks.join(''));

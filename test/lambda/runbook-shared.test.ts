@@ -3,6 +3,7 @@
  * errors, the strategy lock, the traffic gates and the DNS observation (against a real DNS
  * server on localhost).
  */
+import * as dgram from 'dgram';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -214,6 +215,22 @@ describe('DNS observation', () => {
       name: 'DnsUnavailable',
       message: expect.stringMatching(/^no name server of the zone answered for _status\.us-west-2\.shop\.example\.com \(127\.0\.0\.1:9: E[A-Z]+\)$/),
     });
+  });
+
+  test('a black-holed name server is asked once, for timeoutMs: one try, no retries, then the error names the timeout', async () => {
+    const hole = dgram.createSocket('udp4');
+    let queries = 0;
+    hole.on('message', () => queries++);
+    await new Promise<void>((resolve) => hole.bind(0, '127.0.0.1', resolve));
+    try {
+      const server = `127.0.0.1:${hole.address().port}`;
+      await expect(nodeResolver.resolveTxt('_status.us-west-2.shop.example.com', [server], 200)).rejects.toMatchObject({
+        message: `no name server of the zone answered for _status.us-west-2.shop.example.com (${server}: ETIMEOUT)`,
+      });
+      expect(queries).toBe(1);
+    } finally {
+      hole.close();
+    }
   });
 
   test('only an address literal is used as one: a host name ending or starting in digits is looked up', async () => {
