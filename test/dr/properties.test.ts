@@ -7,7 +7,7 @@
 import { findCounterexample } from './properties';
 
 /** The sample's seed and size (the bench uses others); a mutation run uses a smaller one (MUTATION_SAMPLE). */
-export const SAMPLE = { seed: 20261203, numRuns: Number(process.env.MUTATION_SAMPLE ?? 120) };
+export const SAMPLE = { seed: 20261203, numRuns: Number(process.env.MUTATION_SAMPLE ?? 200) };
 
 test(`the runbooks hold every property over ${SAMPLE.numRuns} fault schedules (seed ${SAMPLE.seed})`, async () => {
   let schedules = 0;
