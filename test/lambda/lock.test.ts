@@ -87,6 +87,19 @@ describe('taking it', () => {
     await expect(acquireLock(config, me, 'a')).resolves.toBeUndefined();
   });
 
+  test("the other Region's replica is read in that Region, bounded (the call gets an abort signal); an item there without a holder or a lease is no race", async () => {
+    ddb.on(PutItemCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({ Item: { pk: { S: 'lock' }, leaseUntil: { N: String(T + 60) } } });
+    await expect(acquireLock(config, me, 'a')).resolves.toBeUndefined();
+    const [peerRead] = ddb.commandCalls(GetItemCommand);
+    expect(await peerRead.thisValue.config.region()).toBe(EAST);
+    expect((peerRead.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    // A holder without a lease: its lease reads as 0, long past.
+    ddb.on(GetItemCommand).resolves({ Item: { holder: { S: 'arn:other' } } });
+    await expect(acquireLock(config, me, 'a')).resolves.toBeUndefined();
+    expect(ddb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
+  });
+
   test("the role may not read the other Region's lock table: the run stops, naming the call", async () => {
     ddb.on(PutItemCommand).resolves({});
     ddb.on(GetItemCommand).rejects(named('AccessDeniedException'));
