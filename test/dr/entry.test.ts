@@ -172,12 +172,13 @@ describe('runbook entry function: what it asks Step Functions, and each answer',
   const named = (name: string): Error => Object.assign(new Error(name), { name });
 
   test('an invalid request: every problem named in one message, and the problems listed', async () => {
-    const out = await entry({ action: 'failover', mode: 'sideways', requestId: 'r', reason: 'x' });
+    const out = await entry({ action: 'failover', mode: 'sideways', requestId: 'r', reason: 'x', AllowDataLoss: true });
     expect(out.accepted).toBe(false);
     if (out.accepted) return;
     expect(out.error.code).toBe('InvalidRequest');
+    expect(out.error.problems!.length).toBeGreaterThanOrEqual(2);
     expect(out.error.message).toBe(out.error.problems!.map((p) => `${p.field}: ${p.message}`).join('; '));
-    expect(out.error.problems!.length).toBeGreaterThan(0);
+    expect(out.error.message).toMatch(/^mode: .*; AllowDataLoss: is not a field/);
   });
 
   test('a plan that cannot be made (a refusal by design) is answered as refused, not thrown', async () => {
@@ -186,6 +187,12 @@ describe('runbook entry function: what it asks Step Functions, and each answer',
     expect(out).toMatchObject({ accepted: true, plan: { refusal: { code: 'ReprotectionRequired' } } });
     const started = await entry({ ...valid, action: 'failback' });
     expect(started).toMatchObject({ accepted: false, error: { code: 'ReprotectionRequired' } });
+  });
+
+  test('a plan whose reading fails for another reason (a permission error) is thrown, not answered as a refusal', async () => {
+    sim.faults.push({ region: config.targetRegion, command: 'DescribeGlobalClustersCommand', kind: 'denied' });
+    await expect(entry({ ...valid, action: 'plan' })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   test('the running executions asked for, with the start: named after the request, carrying it', async () => {
