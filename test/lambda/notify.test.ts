@@ -321,6 +321,9 @@ describe('a failed run', () => {
     test('read from the runbook’s directory parameter in the target Region', async () => {
       const report = await notify(failedAfterDatabase());
       expect(ssmMock.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([{ Name: '/cdk-resilience/runbooks/shop/us-west-2' }]);
+      // Bounded: the read gets an abort signal, so a silent SSM cannot hold the report.
+      expect((ssmMock.commandCalls(GetParameterCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+      expect(await ssmMock.commandCalls(GetParameterCommand)[0].thisValue.config.region()).toBe('us-west-2');
       expect(report.rerun).toEqual([
         "npx cdk-resilience failover --strategy 'shop' --to 'us-west-2' --mode unplanned --allow-data-loss --request-id 'inc-1-rerun' --reason 'us-east-1 outage' --yes",
         `aws lambda invoke --region 'us-west-2' --function-name 'Shop-Entry' --cli-binary-format raw-in-base64-out --payload '${JSON.stringify({ ...UNPLANNED, requestId: 'inc-1-rerun' })}' out.json`,
