@@ -37,6 +37,10 @@ const dir = join(root, 'reports', 'mutation', 'files');
 mkdirSync(dir, { recursive: true });
 
 if (!reportOnly) {
+  // The simulated runs synthesize the runbook construct, which needs the Lambda bundles: a fresh
+  // clone has none, and every mutant would fail its first test for it (Stryker stops at the dry run).
+  const built = spawnSync('npm', ['run', 'build:lambdas'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
   for (const file of files) {
     const s = slug(file);
     const config = {
