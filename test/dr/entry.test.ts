@@ -190,8 +190,11 @@ describe('runbook entry function: what it asks Step Functions, and each answer',
   });
 
   test('a plan whose reading fails for another reason (a permission error) is thrown, not answered as a refusal', async () => {
-    sim.faults.push({ region: config.targetRegion, command: 'DescribeGlobalClustersCommand', kind: 'denied' });
+    // Denied once: a second reading (the start path's) would succeed, so only the plan's own handling can throw.
+    sim.faults.push({ region: config.targetRegion, command: 'DescribeGlobalClustersCommand', kind: 'denied', times: 1 });
     await expect(entry({ ...valid, action: 'plan' })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    // Thrown from the plan itself: the start path (which lists the running executions first) is never reached.
+    expect(sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
