@@ -12,6 +12,7 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalCl
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { installClock } from '../../lambda/shared/clock';
 import { clusterEndpoints, lastScalingFailure, readCompute, readDatabase, replicationLagSeconds } from '../../lambda/shared/state';
 import { EAST, testConfig, WEST } from '../dr/fixtures';
 
@@ -184,6 +185,44 @@ describe('the replication lag and the ARC endpoints', () => {
     expect(await replicationLagSeconds(testConfig({}))).toBe(2.5);
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [3] }] });
     expect(await replicationLagSeconds(testConfig({ database: 'replica' }))).toBe(3);
+  });
+
+  test('the query, per database kind: the metric, its dimension, a one-minute maximum over the last five minutes, in the target Region', async () => {
+    const NOW = Date.parse('2026-01-01T12:00:00.000Z');
+    installClock({ now: () => NOW });
+    try {
+      cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [1] }] });
+      const cases: [Parameters<typeof testConfig>[0], string, string, string][] = [
+        [{}, 'AuroraGlobalDBReplicationLag', 'DBClusterIdentifier', 'shop-us-west-2'],
+        [{ database: 'aurora-replica' }, 'AuroraBinlogReplicaLag', 'DBClusterIdentifier', 'orders-us-west-2'],
+        [{ database: 'replica' }, 'ReplicaLag', 'DBInstanceIdentifier', 'ledger-us-west-2'],
+      ];
+      for (const [o, metric, dimension, id] of cases) {
+        cw.resetHistory();
+        await replicationLagSeconds(testConfig(o));
+        const [call] = cw.commandCalls(GetMetricDataCommand);
+        expect(call.args[0].input).toEqual({
+          StartTime: new Date(NOW - 300_000),
+          EndTime: new Date(NOW),
+          MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metric, Dimensions: [{ Name: dimension, Value: id }] }, Period: 60, Stat: 'Maximum' } }],
+        });
+        expect(await call.thisValue.config.region()).toBe(WEST);
+      }
+      // A global database without a cluster in the target Region: nothing to ask.
+      cw.resetHistory();
+      const config = testConfig({});
+      const db = config.database as Extract<typeof config.database, { kind: 'aurora-global' }>;
+      const { [WEST]: _gone, ...clusters } = db.clusters;
+      expect(await replicationLagSeconds({ ...config, database: { ...db, clusters } })).toBeUndefined();
+      expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);
+      // A result without its values: no datapoint.
+      cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag' }] });
+      expect(await replicationLagSeconds(testConfig({}))).toBeUndefined();
+      cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+      expect(await replicationLagSeconds(testConfig({}))).toBeUndefined();
+    } finally {
+      installClock(undefined);
+    }
   });
 
   test('the endpoints come from the published parameter; none for health-check traffic or an empty parameter', async () => {
