@@ -9,11 +9,12 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingAct
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetRoutingControlStateCommand, Route53RecoveryClusterClient, UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { installClock } from '../../lambda/shared/clock';
-import { clusterEndpoints, lastScalingFailure, readCompute, readDatabase, replicationLagSeconds } from '../../lambda/shared/state';
+import { clusterEndpoints, lastScalingFailure, readCompute, readDatabase, replicationLagSeconds, routingControlState, setRoutingControls } from '../../lambda/shared/state';
 import { EAST, testConfig, WEST } from '../dr/fixtures';
 
 const rdsMock = mockClient(RDSClient);
@@ -236,5 +237,61 @@ describe('the replication lag and the ARC endpoints', () => {
     expect(await clusterEndpoints(config)).toEqual([]);
     ssmMock.on(GetParameterCommand).resolves({});
     expect(await clusterEndpoints(config)).toEqual([]);
+  });
+});
+
+describe('ARC cluster endpoints (routing-control traffic)', () => {
+  const arc = mockClient(Route53RecoveryClusterClient);
+  const config = testConfig({ traffic: 'routing-control' });
+  const controls = (config.traffic as Extract<typeof config.traffic, { kind: 'routing-control' }>).controls;
+  const endpoints = (list: { region: string; endpoint: string }[]) => ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ clusterEndpoints: list }) } });
+  beforeEach(() => arc.reset());
+  afterAll(() => arc.restore());
+
+  test("the runbook's own Region's endpoint first, each call with an abort signal; the next endpoint when one fails, each failure named", async () => {
+    endpoints([
+      { region: 'eu-west-1', endpoint: 'https://a.eu-west-1' },
+      { region: EAST, endpoint: 'https://b.us-east-1' },
+      { region: WEST, endpoint: 'https://c.us-west-2' },
+    ]);
+    arc.on(GetRoutingControlStateCommand).rejects(named('InternalServerException'));
+    await expect(routingControlState(config, WEST)).rejects.toMatchObject({
+      name: 'RoutingControlUnavailable',
+      message: 'no ARC cluster endpoint answered (us-west-2: InternalServerException, eu-west-1: InternalServerException, us-east-1: InternalServerException)',
+    });
+    const calls = arc.commandCalls(GetRoutingControlStateCommand);
+    expect(await Promise.all(calls.map((c) => c.thisValue.config.region()))).toEqual([WEST, 'eu-west-1', EAST]);
+    expect(calls[0].args[0].input).toEqual({ RoutingControlArn: controls[WEST] });
+    expect((calls[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    // The second endpoint answers: its answer.
+    arc.reset();
+    arc.on(GetRoutingControlStateCommand).rejectsOnce(named('InternalServerException')).resolves({ RoutingControlArn: controls[WEST], RoutingControlState: 'On' } as never);
+    expect(await routingControlState(config, WEST)).toBe('On');
+  });
+
+  test('a permission error stops at once, naming the call and the endpoint Region; no endpoints at all is said so', async () => {
+    endpoints([{ region: WEST, endpoint: 'https://c.us-west-2' }, { region: EAST, endpoint: 'https://b.us-east-1' }]);
+    arc.on(UpdateRoutingControlStatesCommand).rejects(named('AccessDeniedException'));
+    await expect(setRoutingControls(config, { [WEST]: 'On', [EAST]: 'Off' })).rejects.toThrow(/^the runbook's role may not set routing controls in us-west-2 \(AccessDeniedException/);
+    expect(arc.commandCalls(UpdateRoutingControlStatesCommand)).toHaveLength(1);
+    expect(arc.commandCalls(UpdateRoutingControlStatesCommand)[0].args[0].input).toEqual({
+      UpdateRoutingControlStateEntries: [
+        { RoutingControlArn: controls[WEST], RoutingControlState: 'On' },
+        { RoutingControlArn: controls[EAST], RoutingControlState: 'Off' },
+      ],
+    });
+    expect((arc.commandCalls(UpdateRoutingControlStatesCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    arc.on(GetRoutingControlStateCommand).rejects(named('AccessDeniedException'));
+    await expect(routingControlState(config, WEST)).rejects.toThrow(/^the runbook's role may not read a routing control in us-west-2/);
+    endpoints([]);
+    await expect(routingControlState(config, WEST)).rejects.toMatchObject({ name: 'RoutingControlUnavailable', message: 'no ARC cluster endpoint answered (no endpoints)' });
+  });
+
+  test('health-check traffic: nothing read, nothing set', async () => {
+    const hc = testConfig({});
+    expect(await routingControlState(hc, WEST)).toBeUndefined();
+    await setRoutingControls(hc, { [WEST]: 'On' });
+    expect(arc.calls()).toHaveLength(0);
+    expect(ssmMock.calls()).toHaveLength(0);
   });
 });
