@@ -14,7 +14,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { installClock } from '../../lambda/shared/clock';
-import { clusterEndpoints, lastScalingFailure, readCompute, readDatabase, replicationLagSeconds, routingControlState, setRoutingControls } from '../../lambda/shared/state';
+import { answeredTraffic, clusterEndpoints, lastScalingFailure, leavesTwoWriters, readCompute, readDatabase, readRegion, replicationLagSeconds, routingControlState, setRoutingControls } from '../../lambda/shared/state';
 import { EAST, testConfig, WEST } from '../dr/fixtures';
 
 const rdsMock = mockClient(RDSClient);
@@ -293,5 +293,51 @@ describe('ARC cluster endpoints (routing-control traffic)', () => {
     await setRoutingControls(hc, { [WEST]: 'On' });
     expect(arc.calls()).toHaveLength(0);
     expect(ssmMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('what the reads mean', () => {
+  const failover = testConfig({ strategy: 'warm-standby' });
+  const failback = testConfig({ strategy: 'warm-standby', direction: 'failback' });
+
+  test('who Route 53 answers in failover routing: the primary while healthy, else a healthy secondary, else the primary (fail open)', () => {
+    // Failover: the primary is the source (EAST); failback: the primary is the target (EAST) too.
+    for (const c of [failover, failback]) {
+      expect(answeredTraffic(c, { [EAST]: 'serving', [WEST]: 'serving' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
+      expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'withdrawn' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
+      expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'serving' })).toEqual({ [EAST]: 'withdrawn', [WEST]: 'serving' });
+      expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'unknown' })).toEqual({ [EAST]: 'withdrawn', [WEST]: 'unknown' });
+      expect(answeredTraffic(c, { [EAST]: 'unknown', [WEST]: 'serving' })).toEqual({ [EAST]: 'unknown', [WEST]: 'unknown' });
+    }
+    // Active-active: latency routing, the records as they are.
+    const aa = testConfig({ strategy: 'active-active' });
+    expect(answeredTraffic(aa, { [EAST]: 'withdrawn', [WEST]: 'unknown' })).toEqual({ [EAST]: 'withdrawn', [WEST]: 'unknown' });
+  });
+
+  test('two writable databases after a failed run: a detached global secondary; a replica promoted, standalone or busy, on a failover only', () => {
+    expect(leavesTwoWriters(failover, { writerRegion: WEST, busy: false, status: 'x', detached: true })).toBe(true);
+    expect(leavesTwoWriters(failover, { writerRegion: WEST, busy: false, status: 'x' })).toBe(false);
+    const replica = testConfig({ strategy: 'pilot-light', database: 'replica' });
+    expect(leavesTwoWriters(replica, { writerRegion: WEST, busy: false, status: 'x' })).toBe(true);
+    expect(leavesTwoWriters(replica, { writerRegion: EAST, busy: false, status: 'x', standalone: true })).toBe(true);
+    expect(leavesTwoWriters(replica, { writerRegion: EAST, busy: true, status: 'x' })).toBe(true);
+    expect(leavesTwoWriters(replica, { writerRegion: EAST, busy: false, status: 'x', standalone: false })).toBe(false);
+    expect(leavesTwoWriters({ ...replica, direction: 'failback' }, { writerRegion: WEST, busy: true, status: 'x', standalone: true })).toBe(false);
+  });
+
+  test("a Region's state: healthy at its required targets (the source at one), the writer, and the routing control as Route 53 answers it", async () => {
+    const config = testConfig({ traffic: 'routing-control' });
+    const group = (n: number) => ({ AutoScalingGroups: [{ AutoScalingGroupName: 'g', DesiredCapacity: n, MinSize: 0, MaxSize: 12, Instances: Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' })) }] });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves(group(1) as never);
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] });
+    const db = { writerRegion: EAST, busy: false, status: 'available' };
+    const source = await readRegion(config, 'source', db, { [EAST]: 'serving', [WEST]: 'withdrawn' });
+    expect(source).toMatchObject({ region: EAST, reachable: true, healthy: true, writer: true, routingControl: 'On', traffic: 'serving' });
+    const target = await readRegion(config, 'target', db, { [EAST]: 'serving', [WEST]: 'withdrawn' });
+    expect(target).toMatchObject({ region: WEST, writer: false, routingControl: 'Off', traffic: 'withdrawn', healthy: false });
+    expect((await readRegion(config, 'target', db, { [WEST]: 'unknown' })).routingControl).toBeUndefined();
+    expect((await readRegion(config, 'target', db)).routingControl).toBeUndefined();
+    // Health-check traffic has no routing control to read.
+    expect((await readRegion(testConfig({}), 'target', db, { [WEST]: 'serving' })).routingControl).toBeUndefined();
   });
 });
