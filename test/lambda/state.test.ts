@@ -14,7 +14,22 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { installClock } from '../../lambda/shared/clock';
-import { answeredTraffic, clusterEndpoints, lastScalingFailure, leavesTwoWriters, readCompute, readDatabase, readRegion, replicationLagSeconds, routingControlState, setRoutingControls } from '../../lambda/shared/state';
+import {
+  answeredTraffic,
+  clusterEndpoints,
+  computeReady,
+  lastScalingFailure,
+  leavesTwoWriters,
+  observedTraffic,
+  readCompute,
+  readDatabase,
+  readRegion,
+  replicationLagSeconds,
+  routingControlState,
+  setRoutingControls,
+  sourceFenced,
+  twoWritersNote,
+} from '../../lambda/shared/state';
 import { EAST, testConfig, WEST } from '../dr/fixtures';
 
 const rdsMock = mockClient(RDSClient);
@@ -339,5 +354,60 @@ describe('what the reads mean', () => {
     expect((await readRegion(config, 'target', db)).routingControl).toBeUndefined();
     // Health-check traffic has no routing control to read.
     expect((await readRegion(testConfig({}), 'target', db, { [WEST]: 'serving' })).routingControl).toBeUndefined();
+  });
+});
+
+describe('the reads, at their edges', () => {
+  test('compute: both reads bounded by an abort signal; a group that is not found has no capacity and no instances', async () => {
+    const config = testConfig({});
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] });
+    expect(await readCompute(config.compute.target, 1000)).toEqual({ reachable: true, healthy: 1, desired: undefined, instances: 0 });
+    expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: true, healthy: 0, desired: undefined, instances: 0 });
+    expect((asg.commandCalls(DescribeAutoScalingGroupsCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+    expect((elb.commandCalls(DescribeTargetHealthCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+  });
+
+  test('ready only reachable, at full desired capacity and with the required healthy targets', () => {
+    const target = testConfig({}).compute.target;
+    expect(computeReady(target, { reachable: true, desired: 6, healthy: 6 })).toBe(true);
+    expect(computeReady(target, { reachable: false, desired: 6, healthy: 6 })).toBe(false);
+    expect(computeReady(target, { reachable: true, desired: 5, healthy: 6 })).toBe(false);
+    expect(computeReady(target, { reachable: true, desired: 6, healthy: 5 })).toBe(false);
+    expect(computeReady(target, { reachable: true })).toBe(false);
+  });
+
+  test('Aurora global, detached: a cluster answer without clusters reads unknown; a global cluster without members has no writer', async () => {
+    const config = testConfig({ strategy: 'warm-standby' });
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: 'shop', Status: 'available', GlobalClusterMembers: [] }] });
+    rdsMock.on(DescribeDBClustersCommand).resolves({});
+    expect(await readDatabase(config)).toEqual({ writerRegion: undefined, busy: true, status: 'detached, unknown', detached: true });
+    rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: 'shop-us-west-2' }] });
+    expect((await readDatabase(config)).status).toBe('detached, unknown');
+    rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: 'shop', Status: 'available' }] });
+    expect((await readDatabase(config)).status).toBe('detached, unknown');
+  });
+
+  test("routing controls: the source's control read Off is the fence; a control that cannot be read is unknown, a permission error is thrown", async () => {
+    const arc = mockClient(Route53RecoveryClusterClient);
+    try {
+      const config = testConfig({ traffic: 'routing-control' });
+      expect(await sourceFenced(config, { [EAST]: 'withdrawn', [WEST]: 'serving' })).toBe(true);
+      expect(await sourceFenced(config, { [EAST]: 'unknown', [WEST]: 'serving' })).toBe(false);
+      ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ clusterEndpoints: [{ region: WEST, endpoint: 'https://c' }] }) } });
+      arc.on(GetRoutingControlStateCommand).rejects(named('InternalServerException'));
+      expect(await observedTraffic(config)).toEqual({ [EAST]: 'unknown', [WEST]: 'unknown' });
+      arc.on(GetRoutingControlStateCommand).rejects(named('AccessDeniedException'));
+      await expect(observedTraffic(config)).rejects.toThrow(/may not read a routing control/);
+    } finally {
+      arc.restore();
+    }
+  });
+
+  test('the two-writers note names the fenced Region and what to do before a failback', () => {
+    expect(twoWritersNote(testConfig({}))).toEqual({
+      fencedRegion: EAST,
+      beforeFailback: `when ${EAST} answers, its database still accepts writes: keep it fenced, reconcile or discard what it took, and re-protect (a new replica or secondary in ${EAST}) before any failback`,
+    });
   });
 });
