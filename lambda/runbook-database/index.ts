@@ -148,7 +148,7 @@ async function aurora(config: RunbookConfig, request: RunbookRequest, prev: Prev
   const cluster = (await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: target.identifier }))).DBClusters?.[0];
   if ((cluster?.DBClusterMembers ?? []).length === 0) return result(false, 'creating-instances', { action: await createInstances(config) });
   const instances = await client.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-cluster-id', Values: [target.identifier] }] }));
-  if (!(instances.DBInstances ?? []).some((i) => i.DBInstanceStatus === 'available')) return result(false, 'instance-pending');
+  if (!instances.DBInstances?.some((i) => i.DBInstanceStatus === 'available')) return result(false, 'instance-pending');
 
   if (prev.trafficMoved || prev.requested === 'detach' || prev.requested === 'promotion') return fenceThenPromote(config, request, prev, result, () => detach(config));
 
@@ -268,12 +268,8 @@ async function fenceThenPromote(config: RunbookConfig, request: RunbookRequest, 
  * then says an unknown amount of writes may be lost.
  */
 async function lagAtCall(config: RunbookConfig, prev: Prev): Promise<number | null> {
-  let lag: number | undefined;
-  try {
-    lag = await replicationLagSeconds(config);
-  } catch {
-    lag = undefined;
-  }
+  // Any error reads as unknown: the call this guards must not wait on CloudWatch.
+  const lag = await replicationLagSeconds(config).catch(() => undefined);
   if (lag === undefined || prev.dataLossRiskSeconds === null) return null;
   return Math.max(lag, prev.dataLossRiskSeconds ?? 0);
 }

@@ -143,7 +143,8 @@ export async function onAnyEndpoint<T>(config: RunbookConfig, what: string, call
   const endpoints = await clusterEndpoints(config);
   const errors: string[] = [];
   // Start with the runbook's own Region's endpoint when there is one.
-  const ordered = [...endpoints].sort((a, b) => Number(b.region === config.targetRegion) - Number(a.region === config.targetRegion));
+  // (Two filters, not a sort: a comparator that favours one element is easy to get subtly wrong.)
+  const ordered = [...endpoints.filter((ep) => ep.region === config.targetRegion), ...endpoints.filter((ep) => ep.region !== config.targetRegion)];
   for (const ep of ordered) {
     try {
       return await withTimeout(ARC_ENDPOINT_TIMEOUT_MS, (signal) => call(arcCluster(ep.region, ep.endpoint), signal));
@@ -239,7 +240,8 @@ export async function sourceFenced(config: RunbookConfig, traffic: Record<string
 /**
  * Who Route 53 answers, from the records' statuses: in latency routing every healthy Region
  * (all of them when none is: Route 53 fails open); in failover routing the PRIMARY while its
- * record is healthy, else the SECONDARY if its record is, else the PRIMARY again (fail open).
+ * record is healthy, else the SECONDARY if its record is, else the PRIMARY again (fail open);
+ * unknown for both when an unknown status decides between them.
  * Verify and the fence check the records' own statuses, which also say whether each fence
  * holds; this is for saying where traffic goes.
  */
@@ -249,9 +251,12 @@ export function answeredTraffic(config: RunbookConfig, records: Record<string, '
   const secondary = primary === config.sourceRegion ? config.targetRegion : config.sourceRegion;
   const p = records[primary];
   const s = records[secondary];
-  if (p === 'serving' || (p === 'withdrawn' && s === 'withdrawn')) return { [primary]: 'serving', [secondary]: 'withdrawn' };
+  // The primary is answered while healthy, and also whenever the secondary is not (then either
+  // the primary is healthy, or neither is and Route 53 fails open to the primary).
+  if (p === 'serving' || s === 'withdrawn') return { [primary]: 'serving', [secondary]: 'withdrawn' };
   if (p === 'withdrawn' && s === 'serving') return { [primary]: 'withdrawn', [secondary]: 'serving' };
-  return { [primary]: p === 'withdrawn' ? 'withdrawn' : 'unknown', [secondary]: 'unknown' };
+  // One status unknown, and the answer depends on it: either Region may be answered.
+  return { [primary]: 'unknown', [secondary]: 'unknown' };
 }
 
 /** Two writable databases, with consent: what the report's first line says. */

@@ -5,7 +5,7 @@
  * testing found these unchecked (npm run mutation): the fault matrix never loses an answer of
  * a detach, a promotion or an instance creation, and its lag is 0 once traffic has moved.
  */
-import { FailoverGlobalClusterCommand, RDSClient, RemoveFromGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { FailoverGlobalClusterCommand, PromoteReadReplicaCommand, RDSClient, RemoveFromGlobalClusterCommand } from '@aws-sdk/client-rds';
 import type { RunbookConfig } from '../../protocol';
 import { at, callsOf, inputsOf, passes, PLANNED, Run, STANDBY_READY, UNPLANNED } from './step-world';
 import { EAST, testConfig, WEST } from './fixtures';
@@ -302,5 +302,48 @@ describe('each pass', () => {
     expect(within.error).toBeUndefined();
     const past = await passes({ config, world: { desired: { [EAST]: 6, [WEST]: 0 } }, max: 1, prev: { startedAt: at(1000 - 101), attempt: 3, actions: [] } });
     expect(past.error?.name).toBe('DatabaseNotReady');
+  });
+});
+
+describe('what a pass says, word for word', () => {
+  test('past its bound after actions: the message lists them, "; " between each', async () => {
+    const r = await passes({ world: { desired: { [EAST]: 6, [WEST]: 0 } }, max: 1, prev: { startedAt: at(1000 - 2401), attempt: 100, actions: ['scaled one', 'scaled two'] } });
+    expect(r.error?.message).toMatch(/^the database is not ready in us-west-2 after 240[1-3] s: waiting for 6 healthy targets in us-west-2 \(0 now\) before traffic moves \(done so far: scaled one; scaled two\)$/);
+  });
+
+  test("the fence's action names each gate it moved, \"; \" between each", async () => {
+    const r = await passes({ world: { ...STANDBY_READY, closedGates: [`${WEST}@${WEST}`, `${WEST}@${EAST}`] }, max: 1 });
+    expect(r.passes[0].actions).toEqual([
+      'fenced us-east-1 before the promotion: opened the gate of us-west-2 in us-west-2; opened the gate of us-west-2 in us-east-1; closed the gate of us-east-1 in us-east-1',
+    ]);
+  });
+
+  test('traffic moved but Route 53 still answers the source: the pass waits 10 s and says what Route 53 answers for each Region', async () => {
+    const r = await passes({ world: STANDBY_READY, max: 1, prev: { startedAt: at(980), trafficMoved: true, trafficMovedAt: at(990), attempt: 1, actions: [] } });
+    expect(r.passes[0]).toMatchObject({
+      done: false,
+      waitSeconds: 10,
+      status: "waiting for Route 53 to answer us-west-2 only, with us-east-1's gates read closed (it answers us-east-1 serving, us-west-2 serving; fence not read closed)",
+    });
+    expect(callsOf(r, 'PromoteReadReplicaCommand')).toEqual([]);
+  });
+});
+
+describe('calls to the Region the run leaves', () => {
+  test("every call that names the source's app tier is bounded by an abort signal (a black-holed Region costs seconds, not the Lambda's timeout)", async () => {
+    const r = await passes({ world: STANDBY_READY, max: 400 });
+    expect(r.error).toBeUndefined();
+    const source = r.sim.inputs.filter((i) => i.input.AutoScalingGroupName === 'shop-web-us-east-1' || (i.input.AutoScalingGroupNames as string[] | undefined)?.includes('shop-web-us-east-1'));
+    expect(source.map((i) => i.command)).toEqual(expect.arrayContaining(['DescribeAutoScalingGroupsCommand', 'UpdateAutoScalingGroupCommand']));
+    expect(source.filter((i) => !i.aborts)).toEqual([]);
+  });
+});
+
+describe('another Aurora operation under way', () => {
+  test('a replica being promoted by an earlier pass (busy): the pass waits with its status, it does not refuse', async () => {
+    const r = await passes({ world: FENCED, max: 1, prev: AT_PROMOTION, before: (sim) => new RDSClient({ region: WEST }).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: 'ledger-us-west-2' })).then(() => sim.time.advance(5, 'main')) });
+    expect(r.error).toBeUndefined();
+    expect(r.passes[0]).toMatchObject({ done: false });
+    expect(callsOf(r, 'PromoteReadReplicaCommand')).toHaveLength(1);
   });
 });

@@ -164,7 +164,7 @@ describe('an Aurora global database', () => {
     const ready = await passes({ config: aurora, world: { desired: { [EAST]: 6, [WEST]: 6 } }, request: PLANNED, max: 200 });
     expect(ready.error).toBeUndefined();
     expect(ready.sim.calls.filter((c) => c.command === 'SwitchoverGlobalClusterCommand').map((c) => c.region)).toEqual([EAST]);
-    expect(ready.passes[0]).toMatchObject({ status: 'switching-over', requested: 'switchover' });
+    expect(ready.passes[0]).toMatchObject({ status: 'switching-over', requested: 'switchover', done: false });
     expect(ready.passes[0].actions).toEqual(['SwitchoverGlobalCluster to shop-us-west-2 (called in us-east-1, the primary\'s Region)']);
     expect(ready.passes.at(-1)?.done).toBe(true);
   });

@@ -3,7 +3,8 @@
  * mode), the request (direction, mode, consents), a second request (a duplicate, the opposite
  * direction at once) and a schedule of faults per Region and per API (unreachable, throttled,
  * 5xx, slow past the Lambda timeout, Aurora refusing, no capacity; recovering mid-run or after
- * the run; the whole source or target Region down and back). Each schedule runs through
+ * the run; the whole source or target Region down and back), and AWS's own pace (Route 53
+ * reading a gate up to 10 min late, a promotion of 30 s to 15 min). Each schedule runs through
  * `runScenario` (the synthesized state machine, the real handlers, the simulated AWS) and must
  * hold `scheduleProblems`:
  *
@@ -108,13 +109,24 @@ export const scheduleArb: fc.Arbitrary<Schedule> = worldArb.chain((config) => {
     fc.record({ what: fc.constantFrom('duplicate', 'opposite'), at: fc.integer({ min: 0, max: 600 }) }),
     { nil: undefined, freq: 4 },
   );
-  return fc.record({ direction, request: requestArb, faults: fc.array(faultArb(kind, config.traffic ?? 'health-check'), { maxLength: 4 }), second }).map(({ direction: d, request, faults, second: s }): Schedule => {
+  // AWS slower or faster than the model's figures: Route 53 reading a gate late (what the
+  // runbook waits for is then what it sees, not what it assumed), a promotion that is quick
+  // (the old database's traffic has less time to drain away by itself).
+  const pace = fc.option(
+    fc.record({ trafficGate: fc.option(fc.integer({ min: 60, max: 600 }), { nil: undefined }), replicaPromotion: fc.option(fc.integer({ min: 30, max: 900 }), { nil: undefined }) }),
+    { nil: undefined, freq: 3 },
+  );
+  return fc.record({ direction, request: requestArb, faults: fc.array(faultArb(kind, config.traffic ?? 'health-check'), { maxLength: 4 }), second, pace }).map(({ direction: d, request, faults, second: s, pace: p }): Schedule => {
     const first: ScenarioRun = { direction: d, request: { ...request, requestId: 'first' }, at: 0 };
     const runs: ScenarioRun[] = [first];
     if (s?.what === 'duplicate') runs.push({ direction: d, request: { ...request, requestId: 'duplicate' }, at: s.at });
     if (s?.what === 'opposite') runs.push({ direction: d === 'failover' ? 'failback' : 'failover', request: { mode: 'planned', allowDataLoss: undefined, requestId: 'opposite' }, at: s.at });
-    const sim = d === 'failback' ? { writerRegion: WEST, desired: { [WEST]: 6, [EAST]: 6 } } : undefined;
-    return { config, faults, runs, together: true, finish: true, ...(sim ? { sim } : {}) };
+    const durations = p ? Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) : {};
+    const sim = {
+      ...(d === 'failback' ? { writerRegion: WEST, desired: { [WEST]: 6, [EAST]: 6 } } : {}),
+      ...(Object.keys(durations).length > 0 ? { durations } : {}),
+    };
+    return { config, faults, runs, together: true, finish: true, ...(Object.keys(sim).length > 0 ? { sim } : {}) };
   });
 });
 

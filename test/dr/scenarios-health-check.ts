@@ -286,6 +286,23 @@ export const API_SCENARIOS: Scenario[] = [
   { name: 'a 20-minute replica promotion', config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0 }, sim: { durations: { replicaPromotion: 1200 } }, runs: [{ request: DETACH }], expect: ALL_WEST },
   { name: 'Route 53 slower to follow a gate than the runbook assumes (3 min): Verify waits for what it sees', config: {}, sim: { durations: { trafficGate: 180 } }, expect: ALL_WEST },
   {
+    // The source's Auto Scaling API does not answer (its app still serves), so the step cannot
+    // stop it and takes it as down; Route 53 reads the fence 5 min late. Only the promotion's
+    // own check (Route 53 seen answering the target only, one TTL) keeps the promoted replica
+    // from sharing traffic with the old, still writable database.
+    name: "Route 53 slower than assumed (5 min), a 1-minute promotion, the source's Auto Scaling API silent: the promotion waits until Route 53 answers the target only",
+    config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0 },
+    sim: { durations: { trafficGate: 300, replicaPromotion: 60 } },
+    faults: [{ region: EAST, command: 'DescribeAutoScalingGroupsCommand', kind: 'unreachable' }],
+    runs: [{ request: DETACH }],
+    expect: ALL_WEST,
+    check: (r) => {
+      const promoted = r.sim.calls.find((c) => c.command === 'PromoteReadReplicaCommand')!.t;
+      const moved = r.sim.calls.find((c) => c.command === 'PutMetricDataCommand')!.t;
+      expect(promoted - moved).toBeGreaterThanOrEqual(300 + 60);
+    },
+  },
+  {
     name: 'the notification fails for good: a completed failover still succeeds',
     config: {},
     faults: [{ command: 'PublishCommand', kind: 'error5xx' }],

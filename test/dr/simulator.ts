@@ -240,7 +240,8 @@ export class SimulatedAws {
   /** Calls made, by command name and Region. */
   public readonly calls: { command: string; region: string; t: number }[] = [];
   /** The input of every call, in order, by command name (what was asked, not only that it was). */
-  public readonly inputs: { command: string; input: Record<string, unknown> }[] = [];
+  /** Every call's input, and whether it was made with an abort signal (bounded by its caller). */
+  public readonly inputs: { command: string; input: Record<string, unknown>; aborts: boolean }[] = [];
   /** Metrics put by drills. */
   public readonly metrics: { name: string; value: number }[] = [];
   /** SSM parameters by name, answered before the routing-control default. */
@@ -377,8 +378,8 @@ export class SimulatedAws {
         routes.set(mock, t);
         table = t;
         const inputs = this.inputs;
-        mock.send.callsFake(function (this: unknown, cmd: { constructor: unknown; input: never }) {
-          inputs.push({ command: (cmd.constructor as { name: string }).name, input: cmd.input });
+        mock.send.callsFake(function (this: unknown, cmd: { constructor: unknown; input: never }, options?: { abortSignal?: unknown }) {
+          inputs.push({ command: (cmd.constructor as { name: string }).name, input: cmd.input, aborts: options?.abortSignal !== undefined });
           const f = t.get(cmd.constructor);
           if (!f) return Promise.reject(new Error(`the simulator does not model ${(cmd.constructor as { name: string }).name}`));
           return f(cmd.input, this);

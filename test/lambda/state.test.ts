@@ -321,8 +321,14 @@ describe('what the reads mean', () => {
       expect(answeredTraffic(c, { [EAST]: 'serving', [WEST]: 'serving' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
       expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'withdrawn' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
       expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'serving' })).toEqual({ [EAST]: 'withdrawn', [WEST]: 'serving' });
-      expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'unknown' })).toEqual({ [EAST]: 'withdrawn', [WEST]: 'unknown' });
+      // The secondary unhealthy: the primary is answered whatever its own status (healthy, or fail open).
+      expect(answeredTraffic(c, { [EAST]: 'unknown', [WEST]: 'withdrawn' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
+      // An unknown status that decides: the primary if the secondary is unhealthy too (fail open), else the secondary; and so on.
+      expect(answeredTraffic(c, { [EAST]: 'withdrawn', [WEST]: 'unknown' })).toEqual({ [EAST]: 'unknown', [WEST]: 'unknown' });
       expect(answeredTraffic(c, { [EAST]: 'unknown', [WEST]: 'serving' })).toEqual({ [EAST]: 'unknown', [WEST]: 'unknown' });
+      expect(answeredTraffic(c, { [EAST]: 'unknown', [WEST]: 'unknown' })).toEqual({ [EAST]: 'unknown', [WEST]: 'unknown' });
+      // Whatever the primary, a healthy primary wins.
+      expect(answeredTraffic(c, { [EAST]: 'serving', [WEST]: 'unknown' })).toEqual({ [EAST]: 'serving', [WEST]: 'withdrawn' });
     }
     // Active-active: latency routing, the records as they are.
     const aa = testConfig({ strategy: 'active-active' });
@@ -366,6 +372,26 @@ describe('the reads, at their edges', () => {
     expect(await readCompute(config.compute.source, 1000)).toEqual({ reachable: true, healthy: 0, desired: undefined, instances: 0 });
     expect((asg.commandCalls(DescribeAutoScalingGroupsCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
     expect((elb.commandCalls(DescribeTargetHealthCommand)[0].args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
+  });
+
+  test("a Region's compute read: the source bounded by sourceCallTimeoutMs (its Region may be black-holed), the target by 30 s", async () => {
+    // Auto Scaling answering after 300 ms: past the source's bound of 100 ms, well within the target's.
+    const config = { ...testConfig({}), sourceCallTimeoutMs: 100 };
+    const group = { $metadata: {}, AutoScalingGroups: [{ AutoScalingGroupName: 'g', DesiredCapacity: 1, MinSize: 0, MaxSize: 2, Instances: [] }] };
+    // As the SDK's HTTP handler does: the call ends when its abort signal fires.
+    asg.send.callsFake((_cmd: unknown, options?: { abortSignal?: AbortSignal }) => {
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => resolve(group), 300);
+        options?.abortSignal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(options.abortSignal!.reason);
+        });
+      });
+    });
+    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }] });
+    const db = { writerRegion: EAST, busy: false, status: 'available' };
+    expect(await readRegion(config, 'source', db)).toMatchObject({ region: EAST, reachable: false });
+    expect(await readRegion(config, 'target', db)).toMatchObject({ region: WEST, reachable: true, healthyTargets: 1 });
   });
 
   test('ready only reachable, at full desired capacity and with the required healthy targets', () => {
