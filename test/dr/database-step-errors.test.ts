@@ -347,3 +347,18 @@ describe('another Aurora operation under way', () => {
     expect(callsOf(r, 'PromoteReadReplicaCommand')).toHaveLength(1);
   });
 });
+
+describe('a headless secondary with one instance available', () => {
+  test('the writer available and the reader still creating: the pass goes on (one available instance can take the writer)', async () => {
+    const headless = testConfig({ strategy: 'pilot-light', database: 'aurora-headless' });
+    const r = await passes({
+      config: headless,
+      world: STANDBY_READY,
+      max: 1,
+      tweak: (sim) => (sim as unknown as { instances: Record<string, unknown[]> }).instances[WEST].push({ id: 'shop-us-west-2-writer', readyAt: 0 }, { id: 'shop-us-west-2-reader', readyAt: 1e9 }),
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.passes[0].status).not.toBe('instance-pending');
+    expect(r.passes[0].status).not.toBe('creating-instances');
+  });
+});
