@@ -189,13 +189,17 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
   });
-  // Reads move on their own in about 90 s; writes wait for a person to start the writer
-  // failover (5 min by default), so 8 minutes is what this design can promise (the
-  // assessment estimates 480 s; enforceObjectives holds every strategy to its target).
-  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), rto: Duration.minutes(9), rpo: Duration.seconds(5) });
+  // Targets the worst case meets (enforceObjectives warns when only the typical case does):
+  // a person decides (5 min), and Aurora's promotion may take 8 min (AWS says under 1 min; one
+  // public measurement of a full Region failover took 8). Writes in active-active wait for the
+  // same promotion; its reads move on health checks alone (see docs/assessment.md).
+  // Every database bounds its RPO with a managed RPO of 20 s (Aurora blocks commits rather than
+  // lag more): 20 s is Aurora's minimum, so no RPO target below it can be met.
+  const bounded = { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) };
+  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(20) });
   addReferenceTenants(activeActive);
-  const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), rto: Duration.minutes(30), rpo: Duration.minutes(5) });
-  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), rto: Duration.minutes(11), rpo: Duration.seconds(30) });
+  const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) });
+  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) });
   // One failover drill per strategy, in its recovery Region, held to its declared RTO.
   for (const strategy of [pilotLight, warmStandby, activeActive]) strategy.addFailoverDrill();
   return { pilotLight, warmStandby, activeActive };

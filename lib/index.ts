@@ -70,6 +70,7 @@ export type { ResilienceRule } from './assessment/rules';
 export * from './assessment/operation-durations';
 export * from './assessment/rto';
 export * from './assessment/rpo';
+export * from './assessment/verdict';
 export * from './assessment/enforce';
 export * from './assessment/availability';
 export * from './assessment/tiers';

@@ -38,18 +38,33 @@ export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
 }
 
 function rtoMessage(strategy: DrStrategy, e: RtoEstimate): string {
-  const terms = e.terms.map((t) => `${t.name} ${t.seconds} s`).join(' + ');
-  return `RTO estimate ${e.seconds} s exceeds the target ${e.targetSeconds} s (${terms}); the dominant term is ${e.dominant.name} (${e.dominant.seconds} s: ${e.dominant.formula}). To reduce it: ${rtoAdvice(strategy, e)}.`;
+  const terms = e.terms.map((t) => `${t.name} ${t.seconds}${t.worstSeconds !== undefined && t.worstSeconds !== t.seconds ? `-${t.worstSeconds}` : ''} s`).join(' + ');
+  const what =
+    e.verdict === 'missed'
+      ? `RTO estimate ${e.seconds} s (typical; worst case ${e.worstSeconds} s) exceeds the target ${e.targetSeconds} s`
+      : `RTO at risk: the typical estimate ${e.seconds} s meets the target ${e.targetSeconds} s, the worst case ${e.worstSeconds} s does not`;
+  const dominant = e.dominant.worstSeconds ?? e.dominant.seconds;
+  return `${what} (${terms}); the dominant term is ${e.dominant.name} (${dominant} s in the worst case: ${e.dominant.formula}). To reduce it: ${rtoAdvice(strategy, e)}.`;
 }
 
 function rpoMessage(e: RpoEstimate): string {
-  return `RPO estimate ${e.seconds} s exceeds the target ${e.targetSeconds} s (${e.formula}). To reduce it: ${e.bounded ? 'lower managedRpo' : 'use an Aurora PostgreSQL global database with managedRpo at or under the target, or lower the replica lag threshold'}.`;
+  const fix = e.bounded ? 'lower managedRpo' : 'use an Aurora PostgreSQL global database with managedRpo at or under the target (Aurora then blocks commits rather than lag more)';
+  if (e.verdict === 'unbounded') return `RPO unbounded: typically ${e.seconds} s against the target ${e.targetSeconds} s, but nothing bounds it (${e.formula}). To bound it: ${fix}.`;
+  return `RPO estimate ${e.seconds} s exceeds the target ${e.targetSeconds} s (${e.formula}). To reduce it: ${e.bounded ? fix : `${fix}, or lower the replica lag threshold`}.`;
 }
 
 /**
- * Hold every DR strategy under `scope` to its declared `rto` and `rpo`: at synth, an
- * estimate over its target fails synth with a message naming the dominant term and how to
- * reduce it (or warns, with `warnOnly`). Call it after the strategies are built.
+ * Hold every DR strategy under `scope` to its declared `rto` and `rpo`, at synth:
+ *
+ * - missed (even the typical case exceeds the target): synth fails with a message naming the
+ *   dominant term and how to reduce it (or warns `cdk-resilience:ObjectiveMissed`, with
+ *   `warnOnly`);
+ * - at risk (only the typical case meets the RTO target), or an RPO nothing bounds: a warning,
+ *   `cdk-resilience:ObjectiveAtRisk`, on the strategy's failover runbook (in the recovery
+ *   stack); acknowledge it there or on `strategy.recoveryStack`, with the reason, to accept
+ *   the risk.
+ *
+ * Call it after the strategies are built.
  */
 export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesOptions = {}): DrStrategy[] {
   const strategies = scope.node.findAll().filter((c): c is DrStrategy => c instanceof DrStrategy);
@@ -57,17 +72,24 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
     strategy.node.addValidation({
       validate: () => {
         const problems: string[] = [];
+        const risks: string[] = [];
         const rto = estimateRto(strategy, { decision: options.decision });
-        if (rto.seconds > rto.targetSeconds) problems.push(rtoMessage(strategy, rto));
+        if (rto.verdict === 'missed') problems.push(rtoMessage(strategy, rto));
+        if (rto.verdict === 'at-risk') risks.push(rtoMessage(strategy, rto));
         if (!rto.detectionKnown) {
           problems.push(
             `[${strategy.node.path}] the primary Region's record has no health check with a known detection time, so the RTO estimate (${rto.seconds} s) leaves detection out. Fix: use an endpoint health check, an alarm that treats missing data as breaching, or pass detectionTime.`,
           );
         }
         const rpo = estimateRpo(strategy);
-        if (rpo.seconds > rpo.targetSeconds) problems.push(rpoMessage(rpo));
+        if (rpo.verdict === 'missed') problems.push(rpoMessage(rpo));
+        if (rpo.verdict === 'unbounded') risks.push(rpoMessage(rpo));
+        // A strategy is not inside a stack, and annotations outside stacks never reach the cloud
+        // assembly: warn on its failover runbook, in the recovery stack (acknowledge it there).
+        const where = strategy.runbook.failover!;
+        for (const r of risks) addWarning(where, WarningId.OBJECTIVE_AT_RISK, r);
         if (options.warnOnly) {
-          for (const p of problems) addWarning(strategy, WarningId.OBJECTIVE_MISSED, `${p} (accepted: ${options.warnOnly.reason})`);
+          for (const p of problems) addWarning(where, WarningId.OBJECTIVE_MISSED, `${p} (accepted: ${options.warnOnly.reason})`);
           return [];
         }
         return problems;

@@ -12,13 +12,16 @@ import { estimateRpo, RpoEstimate } from './rpo';
 import { estimateRto, RtoEstimate } from './rto';
 import { RESILIENCE_RULES } from './rules';
 import { estimateTiers, TierEstimate, TierEstimateOptions } from './tiers';
+import { verdictText } from './verdict';
 
 /** One strategy in the report. */
 export interface StrategyReport {
   readonly name: string;
   readonly kind: string;
   readonly regions: string[];
+  /** `met`: the worst case meets the target (see `verdict` for at risk or missed). */
   readonly rto: RtoEstimate & { readonly met: boolean };
+  /** `met`: a bound meets the target (see `verdict` for unbounded or missed). */
   readonly rpo: RpoEstimate & { readonly met: boolean };
   readonly availability: AvailabilityEstimate;
   /** The last drill result, when given. */
@@ -54,8 +57,8 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
       name: s.strategyName,
       kind: s.kind,
       regions: s.regions,
-      rto: { ...rto, met: rto.seconds <= rto.targetSeconds },
-      rpo: { ...rpo, met: rpo.seconds <= rpo.targetSeconds },
+      rto: { ...rto, met: rto.verdict === 'met' },
+      rpo: { ...rpo, met: rpo.verdict === 'met' },
       availability: estimateAvailability(s),
       lastDrill: options.drillResults?.[`${s.strategyName}-failover`],
     };
@@ -83,19 +86,37 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
 }
 
 const pct = (a: number): string => `${(a * 100).toFixed(3)} %`;
+/** A verdict that needs attention in bold. */
+const mark = (v: string): string => (v === 'met' ? v : `**${v}**`);
+/** An RPO as the report writes it: a bound, or "unbounded (typical X s)". */
+const rpoCell = (rpo: RpoEstimate): string => (rpo.bounded ? `${rpo.seconds} s` : `unbounded (typical ${rpo.seconds} s)`);
 
 /** The report as Markdown. */
 export function renderReportMarkdown(r: ResilienceReport): string {
   const out: string[] = ['# Resilience report', ''];
-  out.push('| strategy | RTO estimate / target | RPO estimate / target | availability (SLA composite) | last drill |', '|---|---|---|---|---|');
+  out.push(
+    'A target is met only when the worst case meets it; at risk when only the typical case does; an RPO that nothing bounds is unbounded, never met.',
+    '',
+    '| strategy | RTO typical / worst / target | RPO / target | availability (SLA composite) | last drill |',
+    '|---|---|---|---|---|',
+  );
   for (const s of r.strategies) {
     const drill = s.lastDrill ? `${s.lastDrill.passed ? 'passed' : 'FAILED'}: ${s.lastDrill.recoverySeconds} s` : 'none given';
-    out.push(`| ${s.name} (${s.kind}) | ${s.rto.seconds} s / ${s.rto.targetSeconds} s ${s.rto.met ? 'met' : '**MISSED**'} | ${s.rpo.seconds} s / ${s.rpo.targetSeconds} s ${s.rpo.met ? 'met' : '**MISSED**'}${s.rpo.bounded ? '' : ' (not bounded)'} | ${pct(s.availability.availability)} | ${drill} |`);
+    out.push(`| ${s.name} (${s.kind}) | ${s.rto.seconds} s / ${s.rto.worstSeconds} s / ${s.rto.targetSeconds} s ${mark(verdictText(s.rto.verdict))} | ${rpoCell(s.rpo)} / ${s.rpo.targetSeconds} s ${mark(verdictText(s.rpo.verdict))} | ${pct(s.availability.availability)} | ${drill} |`);
   }
   for (const s of r.strategies) {
-    out.push('', `## ${s.name}`, '', `Regions: ${s.regions.join(', ')}.`, '', `RTO ${s.rto.seconds} s = ${s.rto.terms.map((t) => `${t.name} ${t.seconds} s`).join(' + ')}; dominant: ${s.rto.dominant.name}.`, '');
-    out.push('| term | seconds | formula | source |', '|---|---|---|---|');
-    for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.formula} | ${t.source} |`);
+    const sum = (f: (t: RtoEstimate['terms'][number]) => number): string => s.rto.terms.map((t) => `${t.name} ${f(t)} s`).join(' + ');
+    out.push(
+      '',
+      `## ${s.name}`,
+      '',
+      `Regions: ${s.regions.join(', ')}.`,
+      '',
+      `RTO typical ${s.rto.seconds} s = ${sum((t) => t.seconds)}; worst case ${s.rto.worstSeconds} s = ${sum((t) => t.worstSeconds ?? t.seconds)}; dominant: ${s.rto.dominant.name}.`,
+      '',
+    );
+    out.push('| term | typical s | worst s | formula | source |', '|---|---|---|---|---|');
+    for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.worstSeconds ?? t.seconds} | ${t.formula} | ${t.source} |`);
     if (s.lastDrill) {
       const d = s.lastDrill;
       const begin = '2000-01-01T00:00:00.000Z';
@@ -107,7 +128,7 @@ export function renderReportMarkdown(r: ResilienceReport): string {
         ganttBlock(renderGantt(`${d.drill}: time to recover`, [{ step: 'until the recovery Region serves', startedAt: begin, endedAt: end }], { begin, rtoSeconds: d.rtoSeconds, recoverySeconds: d.recoverySeconds })),
       );
     }
-    out.push('', `RPO ${s.rpo.seconds} s: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
+    out.push('', `RPO ${rpoCell(s.rpo)}: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
   }
   out.push('', '## Tiers', '', 'Each tier, for the failure it is built to survive (the strategy figures above cover a Region loss end to end).', '');
   out.push('| tier | failure | RTO | RPO | FIS experiments | terms |', '|---|---|---|---|---|---|');
@@ -133,7 +154,7 @@ export function renderReportMarkdown(r: ResilienceReport): string {
 /** A short summary, one line per strategy, for the synth command to print. */
 export function reportSummary(r: ResilienceReport): string {
   return r.strategies
-    .map((s) => `${s.name}: RTO ${s.rto.seconds}/${s.rto.targetSeconds} s ${s.rto.met ? 'ok' : 'MISSED'}, RPO ${s.rpo.seconds}/${s.rpo.targetSeconds} s ${s.rpo.met ? 'ok' : 'MISSED'}, availability ${pct(s.availability.availability)}`)
+    .map((s) => `${s.name}: RTO ${s.rto.seconds}-${s.rto.worstSeconds}/${s.rto.targetSeconds} s ${verdictText(s.rto.verdict)}, RPO ${rpoCell(s.rpo)}/${s.rpo.targetSeconds} s ${verdictText(s.rpo.verdict)}, availability ${pct(s.availability.availability)}`)
     .concat(`tiers: ${r.tiers.length} estimated, ${r.tiers.filter((t) => t.experiments.length === 0).length} with no FIS experiment`)
     .concat(`single points of failure: ${r.singlePointsOfFailure.length}; FIS experiment templates: ${Object.values(r.experiments).flat().length}`)
     .join('\n');

@@ -4,6 +4,7 @@ import { AWS_FIGURES } from '../core/aws-figures';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
 import { GlobalDatabase } from '../data/global-database';
 import { DrStrategy } from '../dr/strategy';
+import { rpoVerdict, Verdict } from './verdict';
 
 /** The RPO a strategy can promise for a Region loss. */
 export interface RpoEstimate {
@@ -12,6 +13,8 @@ export interface RpoEstimate {
   readonly seconds: number;
   /** Whether the design bounds the loss (a managed RPO), or only reports it (a lag alarm, typical lag). */
   readonly bounded: boolean;
+  /** Met only when a bound meets the target; unbounded when only a typical figure does. */
+  readonly verdict: Verdict;
   readonly formula: string;
   readonly source: string;
 }
@@ -65,5 +68,6 @@ export function replicaRegionLoss(replica: CrossRegionReadReplica): DataLoss {
  */
 export function estimateRpo(strategy: DrStrategy): RpoEstimate {
   const loss = strategy.globalDatabase ? globalDatabaseRegionLoss(strategy.globalDatabase) : replicaRegionLoss(strategy.replica!);
-  return { strategy: strategy.strategyName, targetSeconds: strategy.objectives.rpo.toSeconds(), ...loss };
+  const targetSeconds = strategy.objectives.rpo.toSeconds();
+  return { strategy: strategy.strategyName, targetSeconds, ...loss, verdict: rpoVerdict(loss.seconds, loss.bounded, targetSeconds) };
 }

@@ -1,12 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { ROUTING_CONTROL_SETTLE_SECONDS, type RunbookConfig } from '../../protocol';
 import { DrStrategy } from '../dr/strategy';
-import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations } from './operation-durations';
+import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations, WORST_CASE_DURATIONS } from './operation-durations';
+import { rtoVerdict, Verdict } from './verdict';
 
 /** One term of an estimate: what it is, how long, and where the figure comes from. */
 export interface EstimateTerm {
   readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl' | 'failover' | 'capacity';
+  /** Seconds in the typical case. */
   readonly seconds: number;
+  /** Seconds in the worst case (the operation durations' worst-case table). @default - as `seconds` */
+  readonly worstSeconds?: number;
   /** How the term is computed from the design. */
   readonly formula: string;
   /** An AWS document, a cdk-resilience assumption, or a measured drill. */
@@ -17,9 +21,14 @@ export interface EstimateTerm {
 export interface RtoEstimate {
   readonly strategy: string;
   readonly targetSeconds: number;
+  /** The estimate in the typical case. */
   readonly seconds: number;
+  /** The estimate in the worst case: what the target is held to. */
+  readonly worstSeconds: number;
+  /** Met (the worst case meets the target), at risk (only the typical case does) or missed. */
+  readonly verdict: Verdict;
   readonly terms: EstimateTerm[];
-  /** The largest term: the one to reduce first. */
+  /** The largest term in the worst case: the one to reduce first. */
   readonly dominant: EstimateTerm;
   /**
    * Whether the detection term is known. When the primary's health check has no known
@@ -56,7 +65,8 @@ export interface CriticalPath {
 export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations = OPERATION_DURATIONS, mode: 'planned' | 'unplanned' = 'unplanned'): CriticalPath {
   const db = config.database;
   const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
-  const traffic = config.traffic.kind === 'health-check' ? config.traffic.gates.delaySeconds : d.routingControlChange;
+  // The runbook waits the gates' configured delay, then for what Route 53 is seen answering: the longer of the two.
+  const traffic = config.traffic.kind === 'health-check' ? Math.max(config.traffic.gates.delaySeconds, d.trafficGate) : d.routingControlChange;
   // Success waits one TTL past the first sight of the move (a routing control, also for Route 53 to follow it).
   const dns = config.traffic.kind === 'health-check' ? config.traffic.dns.ttlSeconds : (config.traffic.dns?.ttlSeconds ?? 60) + (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS);
   const poll = (s: number): number => (s === 0 ? 0 : Math.ceil(s / 30) * 30);
@@ -90,7 +100,8 @@ const ALARM_EVALUATION_SOURCE = 'https://docs.aws.amazon.com/AmazonCloudWatch/la
 export function estimateRto(strategy: DrStrategy, options: { readonly decision?: Duration } = {}): RtoEstimate {
   const runbook = strategy.runbook.failover!;
   const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
-  const path = runbookCriticalPath(config);
+  const path = runbookCriticalPath(config, OPERATION_DURATIONS);
+  const worst = runbookCriticalPath(config, WORST_CASE_DURATIONS);
   // What detects the primary's failure is its endpoint check (the traffic gates only carry decisions).
   const hc = strategy.primary.record.endpointHealthCheck?.detection ?? strategy.primary.record.detection;
   const detection = hc ? hc.time.toSeconds() : 0;
@@ -100,29 +111,35 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
     {
       name: 'detection',
       seconds: detection,
+      worstSeconds: detection,
       formula: hc ? `the primary Region's record health check: ${hc.formula}` : 'the primary Region\'s record has no health check with a known detection time',
       source: hc?.formula.startsWith('alarm') ? ALARM_EVALUATION_SOURCE : ROUTE53_HEALTH_SOURCE,
     },
     {
       name: 'decision',
       seconds: decision,
+      worstSeconds: decision,
       formula: options.decision ? 'given' : 'default: an on-call engineer confirms the Region failure and starts the runbook',
       source: 'cdk-resilience assumption (5 minutes for a manual trigger); replace with a measured drill',
     },
     {
       name: 'runbook',
       seconds: path.seconds - path.dns,
-      formula: path.formula.replace(/ \+ TTL \d+ s$/, ''),
+      worstSeconds: worst.seconds - worst.dns,
+      formula: `${path.formula.replace(/ \+ TTL \d+ s$/, '')} (worst case: ${worst.formula.replace(/ \+ TTL \d+ s$/, '')})`,
       source: `${dbSource}; ${OPERATION_DURATION_SOURCES.instanceToHealthy.source}; traffic gates: ${OPERATION_DURATION_SOURCES.trafficGate.source}`,
     },
     {
       name: 'dns-ttl',
       seconds: path.dns,
+      worstSeconds: worst.dns,
       formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name); the runbook reports success only after it',
       source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
     },
   ];
   const seconds = terms.reduce((s, t) => s + t.seconds, 0);
-  const dominant = terms.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-  return { strategy: strategy.strategyName, targetSeconds: strategy.objectives.rto.toSeconds(), seconds, terms, dominant, detectionKnown: hc !== undefined };
+  const worstSeconds = terms.reduce((s, t) => s + (t.worstSeconds ?? t.seconds), 0);
+  const dominant = terms.reduce((a, b) => ((b.worstSeconds ?? b.seconds) > (a.worstSeconds ?? a.seconds) ? b : a));
+  const targetSeconds = strategy.objectives.rto.toSeconds();
+  return { strategy: strategy.strategyName, targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms, dominant, detectionKnown: hc !== undefined };
 }

@@ -26,6 +26,11 @@ export enum WarningId {
   NO_STOP_CONDITION = 'NoStopCondition',
   /** A DR strategy whose RTO or RPO estimate misses its target, accepted with warnOnly. */
   OBJECTIVE_MISSED = 'ObjectiveMissed',
+  /**
+   * A DR strategy whose RTO only the typical case meets (the worst case misses it), or whose
+   * RPO nothing bounds. Acknowledge it, with the reason, to accept the risk.
+   */
+  OBJECTIVE_AT_RISK = 'ObjectiveAtRisk',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */

@@ -91,6 +91,14 @@ export interface StrategyDatabase {
    * @default - none
    */
   readonly databaseName?: string;
+  /**
+   * Managed RPO of an Aurora PostgreSQL global database (`rds.global_db_rpo`, at least 20 s):
+   * Aurora blocks commits rather than let every secondary lag more, so the RPO is bounded.
+   * Without it the RPO is only a typical figure and the assessment reports it as unbounded.
+   * See {@link GlobalDatabaseProps.managedRpo}.
+   * @default - none: replication lag is not bounded
+   */
+  readonly managedRpo?: Duration;
 }
 
 /** Props shared by the strategies. */
@@ -274,6 +282,7 @@ export abstract class DrStrategy extends Construct {
         globalClusterIdentifier: this.strategyName,
         engine: db.engine,
         primary: { vpc: this.primary.network.vpc, instanceType: db.instanceType, databaseName: db.databaseName, allowFrom: [this.primary.web.asg] },
+        managedRpo: db.managedRpo,
         alarmTopic: this.recovery.topic,
       });
       this.globalDatabase.addSecondary(this.recoveryStack, 'Database', {
@@ -504,6 +513,13 @@ function validateStrategy(v: Validator, kind: StrategyKind, name: string, props:
     value: name,
     message: 'must be 1-30 lowercase letters, digits or hyphens, starting with a letter (it names clusters, groups and topics)',
     fix: "pass name: 'shop'",
+  });
+  v.check(props.database.managedRpo !== undefined && !props.database.engine.isAurora, {
+    code: 'DR_MANAGED_RPO',
+    prop: 'database.managedRpo',
+    value: props.database.managedRpo?.toHumanString(),
+    message: 'a managed RPO exists only for an Aurora PostgreSQL global database; an RDS read replica has no bound on its lag',
+    fix: 'use DatabaseEngine.auroraPostgres(...) or drop managedRpo (the RPO is then reported as unbounded)',
   });
   v.check(kind !== 'pilot-light' && !props.database.engine.isAurora, {
     code: 'DR_ENGINE',

@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DrStrategy, PilotLight, WarmStandby } from '../../lib';
-import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS } from '../../lib/assessment/operation-durations';
+import { AWS_FIGURES } from '../../lib/core/aws-figures';
+import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, WORST_CASE_DURATIONS } from '../../lib/assessment/operation-durations';
 import { estimateRto, runbookCriticalPath } from '../../lib/assessment/rto';
+import { rtoVerdict } from '../../lib/assessment/verdict';
 import { strategyProps } from '../dr/stacks';
 import { execute } from '../dr/harness';
 import { DEFAULT_DURATIONS, SimulatedAws } from '../dr/simulator';
@@ -21,39 +23,73 @@ describe('RTO model', () => {
     for (const v of Object.values(OPERATION_DURATION_SOURCES)) expect(v.source.length).toBeGreaterThan(20);
   });
 
-  test('hand-computed: warm standby = 30 s detection + 300 s decision + max(60 s promotion, 180 s scale-out) + 90 s traffic gates + 60 s TTL = 660 s', () => {
+  test('one table: every duration has a typical and a worst case (never below it) and a source; the simulator defaults to the typical one', () => {
+    for (const [k, v] of Object.entries(OPERATION_DURATION_SOURCES)) {
+      expect([k, v.worstSeconds >= v.seconds]).toEqual([k, true]);
+      expect(OPERATION_DURATIONS[k as keyof typeof OPERATION_DURATIONS]).toBe(v.seconds);
+      expect(WORST_CASE_DURATIONS[k as keyof typeof WORST_CASE_DURATIONS]).toBe(v.worstSeconds);
+    }
+    // The figures AWS gives as a range: its typical and its pessimistic end.
+    expect(OPERATION_DURATION_SOURCES.globalFailover).toMatchObject({ seconds: AWS_FIGURES.auroraGlobalSecondaryPromotion.typicalSeconds, worstSeconds: AWS_FIGURES.auroraGlobalSecondaryPromotion.seconds });
+    expect(OPERATION_DURATION_SOURCES.replicaPromotion).toMatchObject({ seconds: AWS_FIGURES.rdsCrossRegionReplicaPromotion.typicalSeconds, worstSeconds: AWS_FIGURES.rdsCrossRegionReplicaPromotion.seconds });
+  });
+
+  test('hand-computed: warm standby = 30 s detection + 300 s decision + max(60 s promotion, 180 s scale-out) + 90 s traffic gates + 60 s TTL = 660 s; worst case max(480 s, 300 s) + 180 s: 1050 s', () => {
     const e = estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')));
     expect(Object.fromEntries(e.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, decision: 300, runbook: 270, 'dns-ttl': 60 });
+    expect(Object.fromEntries(e.terms.map((t) => [t.name, t.worstSeconds]))).toEqual({ detection: 30, decision: 300, runbook: 660, 'dns-ttl': 60 });
     expect(e.seconds).toBe(660);
+    expect(e.worstSeconds).toBe(1050);
     expect(e.targetSeconds).toBe(900);
-    expect(e.dominant.name).toBe('decision');
-    expect(e.terms.find((t) => t.name === 'runbook')!.formula).toBe('max(database 60 s, compute 180 s) + traffic 90 s');
+    // Only the typical case meets the 900 s target.
+    expect(e.verdict).toBe('at-risk');
+    // The dominant term is the largest in the worst case.
+    expect(e.dominant.name).toBe('runbook');
+    expect(e.terms.find((t) => t.name === 'runbook')!.formula).toBe('max(database 60 s, compute 180 s) + traffic 90 s (worst case: max(database 480 s, compute 300 s) + traffic 180 s)');
     expect(e.terms[0].formula).toBe("the primary Region's record health check: endpoint: request interval 10 s x failure threshold 3");
   });
 
-  test('hand-computed: pilot light = 30 + 300 + (600 s new instance + 60 s promotion + 90 s traffic gates) + 60 = 1140 s, dominated by the runbook', () => {
+  test('hand-computed: pilot light = 30 + 300 + (600 s new instance + 60 s promotion + 90 s traffic gates) + 60 = 1140 s; worst case (600 + 480 + 180) 1650 s; missed against 900 s', () => {
     const e = estimateRto(new PilotLight(newApp(), 'Pl', strategyProps('pl')));
     expect(e.seconds).toBe(1140);
+    expect(e.worstSeconds).toBe(1650);
+    expect(e.verdict).toBe('missed');
     expect(e.dominant.name).toBe('runbook');
   });
 
-  test('an automated trigger removes the decision term', () => {
-    expect(estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')), { decision: Duration.seconds(0) }).seconds).toBe(360);
+  test('verdicts: met only when the worst case meets the target, at risk when only the typical case does, else missed', () => {
+    expect(rtoVerdict(660, 1050, 1050)).toBe('met');
+    expect(rtoVerdict(660, 1050, 1049)).toBe('at-risk');
+    expect(rtoVerdict(660, 1050, 660)).toBe('at-risk');
+    expect(rtoVerdict(660, 1050, 659)).toBe('missed');
+    expect(estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws', { rto: Duration.minutes(18) }))).verdict).toBe('met');
   });
 
-  test.each(STRATEGIES)('%s: the runbook term agrees with the runbook simulator within 10 %%', async (_name, make) => {
+  test('an automated trigger removes the decision term from both cases', () => {
+    const e = estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')), { decision: Duration.seconds(0) });
+    expect([e.seconds, e.worstSeconds]).toEqual([360, 750]);
+  });
+
+  const CASES = STRATEGIES.flatMap(([name, make]) => [[name, 'typical', make] as const, [name, 'worst', make] as const]);
+  test.each(CASES)('%s, %s case: the runbook term agrees with the runbook simulator on the same table within 10 %%', async (_name, which, make) => {
     const strategy = make();
     const runbook = strategy.runbook.failover!;
     const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
-    const sim = new SimulatedAws({ config });
+    const table = which === 'typical' ? OPERATION_DURATIONS : WORST_CASE_DURATIONS;
+    const sim = new SimulatedAws({ config, durations: table });
     sim.install();
     try {
       const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'rto-model', reason: 'model check' });
       expect(out.status).toBe('SUCCEEDED');
+      expect(sim.invariantViolations).toEqual([]);
       const e = estimateRto(strategy);
-      const modelled = e.terms.find((t) => t.name === 'runbook')!.seconds + e.terms.find((t) => t.name === 'dns-ttl')!.seconds;
+      const term = (n: string): number => {
+        const t = e.terms.find((x) => x.name === n)!;
+        return which === 'typical' ? t.seconds : t.worstSeconds!;
+      };
+      const modelled = term('runbook') + term('dns-ttl');
       // The run reports success one TTL after it saw traffic move: the TTL term is inside it.
-      expect(modelled).toBe(runbookCriticalPath(config).seconds);
+      expect(modelled).toBe(runbookCriticalPath(config, table).seconds);
       expect(Math.abs(out.seconds - modelled) / out.seconds).toBeLessThanOrEqual(0.1);
     } finally {
       sim.uninstall();

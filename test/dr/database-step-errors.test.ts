@@ -329,6 +329,20 @@ describe('what a pass says, word for word', () => {
   });
 });
 
+describe('Route 53 failing open', () => {
+  test("the source withdrawn and fenced but the target's record not healthy yet: Route 53 fails open to the source, so the pass waits and promotes nothing", async () => {
+    const answers = () => ({ [`_status.${EAST}.shop.example.com`]: 'withdrawn', [`_status.${WEST}.shop.example.com`]: 'withdrawn', [`_fence.${EAST}.shop.example.com`]: 'closed' });
+    const r = await passes({ world: FENCED, max: 1, answers, prev: { ...AT_PROMOTION, trafficSince: undefined } });
+    expect(r.error).toBeUndefined();
+    expect(r.passes[0]).toMatchObject({
+      done: false,
+      waitSeconds: 10,
+      status: "waiting for Route 53 to answer us-west-2 only, with us-east-1's gates read closed (it answers us-east-1 withdrawn, us-west-2 withdrawn; fence closed)",
+    });
+    expect(callsOf(r, 'PromoteReadReplicaCommand')).toEqual([]);
+  });
+});
+
 describe('calls to the Region the run leaves', () => {
   test("every call that names the source's app tier is bounded by an abort signal (a black-holed Region costs seconds, not the Lambda's timeout)", async () => {
     const r = await passes({ world: STANDBY_READY, max: 400 });

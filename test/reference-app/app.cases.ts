@@ -168,8 +168,17 @@ describe('reference app', () => {
     expect(drills.map((d) => d.stack).sort()).toEqual(['RefActiveActive-Recovery', 'RefPilotLight-Recovery', 'RefWarmStandby-Recovery']);
     const rto = (name: string): string => drills.find((d) => d.stack === name)!.config;
     expect(rto('RefPilotLight-Recovery')).toContain('\\"rtoSeconds\\":1800');
-    expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":660');
-    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":540');
+    expect(rto('RefWarmStandby-Recovery')).toContain('\\"rtoSeconds\\":1080');
+    expect(rto('RefActiveActive-Recovery')).toContain('\\"rtoSeconds\\":1080');
+  });
+
+  test("every strategy's Aurora global database bounds its RPO: a managed RPO of 20 s on its primary cluster", () => {
+    for (const name of ['RefActiveActive-Primary', 'RefPilotLight-Primary', 'RefWarmStandby-Primary']) {
+      const t = Template.fromStack(allStacks.find((s) => s.stackName === name)!);
+      t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.global_db_rpo': '20' } });
+      const [groupId] = Object.keys(t.findResources('AWS::RDS::DBClusterParameterGroup', { Properties: { Parameters: { 'rds.global_db_rpo': '20' } } }));
+      t.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterParameterGroupName: { Ref: groupId } });
+    }
   });
 
   test.each(stackNames)('%s has zero unacknowledged AwsSolutions findings', (name) => {

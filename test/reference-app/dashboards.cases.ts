@@ -90,7 +90,7 @@ describe('every reference strategy has SLOs on its entry tier and a dashboard pe
     const warm = strategies.find((x) => x.strategyName === 'ref-warm')!;
     const d = dashboard(warm.recoveryStack);
     const drill = d.widgets.find((w) => String(w.properties.title).startsWith('Drill'))!;
-    expect(drill.properties.annotations).toEqual({ horizontal: [{ value: 660, label: 'RTO', color: '#d62728', yAxis: 'left' }] });
+    expect(drill.properties.annotations).toEqual({ horizontal: [{ value: 1080, label: 'RTO', color: '#d62728', yAxis: 'left' }] });
   });
 });
 

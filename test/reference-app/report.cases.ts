@@ -15,12 +15,16 @@ describe('resilience report', () => {
 
   test('per strategy: targets against estimates with the terms, availability with the formula', () => {
     const warm = report.strategies.find((s) => s.name === 'ref-warm')!;
-    expect(warm.rto).toMatchObject({ seconds: 660, targetSeconds: 660, met: true });
+    // A target the worst case meets (30 + 300 + max(480 promotion, 300 scale-out) + 180 gates + 60 TTL).
+    expect(warm.rto).toMatchObject({ seconds: 660, worstSeconds: 1050, targetSeconds: 1080, verdict: 'met', met: true });
+    // A managed RPO bounds every strategy's data loss.
+    expect(warm.rpo).toMatchObject({ seconds: 20, bounded: true, verdict: 'met', met: true });
+    for (const s of report.strategies) expect([s.name, s.rto.verdict, s.rpo.verdict]).toEqual([s.name, 'met', 'met']);
     expect(warm.rto.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
     expect(warm.availability.formula).toBe('A = A_route53 x A_ec2 x A_alb x A_db');
-    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 540, targetSeconds: 540, met: true });
+    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 540, worstSeconds: 1050, targetSeconds: 1080, met: true });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
-    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540\/540 s ok/);
+    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540-1050\/1080 s met, RPO 20 s\/20 s met/);
     expect(reportSummary(report)).toContain('\ntiers: 23 estimated, 19 with no FIS experiment\n');
   });
 
