@@ -196,7 +196,7 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   // Every database bounds its RPO with a managed RPO of 20 s (Aurora blocks commits rather than
   // lag more): 20 s is Aurora's minimum, so no RPO target below it can be met.
   const bounded = { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) };
-  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(20) });
+  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) });
   addReferenceTenants(activeActive);
   const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) });
   const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) });

@@ -76,6 +76,11 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
         const rto = estimateRto(strategy, { decision: options.decision });
         if (rto.verdict === 'missed') problems.push(rtoMessage(strategy, rto));
         if (rto.verdict === 'at-risk') risks.push(rtoMessage(strategy, rto));
+        if (rto.traffic && rto.traffic.verdict !== 'met') {
+          const t = rto.traffic;
+          const text = `traffic RTO estimate ${t.seconds} s (worst case ${t.worstSeconds} s) ${t.verdict === 'missed' ? 'exceeds' : 'at risk against'} the target ${t.targetSeconds} s (${t.terms.map((x) => `${x.name} ${x.seconds} s`).join(' + ')}). To reduce it: lower the health-check request interval or failure threshold, or the TTL of the records`;
+          (t.verdict === 'missed' ? problems : risks).push(t.verdict === 'missed' ? `[${strategy.node.path}] ${text}` : text);
+        }
         if (!rto.detectionKnown) {
           problems.push(
             `[${strategy.node.path}] the primary Region's record has no health check with a known detection time, so the RTO estimate (${rto.seconds} s) leaves detection out. Fix: use an endpoint health check, an alarm that treats missing data as breaching, or pass detectionTime.`,

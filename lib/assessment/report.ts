@@ -102,7 +102,8 @@ export function renderReportMarkdown(r: ResilienceReport): string {
   );
   for (const s of r.strategies) {
     const drill = s.lastDrill ? `${s.lastDrill.passed ? 'passed' : 'FAILED'}: ${s.lastDrill.recoverySeconds} s` : 'none given';
-    out.push(`| ${s.name} (${s.kind}) | ${s.rto.seconds} s / ${s.rto.worstSeconds} s / ${s.rto.targetSeconds} s ${mark(verdictText(s.rto.verdict))} | ${rpoCell(s.rpo)} / ${s.rpo.targetSeconds} s ${mark(verdictText(s.rpo.verdict))} | ${pct(s.availability.availability)} | ${drill} |`);
+    const traffic = s.rto.traffic ? `; traffic ${s.rto.traffic.seconds} s / ${s.rto.traffic.worstSeconds} s / ${s.rto.traffic.targetSeconds} s ${mark(verdictText(s.rto.traffic.verdict))}` : '';
+    out.push(`| ${s.name} (${s.kind}) | ${s.rto.traffic ? 'writes ' : ''}${s.rto.seconds} s / ${s.rto.worstSeconds} s / ${s.rto.targetSeconds} s ${mark(verdictText(s.rto.verdict))}${traffic} | ${rpoCell(s.rpo)} / ${s.rpo.targetSeconds} s ${mark(verdictText(s.rpo.verdict))} | ${pct(s.availability.availability)} | ${drill} |`);
   }
   for (const s of r.strategies) {
     const sum = (f: (t: RtoEstimate['terms'][number]) => number): string => s.rto.terms.map((t) => `${t.name} ${f(t)} s`).join(' + ');
@@ -117,6 +118,10 @@ export function renderReportMarkdown(r: ResilienceReport): string {
     );
     out.push('| term | typical s | worst s | formula | source |', '|---|---|---|---|---|');
     for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.worstSeconds ?? t.seconds} | ${t.formula} | ${t.source} |`);
+    if (s.rto.traffic) {
+      const t = s.rto.traffic;
+      out.push('', `Those are the figures for writes. Traffic leaves a failed Region on health checks alone: ${t.seconds} s = ${t.terms.map((x) => `${x.name} ${x.seconds} s`).join(' + ')}, against a target of ${t.targetSeconds} s (${verdictText(t.verdict)}).`);
+    }
     if (s.lastDrill) {
       const d = s.lastDrill;
       const begin = '2000-01-01T00:00:00.000Z';
@@ -154,7 +159,7 @@ export function renderReportMarkdown(r: ResilienceReport): string {
 /** A short summary, one line per strategy, for the synth command to print. */
 export function reportSummary(r: ResilienceReport): string {
   return r.strategies
-    .map((s) => `${s.name}: RTO ${s.rto.seconds}-${s.rto.worstSeconds}/${s.rto.targetSeconds} s ${verdictText(s.rto.verdict)}, RPO ${rpoCell(s.rpo)}/${s.rpo.targetSeconds} s ${verdictText(s.rpo.verdict)}, availability ${pct(s.availability.availability)}`)
+    .map((s) => `${s.name}: RTO ${s.rto.seconds}-${s.rto.worstSeconds}/${s.rto.targetSeconds} s ${verdictText(s.rto.verdict)}${s.rto.traffic ? ` (writes; traffic ${s.rto.traffic.worstSeconds}/${s.rto.traffic.targetSeconds} s ${verdictText(s.rto.traffic.verdict)})` : ''}, RPO ${rpoCell(s.rpo)}/${s.rpo.targetSeconds} s ${verdictText(s.rpo.verdict)}, availability ${pct(s.availability.availability)}`)
     .concat(`tiers: ${r.tiers.length} estimated, ${r.tiers.filter((t) => t.experiments.length === 0).length} with no FIS experiment`)
     .concat(`single points of failure: ${r.singlePointsOfFailure.length}; FIS experiment templates: ${Object.values(r.experiments).flat().length}`)
     .join('\n');

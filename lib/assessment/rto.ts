@@ -1,12 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { ROUTING_CONTROL_SETTLE_SECONDS, type RunbookConfig } from '../../protocol';
+import { ActiveActive } from '../dr/active-active';
 import { DrStrategy } from '../dr/strategy';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations, WORST_CASE_DURATIONS } from './operation-durations';
 import { rtoVerdict, Verdict } from './verdict';
 
 /** One term of an estimate: what it is, how long, and where the figure comes from. */
 export interface EstimateTerm {
-  readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl' | 'failover' | 'capacity';
+  readonly name: 'detection' | 'decision' | 'runbook' | 'dns-ttl' | 'failover' | 'capacity' | 'target-health';
   /** Seconds in the typical case. */
   readonly seconds: number;
   /** Seconds in the worst case (the operation durations' worst-case table). @default - as `seconds` */
@@ -28,6 +29,12 @@ export interface RtoEstimate {
   /** Met (the worst case meets the target), at risk (only the typical case does) or missed. */
   readonly verdict: Verdict;
   readonly terms: EstimateTerm[];
+  /**
+   * Active-active only: how soon traffic leaves a failed Region, on health checks alone (no
+   * person, no runbook), against its own target (`ActiveActive.trafficRto`). The figures above
+   * are then those of writes, which wait for the writer's promotion.
+   */
+  readonly traffic?: TrafficRtoEstimate;
   /** The largest term in the worst case: the one to reduce first. */
   readonly dominant: EstimateTerm;
   /**
@@ -36,6 +43,15 @@ export interface RtoEstimate {
    * leaves detection out, and `enforceObjectives` refuses to call it met.
    */
   readonly detectionKnown: boolean;
+}
+
+/** How soon traffic leaves a failed Region of an active-active pair, by term. */
+export interface TrafficRtoEstimate {
+  readonly targetSeconds: number;
+  readonly seconds: number;
+  readonly worstSeconds: number;
+  readonly verdict: Verdict;
+  readonly terms: EstimateTerm[];
 }
 
 /** The runbook's critical path: the longest dependency chain of the failover's operations. */
@@ -141,5 +157,35 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   const worstSeconds = terms.reduce((s, t) => s + (t.worstSeconds ?? t.seconds), 0);
   const dominant = terms.reduce((a, b) => ((b.worstSeconds ?? b.seconds) > (a.worstSeconds ?? a.seconds) ? b : a));
   const targetSeconds = strategy.objectives.rto.toSeconds();
-  return { strategy: strategy.strategyName, targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms, dominant, detectionKnown: hc !== undefined };
+  const traffic = strategy instanceof ActiveActive ? trafficRto(strategy, terms[0], path.dns) : undefined;
+  return { strategy: strategy.strategyName, targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms, dominant, detectionKnown: hc !== undefined, traffic };
+}
+
+/**
+ * Active-active traffic: the failed Region's health check fails, Route 53 stops answering its
+ * latency record, and resolvers drop the old answer after the TTL. The other Region already
+ * serves at full capacity behind a healthy record, so its health check has nothing to turn.
+ */
+function trafficRto(strategy: ActiveActive, detection: EstimateTerm, ttl: number): TrafficRtoEstimate {
+  const terms: EstimateTerm[] = [
+    detection,
+    {
+      name: 'target-health',
+      seconds: 0,
+      worstSeconds: 0,
+      formula: "the other Region's record is already healthy: it serves at full capacity before the failure",
+      source: ROUTE53_HEALTH_SOURCE,
+    },
+    {
+      name: 'dns-ttl',
+      seconds: ttl,
+      worstSeconds: ttl,
+      formula: 'resolvers keep the failed Region in their answer for the TTL of the alias target',
+      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
+    },
+  ];
+  const seconds = terms.reduce((s, t) => s + t.seconds, 0);
+  const worstSeconds = terms.reduce((s, t) => s + (t.worstSeconds ?? t.seconds), 0);
+  const targetSeconds = strategy.trafficRto.toSeconds();
+  return { targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms };
 }

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ActiveActiveRecords } from '../routing/active-active-records';
 import { RecordEndpoint } from '../routing/record-endpoint';
@@ -5,7 +6,16 @@ import { DrStrategy, DrStrategyProps, StrategySite } from './strategy';
 import { siteHealthCheck } from './strategy-helpers';
 
 /** Props for {@link ActiveActive}. */
-export type ActiveActiveProps = DrStrategyProps;
+export interface ActiveActiveProps extends DrStrategyProps {
+  /**
+   * Recovery time objective for traffic: how soon clients stop being sent to a failed Region.
+   * In active-active that takes the Region's health check and the DNS TTL alone (no person, no
+   * runbook); `rto` is then the objective for writes, which wait for the writer's promotion.
+   * The assessment holds each figure to its own target.
+   * @default - the `rto`
+   */
+  readonly trafficRto?: Duration;
+}
 
 /**
  * Active-active: both Regions serve at full capacity behind latency records, each with its
@@ -16,9 +26,12 @@ export type ActiveActiveProps = DrStrategyProps;
 export class ActiveActive extends DrStrategy {
   /** The latency records. */
   public readonly dns: ActiveActiveRecords;
+  /** The objective for traffic leaving a failed Region (see {@link ActiveActiveProps.trafficRto}). */
+  public readonly trafficRto: Duration;
 
   constructor(scope: Construct, id: string, props: ActiveActiveProps) {
     super(scope, id, 'active-active', props);
+    this.trafficRto = props.trafficRto ?? props.rto;
     const primaryCidr = props.primary.cidr ?? '10.0.0.0/16';
     const recoveryCidr = props.recovery.cidr ?? '10.1.0.0/16';
     const p = this.buildSite(this.primaryStack, props.primary, recoveryCidr, primaryCidr);

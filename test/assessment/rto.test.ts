@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { RunbookConfig } from '../../protocol';
-import { ActiveActive, DrStrategy, PilotLight, WarmStandby } from '../../lib';
+import { ActiveActive, DatabaseEngine, DrStrategy, enforceObjectives, PilotLight, WarmStandby } from '../../lib';
 import { AWS_FIGURES } from '../../lib/core/aws-figures';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, WORST_CASE_DURATIONS } from '../../lib/assessment/operation-durations';
 import { estimateRto, runbookCriticalPath } from '../../lib/assessment/rto';
@@ -94,5 +94,30 @@ describe('RTO model', () => {
     } finally {
       sim.uninstall();
     }
+  });
+});
+
+describe('active-active in two figures', () => {
+  test('traffic leaves a failed Region on health checks alone (detection + target health + TTL), against its own target; writes wait for the promotion', () => {
+    const e = estimateRto(new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18), trafficRto: Duration.minutes(2) }));
+    expect(e.traffic).toBeDefined();
+    expect(Object.fromEntries(e.traffic!.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, 'target-health': 0, 'dns-ttl': 60 });
+    expect(e.traffic).toMatchObject({ seconds: 90, worstSeconds: 90, targetSeconds: 120, verdict: 'met' });
+    // Writes: detection, a person's decision, the writer's promotion path, the TTL.
+    expect(e.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
+    expect(e.seconds).toBeGreaterThan(e.traffic!.seconds);
+    expect(e.targetSeconds).toBe(1080);
+  });
+
+  test('a traffic target of one minute is missed (90 s): synth fails naming the traffic RTO; without trafficRto it is the rto', () => {
+    const app = newApp();
+    new ActiveActive(app, 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18), trafficRto: Duration.minutes(1), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } });
+    enforceObjectives(app);
+    expect(() => app.synth()).toThrow(/\[Aa\] traffic RTO estimate 90 s \(worst case 90 s\) exceeds the target 60 s \(detection 30 s \+ target-health 0 s \+ dns-ttl 60 s\)/);
+    expect(estimateRto(new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18) })).traffic!.targetSeconds).toBe(1080);
+  });
+
+  test('other strategies have one figure', () => {
+    expect(estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws'))).traffic).toBeUndefined();
   });
 });

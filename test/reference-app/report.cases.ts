@@ -22,9 +22,12 @@ describe('resilience report', () => {
     for (const s of report.strategies) expect([s.name, s.rto.verdict, s.rpo.verdict]).toEqual([s.name, 'met', 'met']);
     expect(warm.rto.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
     expect(warm.availability.formula).toBe('A = A_route53 x A_ec2 x A_alb x A_db');
-    expect(report.strategies.find((s) => s.name === 'ref-active')!.rto).toMatchObject({ seconds: 540, worstSeconds: 1050, targetSeconds: 1080, met: true });
+    const active = report.strategies.find((s) => s.name === 'ref-active')!.rto;
+    expect(active).toMatchObject({ seconds: 540, worstSeconds: 1050, targetSeconds: 1080, met: true });
+    // Two figures: writes (above) and traffic, held to 2 minutes.
+    expect(active.traffic).toMatchObject({ seconds: 90, worstSeconds: 90, targetSeconds: 120, verdict: 'met' });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
-    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540-1050\/1080 s met, RPO 20 s\/20 s met/);
+    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540-1050\/1080 s met \(writes; traffic 90\/120 s met\), RPO 20 s\/20 s met/);
     expect(reportSummary(report)).toContain('\ntiers: 23 estimated, 19 with no FIS experiment\n');
   });
 
