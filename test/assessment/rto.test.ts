@@ -15,6 +15,7 @@ const STRATEGIES: [string, () => DrStrategy][] = [
   ['warm standby', () => new WarmStandby(newApp(), 'Ws', strategyProps('ws'))],
   ['hot standby', () => new WarmStandby(newApp(), 'Hs', { ...strategyProps('hs'), hotStandby: true })],
   ['active-active', () => new ActiveActive(newApp(), 'Aa', strategyProps('aa'))],
+  ['pilot light, RDS read replica', () => new PilotLight(newApp(), 'Pr', strategyProps('pr', { database: { engine: DatabaseEngine.postgres('16.4') } }))],
 ];
 
 describe('RTO model', () => {
@@ -79,7 +80,9 @@ describe('RTO model', () => {
     const sim = new SimulatedAws({ config, durations: table });
     sim.install();
     try {
-      const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'rto-model', reason: 'model check' });
+      // A read-replica promotion leaves the old database writable: it runs only with that consent.
+      const detach = config.database.kind === 'aurora-global' ? {} : { allowDetach: true };
+      const out = await execute(sim, runbook, config, { action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'rto-model', reason: 'model check', ...detach });
       expect(out.status).toBe('SUCCEEDED');
       expect(sim.invariantViolations).toEqual([]);
       const e = estimateRto(strategy);
