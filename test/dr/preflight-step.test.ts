@@ -277,5 +277,13 @@ describe('the lag and the warnings', () => {
     expect(both.plan?.source.traffic).toBe('unknown');
     expect(both.plan?.target.traffic).toBe('serving');
     expect(both.plan?.warnings).toContain(warning);
+    // And the target's alone.
+    const target = await plan({
+      config: testConfig({ strategy: 'active-active' }),
+      world: READY,
+      answers: () => ({ [`_status.${EAST}.shop.example.com`]: 'serving', [`_status.${WEST}.shop.example.com`]: '?' }),
+    });
+    expect([target.plan?.source.traffic, target.plan?.target.traffic]).toEqual(['serving', 'unknown']);
+    expect(target.plan?.warnings).toContain(warning);
   });
 });
