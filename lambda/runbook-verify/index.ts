@@ -5,7 +5,7 @@ import { renewLock } from '../shared/lock';
 import { validatedRequest } from '../shared/preflight';
 import { keepFence } from '../shared/gates';
 import { observedTraffic, readDatabase, readRegion, sourceFenced } from '../shared/state';
-import { dnsTtlSeconds } from '../shared/traffic';
+import { DNS_TTL_MARGIN_SECONDS, dnsTtlSeconds } from '../shared/traffic';
 
 /** One pass of verification. */
 export interface VerifyStep extends StepResult {
@@ -72,7 +72,7 @@ export async function handler(event: { request: unknown; execution: string; veri
   if (since < ttl) return { ...base, actions, done: false, waitSeconds: Math.ceil(ttl - since), firstSeenAt };
   return {
     ...base,
-    actions: [...actions, `verified ${config.targetRegion}: Route 53 answers it and not ${config.sourceRegion}, whose fence it reads closed (for ${Math.round(since)} s, TTL ${ttl} s), writer available, ${target.healthyTargets} healthy targets`],
+    actions: [...actions, `verified ${config.targetRegion}: Route 53 answers it and not ${config.sourceRegion}, whose fence it reads closed (for ${Math.round(since)} s, at least the TTL and ${DNS_TTL_MARGIN_SECONDS} s: ${ttl} s), writer available, ${target.healthyTargets} healthy targets`],
     done: true,
     waitSeconds: 0,
     firstSeenAt,

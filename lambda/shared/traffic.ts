@@ -31,8 +31,16 @@ export async function moveTraffic(config: RunbookConfig): Promise<TrafficMove> {
   return { ...move, actions: move.changed ? move.actions : ['traffic gates already set'], delaySeconds: move.changed ? config.traffic.gates.delaySeconds : 0 };
 }
 
-/** The TTL resolvers keep the public record's answer for. */
+/**
+ * Resolvers count a TTL in whole seconds: one that got the old answer a moment before Route 53
+ * changed it, within the second the runbook saw the change, may serve it until the end of the
+ * second one TTL later. Waiting one second more than the TTL covers it (the property test found
+ * a success reported 60.8 s after the change it saw, with a resolver still holding the old answer).
+ */
+export const DNS_TTL_MARGIN_SECONDS = 1;
+
+/** How long resolvers may keep the public record's old answer: its TTL, plus the whole-second margin. */
 export function dnsTtlSeconds(config: RunbookConfig): number {
   // Health-check traffic always names its records; routing controls may (then 60 s, Route 53's usual).
-  return config.traffic.dns?.ttlSeconds ?? 60;
+  return (config.traffic.dns?.ttlSeconds ?? 60) + DNS_TTL_MARGIN_SECONDS;
 }

@@ -60,9 +60,9 @@ describe('what the data loss report states', () => {
 });
 
 describe('the last waits of a consent flow', () => {
-  test('one TTL after Route 53 first answered the target only: a pass 20 s into it waits the 40 s left', async () => {
+  test('one TTL after Route 53 first answered the target only: a pass 20 s into it waits the 41 s left (the TTL and one second: resolvers count whole seconds)', async () => {
     const r = await passes({ world: FENCED, max: 1, prev: { ...AT_PROMOTION, sourceStopped: undefined, trafficSince: at(980) } });
-    expect(r.passes[0]).toMatchObject({ status: 'Route 53 answers us-west-2 only; waiting one TTL for resolvers to drop us-east-1', waitSeconds: 40 });
+    expect(r.passes[0]).toMatchObject({ status: 'Route 53 answers us-west-2 only; waiting one TTL for resolvers to drop us-east-1', waitSeconds: 41 });
   });
 
   test("the source's app tier: scaled to 0 once (min and desired), then waited for while its instances drain", async () => {

@@ -24,14 +24,14 @@ describe('the consent flow of a read-replica promotion', () => {
     expect(moved).toBeLessThan(ttl);
     expect(ttl).toBeLessThan(stopping);
     expect(stopping).toBeLessThan(promoting);
-    // The move waits the gates' delay (90 s) before its next pass; the TTL wait asks what is left of 60 s.
+    // The move waits the gates' delay (90 s) before its next pass; the TTL wait asks what is left of 61 s (the TTL and one second).
     expect(r.passes[moved].waitSeconds).toBe(90);
-    expect(r.passes[ttl].waitSeconds).toBe(60);
+    expect(r.passes[ttl].waitSeconds).toBe(61);
     expect(r.passes[moved].actions.join('\n')).toMatch(/^fenced us-east-1 before the promotion: /m);
     // One promotion, at least one TTL after Route 53 was first seen answering the target only.
     const promotions = callsOf(r, 'PromoteReadReplicaCommand');
     expect(promotions).toHaveLength(1);
-    expect(promotions[0] - r.at[ttl]).toBeGreaterThanOrEqual(60);
+    expect(promotions[0] - r.at[ttl]).toBeGreaterThanOrEqual(61);
     expect(r.passes[promoting].actions).toContain('PromoteReadReplica ledger-us-west-2 (with consent, us-east-1 fenced)');
     expect(r.passes[promoting].twoWriters).toBeDefined();
     expect(r.passes.at(-1)?.done).toBe(true);

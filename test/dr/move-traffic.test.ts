@@ -53,10 +53,10 @@ describe('traffic gates', () => {
   });
 });
 
-test('the TTL: the configured one; 60 s for routing controls without records', () => {
+test('the TTL resolvers may hold: the configured one (60 s for routing controls without records) and one second, since resolvers count whole seconds', () => {
   if (gates.traffic.kind !== 'health-check') throw new Error('health-check');
-  expect(dnsTtlSeconds({ ...gates, traffic: { ...gates.traffic, dns: { ...gates.traffic.dns, ttlSeconds: 30 } } })).toBe(30);
-  expect(dnsTtlSeconds(arc)).toBe(60);
+  expect(dnsTtlSeconds({ ...gates, traffic: { ...gates.traffic, dns: { ...gates.traffic.dns, ttlSeconds: 30 } } })).toBe(31);
+  expect(dnsTtlSeconds(arc)).toBe(61);
   if (arc.traffic.kind !== 'routing-control') throw new Error('arc');
-  expect(dnsTtlSeconds({ ...arc, traffic: { ...arc.traffic, dns: { ...gates.traffic.dns, ttlSeconds: 15 } } } as RunbookConfig)).toBe(15);
+  expect(dnsTtlSeconds({ ...arc, traffic: { ...arc.traffic, dns: { ...gates.traffic.dns, ttlSeconds: 15 } } } as RunbookConfig)).toBe(16);
 });

@@ -286,6 +286,16 @@ export const API_SCENARIOS: Scenario[] = [
   { name: 'a 20-minute replica promotion', config: { strategy: 'pilot-light', database: 'replica', standbyDesired: 0 }, sim: { durations: { replicaPromotion: 1200 } }, runs: [{ request: DETACH }], expect: ALL_WEST },
   { name: 'Route 53 slower to follow a gate than the runbook assumes (3 min): Verify waits for what it sees', config: {}, sim: { durations: { trafficGate: 180 } }, expect: ALL_WEST },
   {
+    // Found by the property test (bench runbook-properties, seed 1001): Route 53 read the
+    // closure at 966.1 s, Verify saw it at 966.1 s and reported success one TTL later, while a
+    // resolver that got the old answer earlier in second 966 could still serve it. The runbook
+    // now waits one second more than the TTL (DNS_TTL_MARGIN_SECONDS).
+    name: 'Route 53 reads the closure in the same second Verify looks: success waits the TTL and one second more',
+    config: { strategy: 'pilot-light', database: 'aurora-headless', standbyDesired: 0 },
+    sim: { durations: { trafficGate: 302 } },
+    expect: ALL_WEST,
+  },
+  {
     // The source's Auto Scaling API does not answer (its app still serves), so the step cannot
     // stop it and takes it as down; Route 53 reads the fence 5 min late. Only the promotion's
     // own check (Route 53 seen answering the target only, one TTL) keeps the promoted replica

@@ -52,17 +52,17 @@ async function passes(
 
 const MOVED = { writerRegion: WEST, desired: { [WEST]: 6, [EAST]: 0 } };
 
-test('everything in place: the first pass waits one DNS TTL (60 s), the next says done; attempts count', async () => {
+test('everything in place: the first pass waits one DNS TTL and a second (61 s), the next says done; attempts count', async () => {
   const [first, second] = await passes(MOVED, 2);
-  expect(first).toMatchObject({ done: false, waitSeconds: 60, attempt: 0, seen: [] });
+  expect(first).toMatchObject({ done: false, waitSeconds: 61, attempt: 0, seen: [] });
   expect(first.firstSeenAt).toBeDefined();
   expect(second).toMatchObject({ done: true, waitSeconds: 0, attempt: 1, firstSeenAt: first.firstSeenAt });
-  expect(second.actions.join('\n')).toMatch(/verified us-west-2: Route 53 answers it and not us-east-1, whose fence it reads closed \(for 60 s, TTL 60 s\), writer available, 6 healthy targets/);
+  expect(second.actions.join('\n')).toMatch(/verified us-west-2: Route 53 answers it and not us-east-1, whose fence it reads closed \(for 61 s, at least the TTL and 1 s: 61 s\), writer available, 6 healthy targets/);
 });
 
 test('a pass before the TTL is up waits only what is left of it', async () => {
-  const [, second, third] = await passes(MOVED, 3, 'health-check', [20, 40]);
-  expect(second).toMatchObject({ done: false, waitSeconds: 40, attempt: 1 });
+  const [, second, third] = await passes(MOVED, 3, 'health-check', [20, 41]);
+  expect(second).toMatchObject({ done: false, waitSeconds: 41, attempt: 1 });
   expect(third).toMatchObject({ done: true, attempt: 2 });
 });
 
