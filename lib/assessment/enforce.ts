@@ -33,7 +33,9 @@ export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
     default:
       if (strategy.kind === 'pilot-light' && strategy.globalDatabase) return `use WarmStandby: a secondary that already has an instance and standby compute (${runbook.formula})`;
       if (strategy.replica) return `use an Aurora engine: a global database promotes in about a minute instead of a replica promotion (${runbook.formula})`;
-      return `use WarmStandby with hotStandby: true, so the recovery Region needs no scale-out (${runbook.formula})`;
+      // Advice that would not change the worst case is no advice: say what bounds it.
+      if (e.paths.worst.compute > e.paths.worst.database) return `use WarmStandby with hotStandby: true, so the recovery Region needs no scale-out (${runbook.formula})`;
+      return `the Aurora global promotion bounds the worst case (${e.paths.worst.database} s, a public measurement of a full Region failover) and no design change shortens it: take ${e.terms.find((t) => t.name === 'decision')!.seconds} s off with an automated trigger (decision: Duration.seconds(0)), or set the target from what your drills measure`;
   }
 }
 
@@ -61,8 +63,8 @@ function rpoMessage(e: RpoEstimate): string {
  *   `warnOnly`);
  * - at risk (only the typical case meets the RTO target), or an RPO nothing bounds: a warning,
  *   `cdk-resilience:ObjectiveAtRisk`, on the strategy's failover runbook (in the recovery
- *   stack); acknowledge it there or on `strategy.recoveryStack`, with the reason, to accept
- *   the risk.
+ *   stack); acknowledge it on `strategy.recoveryStack` (an ancestor: aws-cdk-lib checks a
+ *   later warning against its construct's ancestors only), with the reason, to accept the risk.
  *
  * Call it after the strategies are built.
  */
@@ -79,7 +81,7 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
         if (rto.traffic && rto.traffic.verdict !== 'met') {
           const t = rto.traffic;
           const text = `traffic RTO estimate ${t.seconds} s (worst case ${t.worstSeconds} s) ${t.verdict === 'missed' ? 'exceeds' : 'at risk against'} the target ${t.targetSeconds} s (${t.terms.map((x) => `${x.name} ${x.seconds} s`).join(' + ')}). To reduce it: lower the health-check request interval or failure threshold, or the TTL of the records`;
-          (t.verdict === 'missed' ? problems : risks).push(t.verdict === 'missed' ? `[${strategy.node.path}] ${text}` : text);
+          (t.verdict === 'missed' ? problems : risks).push(text);
         }
         if (!rto.detectionKnown) {
           problems.push(
@@ -90,7 +92,7 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
         if (rpo.verdict === 'missed') problems.push(rpoMessage(rpo));
         if (rpo.verdict === 'unbounded') risks.push(rpoMessage(rpo));
         // A strategy is not inside a stack, and annotations outside stacks never reach the cloud
-        // assembly: warn on its failover runbook, in the recovery stack (acknowledge it there).
+        // assembly: warn on its failover runbook, in the recovery stack (acknowledged on that stack).
         const where = strategy.runbook.failover!;
         for (const r of risks) addWarning(where, WarningId.OBJECTIVE_AT_RISK, r);
         if (options.warnOnly) {

@@ -57,7 +57,8 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
       name: s.strategyName,
       kind: s.kind,
       regions: s.regions,
-      rto: { ...rto, met: rto.verdict === 'met' },
+      // Active-active: met only when both figures are (writes and traffic).
+      rto: { ...rto, met: rto.verdict === 'met' && (rto.traffic?.verdict ?? 'met') === 'met' },
       rpo: { ...rpo, met: rpo.verdict === 'met' },
       availability: estimateAvailability(s),
       lastDrill: options.drillResults?.[`${s.strategyName}-failover`],

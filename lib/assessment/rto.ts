@@ -35,6 +35,8 @@ export interface RtoEstimate {
    * are then those of writes, which wait for the writer's promotion.
    */
   readonly traffic?: TrafficRtoEstimate;
+  /** The runbook's critical path on the typical and on the worst-case durations. */
+  readonly paths: { readonly typical: CriticalPath; readonly worst: CriticalPath };
   /** The largest term in the worst case: the one to reduce first. */
   readonly dominant: EstimateTerm;
   /**
@@ -158,7 +160,18 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   const dominant = terms.reduce((a, b) => ((b.worstSeconds ?? b.seconds) > (a.worstSeconds ?? a.seconds) ? b : a));
   const targetSeconds = strategy.objectives.rto.toSeconds();
   const traffic = strategy instanceof ActiveActive ? trafficRto(strategy, terms[0], path.dns) : undefined;
-  return { strategy: strategy.strategyName, targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms, dominant, detectionKnown: hc !== undefined, traffic };
+  return {
+    strategy: strategy.strategyName,
+    targetSeconds,
+    seconds,
+    worstSeconds,
+    verdict: rtoVerdict(seconds, worstSeconds, targetSeconds),
+    terms,
+    dominant,
+    detectionKnown: hc !== undefined,
+    traffic,
+    paths: { typical: path, worst },
+  };
 }
 
 /**

@@ -45,7 +45,7 @@ export const AWS_FIGURES = {
   },
   auroraGlobalSecondaryPromotion: {
     description:
-      'Aurora global database secondary promotion: under 1 minute per AWS; one public full-Region failover measurement took about 8 minutes, which the model uses',
+      'Aurora global database secondary promotion: under 1 minute per AWS (the model\'s typical case); one public full-Region failover measurement took about 8 minutes (its worst case)',
     seconds: 480,
     typicalSeconds: 60,
     source: 'Disaster Recovery of Workloads on AWS (whitepaper); https://github.com/keycloak/keycloak-benchmark/issues/445',

@@ -41,6 +41,9 @@ describe('objectives are enforced at synth', () => {
     expect(risk).toHaveLength(1);
     expect(risk[0]).toMatch(/^RTO at risk: the typical estimate 660 s meets the target 660 s, the worst case 1050 s does not \(detection 30 s \+ decision 300 s \+ runbook 270-660 s \+ dns-ttl 60 s\); the dominant term is runbook .*\[ack: cdk-resilience:ObjectiveAtRisk\]$/);
     expect(synthError(ws(Duration.minutes(10)))).toContain('[Ws] RTO estimate 660 s (typical; worst case 1050 s) exceeds the target 600 s');
+    // Hot standby would not change the worst case (max(480 s, 0) is 480 s): the advice names what bounds it.
+    expect(risk[0]).toContain('To reduce it: the Aurora global promotion bounds the worst case (480 s, a public measurement of a full Region failover) and no design change shortens it: take 300 s off with an automated trigger');
+    expect(risk[0]).not.toContain('hotStandby');
   });
 
   test("accepting the risk is acknowledging the warning on the strategy's recovery stack, with the reason", () => {
