@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { addWarning, WarningId } from '../core/warnings';
 import { DrStrategy } from '../dr/strategy';
 import { estimateRpo, RpoEstimate } from './rpo';
-import { estimateRto, RtoEstimate } from './rto';
+import { estimateRto, RtoEstimate, worstOf } from './rto';
 
 /** Options of {@link enforceObjectives}. */
 export interface EnforceObjectivesOptions {
@@ -40,12 +40,12 @@ export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
 }
 
 function rtoMessage(strategy: DrStrategy, e: RtoEstimate): string {
-  const terms = e.terms.map((t) => `${t.name} ${t.seconds}${t.worstSeconds !== undefined && t.worstSeconds !== t.seconds ? `-${t.worstSeconds}` : ''} s`).join(' + ');
+  const terms = e.terms.map((t) => `${t.name} ${t.seconds}${worstOf(t) !== t.seconds ? `-${worstOf(t)}` : ''} s`).join(' + ');
   const what =
     e.verdict === 'missed'
       ? `RTO estimate ${e.seconds} s (typical; worst case ${e.worstSeconds} s) exceeds the target ${e.targetSeconds} s`
       : `RTO at risk: the typical estimate ${e.seconds} s meets the target ${e.targetSeconds} s, the worst case ${e.worstSeconds} s does not`;
-  const dominant = e.dominant.worstSeconds ?? e.dominant.seconds;
+  const dominant = worstOf(e.dominant);
   return `${what} (${terms}); the dominant term is ${e.dominant.name} (${dominant} s in the worst case: ${e.dominant.formula}). To reduce it: ${rtoAdvice(strategy, e)}.`;
 }
 

@@ -9,7 +9,7 @@ import { DrStrategy } from '../dr/strategy';
 import { AvailabilityEstimate, estimateAvailability } from './availability';
 import { ResilienceChecks } from './resilience-checks';
 import { estimateRpo, RpoEstimate } from './rpo';
-import { estimateRto, RtoEstimate } from './rto';
+import { estimateRto, RtoEstimate, worstOf } from './rto';
 import { RESILIENCE_RULES } from './rules';
 import { estimateTiers, TierEstimate, TierEstimateOptions } from './tiers';
 import { verdictText } from './verdict';
@@ -114,11 +114,11 @@ export function renderReportMarkdown(r: ResilienceReport): string {
       '',
       `Regions: ${s.regions.join(', ')}.`,
       '',
-      `RTO typical ${s.rto.seconds} s = ${sum((t) => t.seconds)}; worst case ${s.rto.worstSeconds} s = ${sum((t) => t.worstSeconds ?? t.seconds)}; dominant: ${s.rto.dominant.name}.`,
+      `RTO typical ${s.rto.seconds} s = ${sum((t) => t.seconds)}; worst case ${s.rto.worstSeconds} s = ${sum(worstOf)}; dominant: ${s.rto.dominant.name}.`,
       '',
     );
     out.push('| term | typical s | worst s | formula | source |', '|---|---|---|---|---|');
-    for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${t.worstSeconds ?? t.seconds} | ${t.formula} | ${t.source} |`);
+    for (const t of s.rto.terms) out.push(`| ${t.name} | ${t.seconds} | ${worstOf(t)} | ${t.formula} | ${t.source} |`);
     if (s.rto.traffic) {
       const t = s.rto.traffic;
       out.push('', `Those are the figures for writes. Traffic leaves a failed Region on health checks alone: ${t.seconds} s = ${t.terms.map((x) => `${x.name} ${x.seconds} s`).join(' + ')}, against a target of ${t.targetSeconds} s (${verdictText(t.verdict)}).`);

@@ -18,6 +18,16 @@ export interface EstimateTerm {
   readonly source: string;
 }
 
+/** A term's seconds in the worst case (a term without its own worst case has one figure). */
+export function worstOf(t: EstimateTerm): number {
+  return t.worstSeconds ?? t.seconds;
+}
+
+/** The typical and worst-case totals of some terms. */
+function totals(terms: EstimateTerm[]): { seconds: number; worstSeconds: number } {
+  return { seconds: terms.reduce((s, t) => s + t.seconds, 0), worstSeconds: terms.reduce((s, t) => s + worstOf(t), 0) };
+}
+
 /** The RTO a strategy can promise, by term. */
 export interface RtoEstimate {
   readonly strategy: string;
@@ -108,6 +118,7 @@ export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations
 export const DEFAULT_DECISION = Duration.minutes(5);
 
 const ROUTE53_HEALTH_SOURCE = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html';
+const ALIAS_TTL_SOURCE = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html';
 const ALARM_EVALUATION_SOURCE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation';
 
 /**
@@ -152,12 +163,11 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
       seconds: path.dns,
       worstSeconds: worst.dns,
       formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name); the runbook reports success only after it',
-      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
+      source: ALIAS_TTL_SOURCE,
     },
   ];
-  const seconds = terms.reduce((s, t) => s + t.seconds, 0);
-  const worstSeconds = terms.reduce((s, t) => s + (t.worstSeconds ?? t.seconds), 0);
-  const dominant = terms.reduce((a, b) => ((b.worstSeconds ?? b.seconds) > (a.worstSeconds ?? a.seconds) ? b : a));
+  const { seconds, worstSeconds } = totals(terms);
+  const dominant = terms.reduce((a, b) => (worstOf(b) > worstOf(a) ? b : a));
   const targetSeconds = strategy.objectives.rto.toSeconds();
   const traffic = strategy instanceof ActiveActive ? trafficRto(strategy, terms[0], path.dns) : undefined;
   return {
@@ -194,11 +204,10 @@ function trafficRto(strategy: ActiveActive, detection: EstimateTerm, ttl: number
       seconds: ttl,
       worstSeconds: ttl,
       formula: 'resolvers keep the failed Region in their answer for the TTL of the alias target',
-      source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html',
+      source: ALIAS_TTL_SOURCE,
     },
   ];
-  const seconds = terms.reduce((s, t) => s + t.seconds, 0);
-  const worstSeconds = terms.reduce((s, t) => s + (t.worstSeconds ?? t.seconds), 0);
+  const { seconds, worstSeconds } = totals(terms);
   const targetSeconds = strategy.trafficRto.toSeconds();
   return { targetSeconds, seconds, worstSeconds, verdict: rtoVerdict(seconds, worstSeconds, targetSeconds), terms };
 }

@@ -3,25 +3,25 @@ import { DatabaseEngine, DrStrategy, enforceObjectives, estimateRpo, estimateRto
 import { strategyProps } from '../dr/stacks';
 import { newApp } from '../helpers/app';
 
-function synthError(make: (app: App) => DrStrategy, options: Parameters<typeof enforceObjectives>[1] = {}): string | undefined {
+/** Build, enforce and synth once: the error synth fails with, or the cdk-resilience objective warnings it carries. */
+function synthOutcome(make: (app: App) => DrStrategy, options: Parameters<typeof enforceObjectives>[1] = {}): { error?: string; warnings: string[] } {
   const app = newApp();
   make(app);
   enforceObjectives(app, options);
   try {
-    app.synth();
-    return undefined;
+    const assembly = app.synth();
+    return { warnings: assembly.stacks.flatMap((st) => st.messages.filter((m) => m.level === 'warning' && String(m.entry.data).includes('cdk-resilience:Objective')).map((m) => String(m.entry.data))) };
   } catch (e) {
-    return (e as Error).message;
+    return { error: (e as Error).message, warnings: [] };
   }
 }
 
-/** Synth, and the cdk-resilience warnings the app carries. */
-function synthWarnings(make: (app: App) => DrStrategy, options: Parameters<typeof enforceObjectives>[1] = {}): string[] {
-  const app = newApp();
-  make(app);
-  enforceObjectives(app, options);
-  const assembly = app.synth();
-  return assembly.stacks.flatMap((st) => st.messages.filter((m) => m.level === 'warning' && String(m.entry.data).includes('cdk-resilience:Objective')).map((m) => String(m.entry.data)));
+const synthError = (...a: Parameters<typeof synthOutcome>): string | undefined => synthOutcome(...a).error;
+/** The warnings of a synth that must succeed (an error would make "no warnings" vacuous). */
+function synthWarnings(...a: Parameters<typeof synthOutcome>): string[] {
+  const o = synthOutcome(...a);
+  if (o.error !== undefined) throw new Error(`synth failed: ${o.error}`);
+  return o.warnings;
 }
 
 describe('objectives are enforced at synth', () => {
@@ -34,10 +34,10 @@ describe('objectives are enforced at synth', () => {
 
   test('a warm standby: met at 18 minutes (worst case 1050 s), at risk at 11 (typical 660 s): a warning, not an error; missed at 10', () => {
     const ws = (rto: Duration) => (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', { rto, database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
-    expect(synthError(ws(Duration.minutes(18)))).toBeUndefined();
-    expect(synthWarnings(ws(Duration.minutes(18)))).toEqual([]);
-    expect(synthError(ws(Duration.minutes(11)))).toBeUndefined();
-    const risk = synthWarnings(ws(Duration.minutes(11)));
+    expect(synthOutcome(ws(Duration.minutes(18)))).toEqual({ warnings: [] });
+    const atRisk = synthOutcome(ws(Duration.minutes(11)));
+    expect(atRisk.error).toBeUndefined();
+    const risk = atRisk.warnings;
     expect(risk).toHaveLength(1);
     expect(risk[0]).toMatch(/^RTO at risk: the typical estimate 660 s meets the target 660 s, the worst case 1050 s does not \(detection 30 s \+ decision 300 s \+ runbook 270-660 s \+ dns-ttl 60 s\); the dominant term is runbook .*\[ack: cdk-resilience:ObjectiveAtRisk\]$/);
     expect(synthError(ws(Duration.minutes(10)))).toContain('[Ws] RTO estimate 660 s (typical; worst case 1050 s) exceeds the target 600 s');
@@ -89,8 +89,9 @@ describe('objectives are enforced at synth', () => {
   test('the explicit opt-out turns the error into a warning, in the recovery stack (where the cloud assembly keeps it)', () => {
     const make = (app: App) => new PilotLight(app, 'Pl', strategyProps('pl', { rto: Duration.minutes(10) }));
     const options = { warnOnly: { reason: 'a cost decision: pilot light accepted at 18 minutes' } };
-    expect(synthError(make, options)).toBeUndefined();
-    const missed = synthWarnings(make, options).filter((w) => w.includes('ObjectiveMissed'));
+    const outcome = synthOutcome(make, options);
+    expect(outcome.error).toBeUndefined();
+    const missed = outcome.warnings.filter((w) => w.includes('ObjectiveMissed'));
     expect(missed).toHaveLength(1);
     expect(missed[0]).toMatch(/RTO estimate 1140 s .* \(accepted: a cost decision: pilot light accepted at 18 minutes\) \[ack: cdk-resilience:ObjectiveMissed\]$/);
   });
