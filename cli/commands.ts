@@ -1,6 +1,6 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import pc from 'picocolors';
 import {
   type DrillEntry,
@@ -371,6 +371,20 @@ export async function status(clients: ClientFactory, io: Io, o: StatusOptions): 
     active = `unknown (${(e as Error).message})`;
   }
   lines.push(`active Region: ${active}`);
+  if (s.autoFailover) {
+    try {
+      const pending = await pendingAutoFailovers(clients, s.recoveryRegion, s.autoFailover.stateMachineArn);
+      lines.push(
+        `automatic failover: armed (alarm ${s.autoFailover.alarmName}, confirmation window ${duration(s.autoFailover.confirmationSeconds)})${pending.length ? `; PENDING, starting unless cancelled (cdk-resilience cancel --strategy ${s.strategy} --to ${s.recoveryRegion}):` : '; none pending'}`,
+        ...pending.map((e) => `    ${e.executionArn} started ${e.startDate?.toISOString()}`),
+      );
+    } catch (e) {
+      if ((e as CliError).exitCode === EXIT.credentials) throw e;
+      lines.push(`automatic failover: armed; pending ones unknown (${(e as Error).message})`);
+    }
+  } else {
+    lines.push('automatic failover: off (a person starts every failover)');
+  }
   for (const region of [s.recoveryRegion, s.primaryRegion]) {
     try {
       const rb = await findRunbook(clients, s.strategy, region);
@@ -395,5 +409,40 @@ export async function status(clients: ClientFactory, io: Io, o: StatusOptions): 
     }
   }
   io.out(lines.join('\n'));
+  return EXIT.succeeded;
+}
+
+async function pendingAutoFailovers(clients: ClientFactory, region: string, stateMachineArn: string) {
+  const out = await clients(region).sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 100 }));
+  return out.executions ?? [];
+}
+
+/** Options of `cancel`. */
+export interface CancelOptions {
+  readonly strategy: string;
+  /** A Region the strategy is deployed in. */
+  readonly to: string;
+  /** Why (kept as the stopped execution's cause). */
+  readonly reason?: string;
+}
+
+/**
+ * `cancel`: stop every automatic failover still in its confirmation window. One that has already
+ * started the runbook is not stopped here: a runbook is never cut off halfway (follow it with
+ * `status`, or fail back once it ends).
+ */
+export async function cancel(clients: ClientFactory, io: Io, o: CancelOptions): Promise<number> {
+  const s = await findStrategy(clients, o.strategy, o.to);
+  if (!s.autoFailover) throw new CliError(`${s.strategy} has no automatic failover: nothing to cancel`, EXIT.refused);
+  const pending = await pendingAutoFailovers(clients, s.recoveryRegion, s.autoFailover.stateMachineArn);
+  if (pending.length === 0) {
+    io.out(`No automatic failover of ${s.strategy} is pending. If one already started the runbook, follow it: cdk-resilience status --strategy ${s.strategy} --to ${s.recoveryRegion}`);
+    return EXIT.succeeded;
+  }
+  const caller = await clients(s.recoveryRegion).sts.send(new GetCallerIdentityCommand({})).then((r) => r.Arn ?? 'unknown', () => 'unknown');
+  for (const e of pending) {
+    await clients(s.recoveryRegion).sfn.send(new StopExecutionCommand({ executionArn: e.executionArn!, error: 'CancelledByOperator', cause: `cancelled by ${caller} from the CLI${o.reason ? `: ${o.reason}` : ''}` }));
+    io.out(`Cancelled ${e.executionArn} (started ${e.startDate?.toISOString()}): no failover from it.`);
+  }
   return EXIT.succeeded;
 }

@@ -1,7 +1,7 @@
 import * as readline from 'readline/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { awsClients, ClientFactory } from './aws';
-import { drill, Io, plan, runRunbook, RunbookOptions, status } from './commands';
+import { cancel, drill, Io, plan, runRunbook, RunbookOptions, status } from './commands';
 import { CliError, EXIT } from './errors';
 
 /** The process's terminal. */
@@ -138,6 +138,10 @@ export async function runCli(argv: string[], io: Io = processIo(), clientsFor: (
   common(program.command('status').description('the active Region, the last runbook executions and the last drill results'), 'a Region of the strategy (where to read it)').action(
     action((f) => status(clientsFor(f.profile), io, { strategy: f.strategy, to: f.to })),
   );
+
+  common(program.command('cancel').description('stop every automatic failover still in its confirmation window (never a runbook already running)'), 'a Region of the strategy (where to read it)')
+    .option('--reason <text>', 'why (kept as the stopped execution\'s cause)')
+    .action(action((f) => cancel(clientsFor(f.profile), io, { strategy: f.strategy, to: f.to, reason: f.reason })));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -26,6 +26,7 @@ export * from './routing/active-active-records';
 export * from './routing/routing-controls';
 export * from './routing/edge-origin';
 export * from './routing/edge-failover';
+export * from './dr/auto-failover';
 export * from './dr/runbook';
 export * from './dr/strategy';
 export * from './dr/strategy-observability';

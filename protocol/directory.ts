@@ -44,6 +44,11 @@ export interface StrategyEntry {
   readonly rpoSeconds: number;
   /** Drill names, each published in its own Region. */
   readonly drills: { readonly name: string; readonly region: string }[];
+  /**
+   * The alarm-triggered failover, when the strategy opted in: its confirmation state machine
+   * (in the recovery Region; stopping a running execution cancels that failover) and window.
+   */
+  readonly autoFailover?: { readonly stateMachineArn: string; readonly confirmationSeconds: number; readonly alarmName: string };
 }
 
 /** The parameter of the runbook that moves `strategy` to `targetRegion`. */

@@ -4,6 +4,7 @@
  * reports; drill configuration and reports; the SSM directory the CLI reads; the transient
  * error list; timeline rendering. Pure TypeScript: it imports nothing outside this folder.
  */
+export * from './auto-failover';
 export * from './config';
 export * from './directory';
 export * from './drill';

@@ -92,6 +92,13 @@ const mark = (v: string): string => (v === 'met' ? v : `**${v}**`);
 /** An RPO as the report writes it: a bound, or "unbounded (typical X s)". */
 const rpoCell = (rpo: RpoEstimate): string => (rpo.bounded ? `${rpo.seconds} s` : `unbounded (typical ${rpo.seconds} s)`);
 
+/** Who starts a strategy's failover, as the report records it. */
+function triggerText(s: StrategyReport): string {
+  if (s.rto.trigger === 'manual') return 'Failover trigger: manual (a person starts the runbook; the decision term is their time).';
+  const d = s.rto.terms.find((t) => t.name === 'decision')!;
+  return `Failover trigger: **automatic** (\`autoFailover\`): ${d.formula}. Opting in at synth is the data-loss consent of that unplanned failover (up to the RPO); detach is never automatic and failback is always a person's.`;
+}
+
 /** The report as Markdown. */
 export function renderReportMarkdown(r: ResilienceReport): string {
   const out: string[] = ['# Resilience report', ''];
@@ -113,6 +120,8 @@ export function renderReportMarkdown(r: ResilienceReport): string {
       `## ${s.name}`,
       '',
       `Regions: ${s.regions.join(', ')}.`,
+      '',
+      triggerText(s),
       '',
       `RTO typical ${s.rto.seconds} s = ${sum((t) => t.seconds)}; worst case ${s.rto.worstSeconds} s = ${sum(worstOf)}; dominant: ${s.rto.dominant.name}.`,
       '',

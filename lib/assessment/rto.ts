@@ -55,6 +55,11 @@ export interface RtoEstimate {
    * leaves detection out, and `enforceObjectives` refuses to call it met.
    */
   readonly detectionKnown: boolean;
+  /**
+   * Who starts the failover: a person (`manual`, the default), or the strategy's alarm after
+   * its confirmation window (`automatic`, `autoFailover`: the data-loss consent given at synth).
+   */
+  readonly trigger: 'manual' | 'automatic';
 }
 
 /** How soon traffic leaves a failed Region of an active-active pair, by term. */
@@ -127,6 +132,7 @@ const ALARM_EVALUATION_SOURCE = 'https://docs.aws.amazon.com/AmazonCloudWatch/la
  * (the same operation durations the runbook simulator uses) and the DNS TTL.
  */
 export function estimateRto(strategy: DrStrategy, options: { readonly decision?: Duration } = {}): RtoEstimate {
+  // `decision` is a person's time: a strategy with autoFailover has its own (its alarm and window).
   const runbook = strategy.runbook.failover!;
   const config = Stack.of(runbook).resolve(runbook.config) as RunbookConfig;
   const path = runbookCriticalPath(config, OPERATION_DURATIONS);
@@ -134,7 +140,9 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
   // What detects the primary's failure is its endpoint check (the traffic gates only carry decisions).
   const hc = strategy.primary.record.endpointHealthCheck?.detection ?? strategy.primary.record.detection;
   const detection = hc ? hc.time.toSeconds() : 0;
-  const decision = (options.decision ?? DEFAULT_DECISION).toSeconds();
+  // An automatic trigger (autoFailover) replaces the person: its alarm's looks and the confirmation window.
+  const auto = strategy.autoFailover?.decision;
+  const decision = auto ? auto.seconds : (options.decision ?? DEFAULT_DECISION).toSeconds();
   const dbSource = config.database.kind === 'aurora-global' ? OPERATION_DURATION_SOURCES.globalFailover.source : OPERATION_DURATION_SOURCES.replicaPromotion.source;
   const terms: EstimateTerm[] = [
     {
@@ -144,13 +152,21 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
       formula: hc ? `the primary Region's record health check: ${hc.formula}` : 'the primary Region\'s record has no health check with a known detection time',
       source: hc?.formula.startsWith('alarm') ? ALARM_EVALUATION_SOURCE : ROUTE53_HEALTH_SOURCE,
     },
-    {
-      name: 'decision',
-      seconds: decision,
-      worstSeconds: decision,
-      formula: options.decision ? 'given' : 'default: an on-call engineer confirms the Region failure and starts the runbook',
-      source: 'cdk-resilience assumption (5 minutes for a manual trigger); replace with a measured drill',
-    },
+    auto
+      ? {
+          name: 'decision',
+          seconds: auto.seconds,
+          worstSeconds: auto.worstSeconds,
+          formula: auto.formula,
+          source: `the strategy's autoFailover (window and looks as configured); ${ALARM_EVALUATION_SOURCE}`,
+        }
+      : {
+          name: 'decision',
+          seconds: decision,
+          worstSeconds: decision,
+          formula: options.decision ? 'given' : 'default: an on-call engineer confirms the Region failure and starts the runbook',
+          source: 'cdk-resilience assumption (5 minutes for a manual trigger); replace with a measured drill',
+        },
     {
       name: 'runbook',
       seconds: path.seconds - path.dns,
@@ -181,6 +197,7 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
     detectionKnown: hc !== undefined,
     traffic,
     paths: { typical: path, worst },
+    trigger: auto ? 'automatic' : 'manual',
   };
 }
 

@@ -18,6 +18,7 @@ import { AlarmTopic } from '../observability/alarm-topic';
 import { RecordEndpoint } from '../routing/record-endpoint';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier } from '../tiers/web-tier';
+import { AutoFailover, AutoFailoverOptions } from './auto-failover';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -135,6 +136,15 @@ export interface DrStrategyProps {
    * @default 2 per function
    */
   readonly reservedConcurrency?: number | false;
+  /**
+   * Fail over without waiting for a person: when Route 53 has withdrawn the primary (its
+   * fence open) for some minutes, the alerts topic announces the failover and it starts after
+   * a confirmation window unless an operator cancels. Opting in is the data-loss consent of
+   * that unplanned failover; detach is never automatic, and failback is always a person's.
+   * Not for an RDS read replica (its promotion always needs detach consent). See {@link AutoFailover}.
+   * @default - none: a person starts every failover (the assessment's decision term is 5 minutes)
+   */
+  readonly autoFailover?: AutoFailoverOptions;
 }
 
 /** The kind of strategy. */
@@ -173,6 +183,8 @@ export abstract class DrStrategy extends Construct {
   public replica?: CrossRegionReadReplica;
   /** The runbooks: `failover` runs in the recovery Region, `failback` in the primary. */
   public readonly runbook: { failover?: Runbook; failback?: Runbook } = {};
+  /** The alarm-triggered failover, when `autoFailover` is given. */
+  public autoFailover?: AutoFailover;
   /** Each Region's SLOs on the entry tier and its dashboard. */
   public observability!: Record<'primary' | 'recovery', SiteObservability>;
   /** The declared objectives, for the assessment. */
@@ -338,6 +350,9 @@ export abstract class DrStrategy extends Construct {
               rtoSeconds: this.objectives.rto.toSeconds(),
               rpoSeconds: this.objectives.rpo.toSeconds(),
               drills: this.drills.map((d) => ({ name: d.config.name, region: Stack.of(d).region })),
+              ...(this.autoFailover
+                ? { autoFailover: { stateMachineArn: this.autoFailover.stateMachine.stateMachineArn, confirmationSeconds: this.autoFailover.confirmationWindow.toSeconds(), alarmName: this.autoFailover.alarmName } }
+                : {}),
             } satisfies StrategyEntry),
         }),
         description: `cdk-resilience ${this.kind} ${this.strategyName} (read by the operator CLI)`,
@@ -363,6 +378,18 @@ export abstract class DrStrategy extends Construct {
     acknowledgeNagFinding(this.lockTable, 'RES-DDB2', 'The runbook lock holds one lease item that expires within minutes; deleting the strategy should delete it, so it is not deletion-protected.');
     this.runbook.failover = new Runbook(this.recoveryStack, 'FailoverRunbook', { config: this.runbookConfig('failover'), notifyTopic: this.recovery.topic, rto: this.props.rto, reservedConcurrency: this.props.reservedConcurrency });
     this.runbook.failback = new Runbook(this.primaryStack, 'FailbackRunbook', { config: this.runbookConfig('failback'), notifyTopic: this.primary.topic, rto: this.props.rto, reservedConcurrency: this.props.reservedConcurrency });
+    if (this.props.autoFailover) {
+      const traffic = this.runbook.failover.config.traffic;
+      this.autoFailover = new AutoFailover(this.recoveryStack, 'AutoFailover', {
+        ...this.props.autoFailover,
+        strategyName: this.strategyName,
+        watchedRegion: this.primaryStack.region,
+        dns: traffic.dns!,
+        entryFunction: this.runbook.failover.entryFunction,
+        topic: this.recovery.topic,
+        reservedConcurrency: this.props.reservedConcurrency === false ? false : undefined,
+      });
+    }
   }
 
   /** The runbook configuration of one direction, as plain strings where it crosses Regions. */
@@ -541,6 +568,13 @@ function validateStrategy(v: Validator, kind: StrategyKind, name: string, props:
     value: props.domain.nameServers,
     message: 'must be the zone\'s name servers, as host names',
     fix: "pass the zone's delegation set, e.g. ['ns-123.awsdns-45.com', ...] (aws route53 get-hosted-zone --id <zone>), or leave it out to read it at deploy",
+  });
+  v.check(props.autoFailover !== undefined && !props.database.engine.isAurora, {
+    code: 'DR_AUTO_FAILOVER',
+    prop: 'autoFailover',
+    value: props.database.engine.toString(),
+    message: 'the failover of an RDS read replica is a promotion that leaves the old database writable: it needs detach consent, which is never given automatically',
+    fix: 'drop autoFailover (a person starts the failover with --allow-detach), or use an Aurora global database',
   });
   v.duration('rto', props.rto, { code: 'DR_OBJECTIVES', minSeconds: 0 });
   v.duration('rpo', props.rpo, { code: 'DR_OBJECTIVES', minSeconds: 0 });

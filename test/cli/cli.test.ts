@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -429,5 +429,58 @@ describe('status', () => {
     const o = io();
     await cli('status --strategy shop --to us-west-2', o);
     expect(o.stdout.join('\n')).toContain('active Region: us-west-2');
+    expect(o.stdout.join('\n')).toContain('automatic failover: off (a person starts every failover)');
+  });
+});
+
+describe('automatic failover: status and cancel', () => {
+  const AUTO_SM = 'arn:aws:states:us-west-2:111111111111:stateMachine:shop-auto-failover';
+  const PENDING = { executionArn: `${AUTO_SM.replace(':stateMachine:', ':execution:')}:e-1`, stateMachineArn: AUTO_SM, name: 'e-1', status: 'RUNNING' as const, startDate: new Date('2026-11-22T02:58:00Z') };
+  beforeEach(() => {
+    publish({
+      '/cdk-resilience/runbooks/shop/us-west-2': FAILOVER,
+      '/cdk-resilience/runbooks/shop/us-east-1': FAILBACK,
+      '/cdk-resilience/strategies/shop': { ...STRATEGY, drills: [], autoFailover: { stateMachineArn: AUTO_SM, confirmationSeconds: 300, alarmName: 'shop-auto-failover-us-east-1' } },
+    });
+    lambda.on(InvokeCommand).resolves(payload({ accepted: true, plan: plan() }));
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+  });
+
+  test('status shows a pending confirmation window and how to cancel it', async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    const o = io();
+    await cli('status --strategy shop --to us-west-2', o);
+    const text = o.stdout.join('\n');
+    expect(text).toContain('automatic failover: armed (alarm shop-auto-failover-us-east-1, confirmation window 5m 00s); PENDING, starting unless cancelled (cdk-resilience cancel --strategy shop --to us-west-2):');
+    expect(text).toContain(`    ${PENDING.executionArn} started 2026-11-22T02:58:00.000Z`);
+  });
+
+  test('cancel stops each pending confirmation in the recovery Region, with who and why', async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const o = io();
+    expect(await cli('cancel --strategy shop --to us-east-1 --reason flapping', o)).toBe(EXIT.succeeded);
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: PENDING.executionArn, error: 'CancelledByOperator', cause: `cancelled by ${OPERATOR} from the CLI: flapping` },
+    ]);
+    expect(await sfn.commandCalls(StopExecutionCommand)[0].thisValue.config.region()).toBe('us-west-2');
+    expect(o.stdout.join('\n')).toContain(`Cancelled ${PENDING.executionArn}`);
+    // Never a runbook: only the confirmation machine's executions are listed and stopped.
+    expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([AUTO_SM]);
+  });
+
+  test('nothing pending: nothing stopped, and where to follow a failover already started', async () => {
+    const o = io();
+    expect(await cli('cancel --strategy shop --to us-west-2', o)).toBe(EXIT.succeeded);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+    expect(o.stdout.join('\n')).toMatch(/^No automatic failover of shop is pending\. If one already started the runbook, follow it: cdk-resilience status/);
+  });
+
+  test('a strategy without automatic failover: refused, nothing called', async () => {
+    publish({ '/cdk-resilience/strategies/shop': STRATEGY });
+    const o = io();
+    expect(await cli('cancel --strategy shop --to us-west-2', o)).toBe(EXIT.refused);
+    expect(o.stderr.join('\n')).toContain('shop has no automatic failover: nothing to cancel');
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(0);
   });
 });
