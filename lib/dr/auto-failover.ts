@@ -246,6 +246,8 @@ export class AutoFailover extends Construct {
       logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `${props.strategyName}: automatic failover to ${stack.region} after a ${windowSeconds} s confirmation window`,
     });
+    // The alerts topic is KMS-encrypted: SnsPublish grants sns:Publish only, the topic's grant adds its key.
+    props.topic.grantPublish(this.stateMachine);
     this.rule = new events.Rule(this, 'OnAlarm', {
       description: `cdk-resilience ${props.strategyName}: the outage alarm starts the confirmation window of an automatic failover`,
       eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], resources: [this.alarm.alarmArn], detail: { state: { value: ['ALARM'] } } },

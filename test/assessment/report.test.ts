@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { renderReportMarkdown, resilienceReport, WarmStandby } from '../../lib';
@@ -18,11 +19,22 @@ describe('resilience report', () => {
     expect(md).toContain('| ws (warm-standby) | 660 s / 1050 s / 900 s **AT RISK** | unbounded (typical 1 s) / 30 s **UNBOUNDED** |');
     expect(md).toContain('RTO typical 660 s = detection 30 s + decision 300 s + runbook 270 s + dns-ttl 60 s; worst case 1050 s = detection 30 s + decision 300 s + runbook 660 s + dns-ttl 60 s; dominant: runbook.');
     expect(md).toContain('| runbook | 270 | 660 | max(database 60 s, compute 180 s) + traffic 90 s (worst case: max(database 480 s, compute 300 s) + traffic 180 s) |');
+    expect(md).toContain('Failover trigger: manual (a person starts the runbook; the decision term is their time).');
     expect(md).toContain('passed: 240 s');
     // The last drill's timeline, with the RTO as a milestone.
     expect(md).toContain('Last drill (ws-failover): passed, recovered in 240 s against an RTO of 900 s; ok.');
     expect(md).toMatch(/```mermaid\ngantt\n  title ws-failover  time to recover\n  dateFormat X\n  axisFormat %M:%S\n  section Steps\n  until the recovery Region serves :s0, 0, 240s\n  section Target\n  recovered in 240 s :milestone, rec, 240, 0s\n  RTO 900 s :crit, milestone, rto, 900, 0s\n```/);
     expect(md).toContain('`RES-RDS1` Ws-Primary/SingleAz/Resource: An RDS DB instance is not Multi-AZ.');
+  });
+
+  test('an automatic trigger is recorded with its consent and its decision term', () => {
+    const a = newApp();
+    new WarmStandby(a, 'Ws', strategyProps('ws', { autoFailover: { confirmationWindow: Duration.minutes(5), acceptDataLoss: true } }));
+    const md = renderReportMarkdown(resilienceReport(a));
+    expect(md).toContain(
+      "Failover trigger: **automatic** (`autoFailover`): automatic: the outage alarm's 3 one-minute looks (180 s; worst +120 s, a look missed and a late evaluation) + the 300 s confirmation window nobody cancelled. Opting in at synth is the data-loss consent of that unplanned failover (up to the RPO); detach is never automatic and failback is always a person's.",
+    );
+    expect(md).toContain('| decision | 480 | 600 |');
   });
 
   test('a failover runbook in the Region it fails away from is a single point of failure', () => {

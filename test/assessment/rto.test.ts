@@ -66,9 +66,19 @@ describe('RTO model', () => {
     expect(estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws', { rto: Duration.minutes(18) }))).verdict).toBe('met');
   });
 
-  test('an automated trigger removes the decision term from both cases', () => {
+  test('a given decision time (a measured paging time) replaces the 5-minute default in both cases', () => {
     const e = estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')), { decision: Duration.seconds(0) });
-    expect([e.seconds, e.worstSeconds]).toEqual([360, 750]);
+    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([360, 750, 'manual']);
+  });
+
+  test('autoFailover: the decision is the alarm\'s looks plus the confirmation window (worst: 2 minutes more), whatever a person\'s time would be', () => {
+    const auto = new WarmStandby(newApp(), 'Ws', strategyProps('ws', { autoFailover: { confirmationWindow: Duration.minutes(4), evaluationPeriods: 2, acceptDataLoss: true } }));
+    const e = estimateRto(auto, { decision: Duration.minutes(30) });
+    const decision = e.terms.find((t) => t.name === 'decision')!;
+    // 2 looks of 60 s + 240 s window = 360 s; worst 120 + 120 + 240 = 480 s.
+    expect(decision).toMatchObject({ seconds: 360, worstSeconds: 480 });
+    expect(decision.formula).toMatch(/^automatic: the outage alarm's 2 one-minute looks \(120 s; worst \+120 s.*\+ the 240 s confirmation window/);
+    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([360 + 360, 750 + 480, 'automatic']);
   });
 
   const CASES = STRATEGIES.flatMap(([name, make]) => [[name, 'typical', make] as const, [name, 'worst', make] as const]);

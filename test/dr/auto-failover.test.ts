@@ -136,6 +136,9 @@ describe('automatic failover: what it deploys', () => {
     expect(machine).toContain('"Action":"cloudwatch:DescribeAlarms","Effect":"Allow","Resource":{"Fn::GetAtt":["AutoFailoverAlarm');
     expect(machine).toContain(strategy.recoveryStack.getLogicalId(strategy.runbook.failover!.entryFunction.node.defaultChild as never));
     expect(machine).not.toContain('states:StartExecution');
+    // The alerts topic is KMS-encrypted: publishing needs its key too (sns:Publish alone is refused).
+    const kms = statementsOf('AutoFailoverStateMachineRole').find((st) => JSON.stringify(st.Action).includes('kms:GenerateDataKey'));
+    expect(kms).toMatchObject({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsKey/), 'Arn'] } });
     const detector = statementsOf('AutoFailoverDetectorRole');
     expect(detector).toContainEqual({ Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilience/AutoFailover' } } });
     expect(nagFindings(strategy.recoveryStack)).toEqual([]);

@@ -23,11 +23,14 @@ describe('resilience report', () => {
     expect(warm.rto.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
     expect(warm.availability.formula).toBe('A = A_route53 x A_ec2 x A_alb x A_db');
     const active = report.strategies.find((s) => s.name === 'ref-active')!.rto;
-    expect(active).toMatchObject({ seconds: 540, worstSeconds: 1050, targetSeconds: 1080, met: true });
+    // Its writer fails over automatically: the decision is the alarm's 2 looks and a 60 s window (180 s; worst 300 s).
+    expect(active).toMatchObject({ seconds: 420, worstSeconds: 1050, targetSeconds: 1080, met: true, trigger: 'automatic' });
+    expect(active.terms.find((t) => t.name === 'decision')).toMatchObject({ seconds: 180, worstSeconds: 300 });
+    expect(warm.rto.trigger).toBe('manual');
     // Two figures: writes (above) and traffic, held to 2 minutes.
     expect(active.traffic).toMatchObject({ seconds: 90, worstSeconds: 90, targetSeconds: 120, verdict: 'met' });
     expect(Object.values(report.experiments).flat()).toHaveLength(5);
-    expect(reportSummary(report)).toMatch(/^ref-active: RTO 540-1050\/1080 s met \(writes; traffic 90\/120 s met\), RPO 20 s\/20 s met/);
+    expect(reportSummary(report)).toMatch(/^ref-active: RTO 420-1050\/1080 s met \(writes; traffic 90\/120 s met\), RPO 20 s\/20 s met/);
     expect(reportSummary(report)).toContain('\ntiers: 23 estimated, 19 with no FIS experiment\n');
   });
 
