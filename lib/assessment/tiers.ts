@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
 import { Experiment } from '../chaos/experiment';
-import { AWS_FIGURES } from '../core/aws-figures';
+import { AWS_FIGURES, RecoveryFigure } from '../core/aws-figures';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
 import { ResilientBackup } from '../data/backup';
 import { Database, DatabaseKind } from '../data/database';
@@ -16,7 +16,7 @@ import { WebTier } from '../tiers/web-tier';
 import { longestCronGapSeconds } from './cron';
 import { OPERATION_DURATION_SOURCES } from './operation-durations';
 import { DataLoss, globalDatabaseRegionLoss, replicaRegionLoss } from './rpo';
-import type { EstimateTerm } from './rto';
+import { type EstimateTerm, worstOf } from './rto';
 
 /** What one tier can promise for the failure it is built to survive. */
 export interface TierEstimate {
@@ -25,8 +25,11 @@ export interface TierEstimate {
   readonly tier: 'web' | 'database' | 'global-database' | 'replica' | 'backup' | 'global-table' | 'session-cache' | 'replicated-bucket';
   /** The failure the figures are for. */
   readonly failure: string;
-  /** Time to serve again, by term; absent when the model cannot estimate it (say why in `note`). */
-  readonly rto?: { readonly seconds: number; readonly terms: EstimateTerm[] };
+  /**
+   * Time to serve again, typical and worst case (the operation durations' two tables, or AWS's
+   * range), by term; absent when the model cannot estimate it (say why in `note`).
+   */
+  readonly rto?: { readonly seconds: number; readonly worstSeconds: number; readonly terms: EstimateTerm[] };
   /** Data the failure can cost; absent for a stateless tier. */
   readonly rpo?: DataLoss;
   /** What the model leaves out for this tier. */
@@ -119,6 +122,7 @@ export function webTierEstimate(web: WebTier): TierFigures {
     {
       name: 'capacity',
       seconds: stable ? 0 : OPERATION_DURATION_SOURCES.instanceToHealthy.seconds,
+      worstSeconds: stable ? 0 : OPERATION_DURATION_SOURCES.instanceToHealthy.worstSeconds,
       formula: stable
         ? `statically stable: the other ${plan.azCount - 1} AZs keep ${plan.afterAzLoss} instances, at least the ${plan.declaredMin} declared`
         : `after the loss ${plan.afterAzLoss} of ${plan.declaredMin} instances remain: Auto Scaling must launch replacements (set reserveForAzLoss)`,
@@ -136,19 +140,19 @@ export function databaseEstimate(db: Database): TierFigures {
     path: db.node.path,
     tier: 'database',
     failure: 'loss of the writer instance or its AZ',
-    rto: total([{ name: 'failover', seconds: db.failover.seconds, formula: `${db.failover.description} (pessimistic end, detection included)`, source: db.failover.source }]),
+    rto: total([figureTerm(db.failover, `${db.failover.description} (detection included)`)]),
     rpo: { seconds: 0, bounded: true, formula: sync.formula, source: sync.source },
   };
 }
 
 /** An Aurora global database losing its primary Region: promotion of a secondary, unplanned. */
 export function globalDatabaseEstimate(g: GlobalDatabase): TierFigures {
-  const f = AWS_FIGURES.auroraGlobalSecondaryPromotion;
+  const f = OPERATION_DURATION_SOURCES.globalFailover;
   return {
     path: g.node.path,
     tier: 'global-database',
     failure: 'loss of the primary Region',
-    rto: total([{ name: 'failover', seconds: f.seconds, formula: f.description, source: f.source }]),
+    rto: total([{ name: 'failover', seconds: f.seconds, worstSeconds: f.worstSeconds, formula: 'unplanned promotion of a secondary (FailoverGlobalCluster)', source: f.source }]),
     rpo: globalDatabaseRegionLoss(g),
     note: 'the database alone: detection, the decision and moving traffic are in the strategy estimate',
   };
@@ -160,7 +164,7 @@ export function replicaEstimate(r: CrossRegionReadReplica): TierFigures {
     path: r.node.path,
     tier: 'replica',
     failure: 'loss of the source Region',
-    rto: total([{ name: 'failover', seconds: r.promotion.seconds, formula: r.promotion.description, source: r.promotion.source }]),
+    rto: total([figureTerm(r.promotion)]),
     rpo: replicaRegionLoss(r),
     note: 'the database alone: detection, the decision and moving traffic are in the strategy estimate',
   };
@@ -190,7 +194,7 @@ export function sessionCacheEstimate(c: SessionCache): TierFigures {
     path: c.node.path,
     tier: 'session-cache',
     failure: 'loss of the primary node or its AZ',
-    rto: total([{ name: 'failover', seconds: c.failover.seconds, formula: c.failover.description, source: c.failover.source }]),
+    rto: total([figureTerm(c.failover)]),
     rpo:
       threshold === undefined
         ? undefined
@@ -206,7 +210,7 @@ export function sessionCacheSecondaryEstimate(c: SessionCacheSecondary): TierFig
     path: c.node.path,
     tier: 'session-cache',
     failure: 'loss of the primary Region (promote this secondary)',
-    rto: total([{ name: 'failover', seconds: promotion.seconds, formula: promotion.description, source: promotion.source }]),
+    rto: total([figureTerm(promotion)]),
     rpo: { seconds: lag.seconds, bounded: false, formula: lag.description, source: lag.source },
     note: 'the cache alone; a person or a runbook starts the promotion',
   };
@@ -279,6 +283,11 @@ export function backupEstimates(b: ResilientBackup, options: TierEstimateOptions
   return out;
 }
 
-function total(terms: EstimateTerm[]): { seconds: number; terms: EstimateTerm[] } {
-  return { seconds: terms.reduce((s, t) => s + t.seconds, 0), terms };
+function total(terms: EstimateTerm[]): { seconds: number; worstSeconds: number; terms: EstimateTerm[] } {
+  return { seconds: terms.reduce((s, t) => s + t.seconds, 0), worstSeconds: terms.reduce((s, t) => s + worstOf(t), 0), terms };
+}
+
+/** A failover term from an AWS figure: its typical value (where AWS gives one) and its pessimistic end. */
+function figureTerm(f: RecoveryFigure, formula = f.description): EstimateTerm {
+  return { name: 'failover', seconds: f.typicalSeconds ?? f.seconds, worstSeconds: f.seconds, formula, source: f.source };
 }

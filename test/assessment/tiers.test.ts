@@ -1,3 +1,4 @@
+import { OPERATION_DURATION_SOURCES } from '../../lib/assessment/operation-durations';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -60,19 +61,21 @@ describe('web tier: loss of one AZ', () => {
     const [e] = estimateTiers(web({ reserveForAzLoss: false, healthCheck: { interval: Duration.seconds(30), unhealthyThresholdCount: 3 } }));
     expect(e.rto!.terms.map((t) => [t.name, t.seconds])).toEqual([['detection', 90], ['capacity', 180]]);
     expect(e.rto!.seconds).toBe(270);
+    // Worst case: the launch's worst case (300 s), from the one duration table.
+    expect(e.rto!.worstSeconds).toBe(90 + OPERATION_DURATION_SOURCES.instanceToHealthy.worstSeconds);
     expect(e.rto!.terms[1].formula).toMatch(/set reserveForAzLoss/);
   });
 });
 
 describe('database: loss of the writer or its AZ', () => {
   test.each([
-    [DatabaseKind.MULTI_AZ_INSTANCE, {}, 120, /synchronous standby/],
-    [DatabaseKind.MULTI_AZ_CLUSTER, {}, 35, /semi-synchronous/],
-    [DatabaseKind.AURORA, {}, 60, /4 of 6 copies/],
-    [DatabaseKind.AURORA, { readers: 0 }, 600, /4 of 6 copies/],
-  ] as const)('%s %j: RTO %d s, RPO 0', (kind, extra, rto, formula) => {
+    [DatabaseKind.MULTI_AZ_INSTANCE, {}, 60, 120, /synchronous standby/],
+    [DatabaseKind.MULTI_AZ_CLUSTER, {}, 35, 35, /semi-synchronous/],
+    [DatabaseKind.AURORA, {}, 30, 60, /4 of 6 copies/],
+    [DatabaseKind.AURORA, { readers: 0 }, 600, 600, /4 of 6 copies/],
+  ] as const)('%s %j: RTO %d s typical, %d s worst, RPO 0', (kind, extra, rto, worst, formula) => {
     const e = estimateTiers(database(kind, extra)).find((t) => t.tier === 'database')!;
-    expect(e.rto!.seconds).toBe(rto);
+    expect([e.rto!.seconds, e.rto!.worstSeconds]).toEqual([rto, worst]);
     expect(e.rpo).toMatchObject({ seconds: 0, bounded: true });
     expect(e.rpo!.formula).toMatch(formula);
   });
@@ -83,7 +86,9 @@ describe('strategy data tiers: loss of the Region', () => {
     const s = new WarmStandby(newApp(), 'Ws', strategyProps('ws'));
     const tiers = estimateTiers(s.node.scope!);
     const g = tiers.find((t) => t.tier === 'global-database')!;
-    expect(g.rto!.seconds).toBe(AWS_FIGURES.auroraGlobalSecondaryPromotion.seconds);
+    // The same two figures as the strategy estimate and the simulator: the one duration table.
+    expect(g.rto).toMatchObject({ seconds: OPERATION_DURATION_SOURCES.globalFailover.seconds, worstSeconds: OPERATION_DURATION_SOURCES.globalFailover.worstSeconds });
+    expect([g.rto!.seconds, g.rto!.worstSeconds]).toEqual([AWS_FIGURES.auroraGlobalSecondaryPromotion.typicalSeconds, AWS_FIGURES.auroraGlobalSecondaryPromotion.seconds]);
     expect(g.rpo).toMatchObject({ seconds: 1, bounded: false });
     expect(tiers.filter((t) => t.tier === 'web')).toHaveLength(2);
     expect(tiers.filter((t) => t.tier === 'database').map((t) => t.path)).toEqual(['Ws-Primary/Database/Primary']);
@@ -92,7 +97,7 @@ describe('strategy data tiers: loss of the Region', () => {
   test('an RDS replica loses up to its lag alarm threshold', () => {
     const s = new PilotLight(newApp(), 'Pl', strategyProps('pl', { database: { engine: DatabaseEngine.postgres('16.4') } }));
     const r = estimateTiers(s.node.scope!).find((t) => t.tier === 'replica')!;
-    expect(r.rto!.seconds).toBe(AWS_FIGURES.rdsCrossRegionReplicaPromotion.seconds);
+    expect(r.rto).toMatchObject({ seconds: OPERATION_DURATION_SOURCES.replicaPromotion.seconds, worstSeconds: OPERATION_DURATION_SOURCES.replicaPromotion.worstSeconds });
     expect(r.rpo!.bounded).toBe(false);
     expect(r.rpo!.formula).toMatch(/ReplicaLag alarm/);
   });
