@@ -356,7 +356,7 @@ export interface StatusOptions {
 /** `status`: the active Region, the last runbook executions and the last drill results. */
 export async function status(clients: ClientFactory, io: Io, o: StatusOptions): Promise<number> {
   const s = await findStrategy(clients, o.strategy, o.to);
-  const lines = [`${s.strategy} (${s.kind}): primary ${s.primaryRegion}, recovery ${s.recoveryRegion}; RTO ${duration(s.rtoSeconds)}, RPO ${duration(s.rpoSeconds)}`];
+  const lines = [`${s.strategy} (${s.kind}): primary ${s.primaryRegion}, recovery ${s.recoveryRegion}; RTO ${duration(s.rtoSeconds)}${s.trafficRtoSeconds !== undefined ? ` (writes; traffic ${duration(s.trafficRtoSeconds)})` : ''}, RPO ${duration(s.rpoSeconds)}`];
   // The failover runbook (in the recovery Region) answers a plan without touching the primary's APIs.
   let active = 'unknown';
   try {

@@ -42,6 +42,8 @@ export interface StrategyEntry {
   readonly recoveryRegion: string;
   readonly rtoSeconds: number;
   readonly rpoSeconds: number;
+  /** Active-active: the objective for traffic leaving a failed Region (`rtoSeconds` is then for writes). */
+  readonly trafficRtoSeconds?: number;
   /** Drill names, each published in its own Region. */
   readonly drills: { readonly name: string; readonly region: string }[];
   /**

@@ -8,8 +8,9 @@ import { estimateRto, RtoEstimate, worstOf } from './rto';
 /** Options of {@link enforceObjectives}. */
 export interface EnforceObjectivesOptions {
   /**
-   * Time for a person to confirm a failure and start the runbook.
-   * @default DEFAULT_DECISION (5 minutes); 0 for an automated trigger
+   * Time for a person to confirm a failure and start the runbook (a strategy with
+   * `autoFailover` has its own decision term: its alarm and window).
+   * @default DEFAULT_DECISION (5 minutes)
    */
   readonly decision?: Duration;
   /**
@@ -27,7 +28,9 @@ export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
     case 'detection':
       return 'lower the health-check request interval to 10 s (fast health checks) or its failure threshold';
     case 'decision':
-      return 'start the failover runbook automatically from the primary health-check alarm (then pass decision: Duration.seconds(0)), or shorten the time to decide';
+      return strategy.autoFailover
+        ? "shorten autoFailover's confirmation window or its evaluationPeriods"
+        : "opt into autoFailover (an alarm-triggered failover: its decision is the alarm's looks plus a confirmation window), or pass the decision time your on-call measures";
     case 'dns-ttl':
       return 'lower the TTL of the records that move traffic';
     default:
@@ -35,7 +38,7 @@ export function rtoAdvice(strategy: DrStrategy, e: RtoEstimate): string {
       if (strategy.replica) return `use an Aurora engine: a global database promotes in about a minute instead of a replica promotion (${runbook.formula})`;
       // Advice that would not change the worst case is no advice: say what bounds it.
       if (e.paths.worst.compute > e.paths.worst.database) return `use WarmStandby with hotStandby: true, so the recovery Region needs no scale-out (${runbook.formula})`;
-      return `the Aurora global promotion bounds the worst case (${e.paths.worst.database} s, a public measurement of a full Region failover) and no design change shortens it: take ${e.terms.find((t) => t.name === 'decision')!.seconds} s off with an automated trigger (decision: Duration.seconds(0)), or set the target from what your drills measure`;
+      return `the Aurora global promotion bounds the worst case (${e.paths.worst.database} s, a public measurement of a full Region failover) and no design change shortens it: ${strategy.autoFailover ? 'shorten the confirmation window' : 'make the decision term smaller and independent of who is on call with autoFailover'}, or set the target from what your drills measure`;
   }
 }
 
@@ -61,10 +64,13 @@ function rpoMessage(e: RpoEstimate): string {
  * - missed (even the typical case exceeds the target): synth fails with a message naming the
  *   dominant term and how to reduce it (or warns `cdk-resilience:ObjectiveMissed`, with
  *   `warnOnly`);
- * - at risk (only the typical case meets the RTO target), or an RPO nothing bounds: a warning,
- *   `cdk-resilience:ObjectiveAtRisk`, on the strategy's failover runbook (in the recovery
- *   stack); acknowledge it on `strategy.recoveryStack` (an ancestor: aws-cdk-lib checks a
- *   later warning against its construct's ancestors only), with the reason, to accept the risk.
+ * - at risk (only the typical case meets the RTO target), or an RPO nothing bounds: a warning
+ *   on the strategy's failover runbook (in the recovery stack), one id per risk:
+ *   `cdk-resilience:ObjectiveAtRisk` (the RTO; writes in active-active),
+ *   `cdk-resilience:TrafficObjectiveAtRisk` (active-active traffic) and
+ *   `cdk-resilience:RpoUnbounded`. Acknowledge it on `strategy.recoveryStack` (an ancestor:
+ *   aws-cdk-lib checks a later warning against its construct's ancestors only), with the
+ *   reason, to accept that risk and only that one.
  *
  * Call it after the strategies are built.
  */
@@ -74,14 +80,15 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
     strategy.node.addValidation({
       validate: () => {
         const problems: string[] = [];
-        const risks: string[] = [];
+        const risks: [WarningId, string][] = [];
         const rto = estimateRto(strategy, { decision: options.decision });
         if (rto.verdict === 'missed') problems.push(rtoMessage(strategy, rto));
-        if (rto.verdict === 'at-risk') risks.push(rtoMessage(strategy, rto));
+        if (rto.verdict === 'at-risk') risks.push([WarningId.OBJECTIVE_AT_RISK, rtoMessage(strategy, rto)]);
         if (rto.traffic && rto.traffic.verdict !== 'met') {
           const t = rto.traffic;
           const text = `traffic RTO estimate ${t.seconds} s (worst case ${t.worstSeconds} s) ${t.verdict === 'missed' ? 'exceeds' : 'at risk against'} the target ${t.targetSeconds} s (${t.terms.map((x) => `${x.name} ${x.seconds} s`).join(' + ')}). To reduce it: lower the health-check request interval or failure threshold, or the TTL of the records`;
-          (t.verdict === 'missed' ? problems : risks).push(text);
+          if (t.verdict === 'missed') problems.push(text);
+          else risks.push([WarningId.TRAFFIC_OBJECTIVE_AT_RISK, text]);
         }
         if (!rto.detectionKnown) {
           problems.push(
@@ -90,11 +97,11 @@ export function enforceObjectives(scope: IConstruct, options: EnforceObjectivesO
         }
         const rpo = estimateRpo(strategy);
         if (rpo.verdict === 'missed') problems.push(rpoMessage(rpo));
-        if (rpo.verdict === 'unbounded') risks.push(rpoMessage(rpo));
+        if (rpo.verdict === 'unbounded') risks.push([WarningId.RPO_UNBOUNDED, rpoMessage(rpo)]);
         // A strategy is not inside a stack, and annotations outside stacks never reach the cloud
         // assembly: warn on its failover runbook, in the recovery stack (acknowledged on that stack).
         const where = strategy.runbook.failover!;
-        for (const r of risks) addWarning(where, WarningId.OBJECTIVE_AT_RISK, r);
+        for (const [id, text] of risks) addWarning(where, id, text);
         if (options.warnOnly) {
           for (const p of problems) addWarning(where, WarningId.OBJECTIVE_MISSED, `${p} (accepted: ${options.warnOnly.reason})`);
           return [];

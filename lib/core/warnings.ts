@@ -27,10 +27,18 @@ export enum WarningId {
   /** A DR strategy whose RTO or RPO estimate misses its target, accepted with warnOnly. */
   OBJECTIVE_MISSED = 'ObjectiveMissed',
   /**
-   * A DR strategy whose RTO only the typical case meets (the worst case misses it), or whose
-   * RPO nothing bounds. Acknowledge it, with the reason, to accept the risk.
+   * A DR strategy whose RTO (for an active-active pair: for writes) only the typical case
+   * meets: the worst case misses it. Acknowledge it, with the reason, to accept the risk.
    */
   OBJECTIVE_AT_RISK = 'ObjectiveAtRisk',
+  /**
+   * A DR strategy whose RPO nothing bounds (no managed RPO, an asynchronous replica): its
+   * typical figure may meet the target, nothing keeps it there. Its own id, so accepting it
+   * never hides an RTO at risk.
+   */
+  RPO_UNBOUNDED = 'RpoUnbounded',
+  /** An active-active pair whose traffic RTO only the typical case meets. */
+  TRAFFIC_OBJECTIVE_AT_RISK = 'TrafficObjectiveAtRisk',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */

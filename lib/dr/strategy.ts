@@ -191,6 +191,8 @@ export abstract class DrStrategy extends Construct {
   public readonly objectives: { readonly rto: Duration; readonly rpo: Duration };
   /** The short name. */
   public readonly strategyName: string;
+  /** Active-active only: the traffic objective, in seconds (published for the operator CLI). */
+  private readonly trafficRtoSeconds?: number;
 
   protected readonly props: DrStrategyProps;
 
@@ -203,7 +205,10 @@ export abstract class DrStrategy extends Construct {
     validateStrategy(v, kind, this.strategyName, props);
     v.throwIfAny();
     this.objectives = { rto: props.rto, rpo: props.rpo };
-    this.node.addMetadata('cdk-resilience:objectives', { strategy: kind, rtoSeconds: props.rto.toSeconds(), rpoSeconds: props.rpo.toSeconds() });
+    // Active-active's own traffic objective (ActiveActiveProps.trafficRto) is recorded beside the others.
+    const trafficRto = kind === 'active-active' ? ((props as { readonly trafficRto?: Duration }).trafficRto ?? props.rto) : undefined;
+    this.node.addMetadata('cdk-resilience:objectives', { strategy: kind, rtoSeconds: props.rto.toSeconds(), rpoSeconds: props.rpo.toSeconds(), ...(trafficRto ? { trafficRtoSeconds: trafficRto.toSeconds() } : {}) });
+    this.trafficRtoSeconds = trafficRto?.toSeconds();
 
     this.primaryStack = new Stack(scope, `${id}-Primary`, { env: props.primary.env, description: `cdk-resilience ${kind} ${this.strategyName}: primary Region` });
     this.recoveryStack = new Stack(scope, `${id}-Recovery`, { env: props.recovery.env, description: `cdk-resilience ${kind} ${this.strategyName}: recovery Region` });
@@ -349,6 +354,7 @@ export abstract class DrStrategy extends Construct {
               recoveryRegion: this.recoveryStack.region,
               rtoSeconds: this.objectives.rto.toSeconds(),
               rpoSeconds: this.objectives.rpo.toSeconds(),
+              ...(this.trafficRtoSeconds !== undefined ? { trafficRtoSeconds: this.trafficRtoSeconds } : {}),
               drills: this.drills.map((d) => ({ name: d.config.name, region: Stack.of(d).region })),
               ...(this.autoFailover
                 ? { autoFailover: { stateMachineArn: this.autoFailover.stateMachine.stateMachineArn, confirmationSeconds: this.autoFailover.confirmationWindow.toSeconds(), alarmName: this.autoFailover.alarmName } }
@@ -577,6 +583,17 @@ function validateStrategy(v: Validator, kind: StrategyKind, name: string, props:
     fix: 'drop autoFailover (a person starts the failover with --allow-detach), or use an Aurora global database',
   });
   v.duration('rto', props.rto, { code: 'DR_OBJECTIVES', minSeconds: 0 });
+  const trafficRto = (props as { readonly trafficRto?: Duration }).trafficRto;
+  if (trafficRto !== undefined) {
+    v.duration('trafficRto', trafficRto, { code: 'DR_OBJECTIVES', minSeconds: 0 });
+    v.check(kind === 'active-active' && !trafficRto.isUnresolved() && !props.rto.isUnresolved() && trafficRto.toSeconds() > props.rto.toSeconds(), {
+      code: 'DR_OBJECTIVES',
+      prop: 'trafficRto',
+      value: trafficRto.toHumanString(),
+      message: `traffic must not be allowed longer than writes (rto ${props.rto.toHumanString()}): it leaves a failed Region on health checks alone, before any promotion`,
+      fix: 'set trafficRto at or under rto (the reference pair: 2 minutes for traffic, 18 for writes)',
+    });
+  }
   v.duration('rpo', props.rpo, { code: 'DR_OBJECTIVES', minSeconds: 0 });
 }
 

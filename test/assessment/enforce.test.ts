@@ -10,7 +10,7 @@ function synthOutcome(make: (app: App) => DrStrategy, options: Parameters<typeof
   enforceObjectives(app, options);
   try {
     const assembly = app.synth();
-    return { warnings: assembly.stacks.flatMap((st) => st.messages.filter((m) => m.level === 'warning' && String(m.entry.data).includes('cdk-resilience:Objective')).map((m) => String(m.entry.data))) };
+    return { warnings: assembly.stacks.flatMap((st) => st.messages.filter((m) => m.level === 'warning' && /cdk-resilience:(ObjectiveAtRisk|ObjectiveMissed|RpoUnbounded|TrafficObjectiveAtRisk)/.test(String(m.entry.data))).map((m) => String(m.entry.data))) };
   } catch (e) {
     return { error: (e as Error).message, warnings: [] };
   }
@@ -42,7 +42,7 @@ describe('objectives are enforced at synth', () => {
     expect(risk[0]).toMatch(/^RTO at risk: the typical estimate 660 s meets the target 660 s, the worst case 1050 s does not \(detection 30 s \+ decision 300 s \+ runbook 270-660 s \+ dns-ttl 60 s\); the dominant term is runbook .*\[ack: cdk-resilience:ObjectiveAtRisk\]$/);
     expect(synthError(ws(Duration.minutes(10)))).toContain('[Ws] RTO estimate 660 s (typical; worst case 1050 s) exceeds the target 600 s');
     // Hot standby would not change the worst case (max(480 s, 0) is 480 s): the advice names what bounds it.
-    expect(risk[0]).toContain('To reduce it: the Aurora global promotion bounds the worst case (480 s, a public measurement of a full Region failover) and no design change shortens it: take 300 s off with an automated trigger');
+    expect(risk[0]).toContain('To reduce it: the Aurora global promotion bounds the worst case (480 s, a public measurement of a full Region failover) and no design change shortens it: make the decision term smaller and independent of who is on call with autoFailover');
     expect(risk[0]).not.toContain('hotStandby');
   });
 
@@ -55,7 +55,7 @@ describe('objectives are enforced at synth', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('an automated trigger (decision 0) takes 300 s off both cases: a 12.5-minute target is then met', () => {
+  test('a measured decision time replaces the default: 0 s takes 300 s off both cases, and a 12.5-minute target is then met', () => {
     const make = (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.seconds(750), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
     expect(synthWarnings(make)).toHaveLength(1);
     expect(synthWarnings(make, { decision: Duration.seconds(0) })).toEqual([]);
@@ -73,7 +73,19 @@ describe('objectives are enforced at synth', () => {
     expect(estimateRpo(make(newApp()))).toMatchObject({ seconds: 1, bounded: false, targetSeconds: 30, verdict: 'unbounded' });
     const warnings = synthWarnings(make);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^RPO unbounded: typically 1 s against the target 30 s, but nothing bounds it .*To bound it: use an Aurora PostgreSQL global database with managedRpo at or under the target/);
+    expect(warnings[0]).toMatch(/^RPO unbounded: typically 1 s against the target 30 s, but nothing bounds it .*To bound it: use an Aurora PostgreSQL global database with managedRpo at or under the target.*\[ack: cdk-resilience:RpoUnbounded\]$/);
+  });
+
+  test('each risk has its own id: accepting an RTO at risk never hides an unbounded RPO, nor the reverse', () => {
+    const both = (ack?: string) => (app: App) => {
+      const s = new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(11) }));
+      if (ack) Annotations.of(s.recoveryStack).acknowledgeWarning(ack, 'reviewed');
+      return s;
+    };
+    const ids = (w: string[]) => w.map((x) => /\[ack: (cdk-resilience:\w+)\]$/.exec(x)?.[1]).sort();
+    expect(ids(synthWarnings(both()))).toEqual(['cdk-resilience:ObjectiveAtRisk', 'cdk-resilience:RpoUnbounded']);
+    expect(ids(synthWarnings(both('cdk-resilience:ObjectiveAtRisk')))).toEqual(['cdk-resilience:RpoUnbounded']);
+    expect(ids(synthWarnings(both('cdk-resilience:RpoUnbounded')))).toEqual(['cdk-resilience:ObjectiveAtRisk']);
   });
 
   test('a managed RPO bounds it: met at or under the target, missed over it', () => {

@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { RunbookConfig } from '../../protocol';
 import { ActiveActive, DatabaseEngine, DrStrategy, enforceObjectives, PilotLight, WarmStandby } from '../../lib';
 import { AWS_FIGURES } from '../../lib/core/aws-figures';
@@ -129,6 +130,16 @@ describe('active-active in two figures', () => {
     expect(() => app.synth()).toThrow(/\n\s*\[Aa\] traffic RTO estimate 90 s \(worst case 90 s\) exceeds the target 60 s \(detection 30 s \+ target-health 0 s \+ dns-ttl 60 s\)/);
     expect(() => app.synth()).not.toThrow(/\[Aa\] \[Aa\]/);
     expect(estimateRto(new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18) })).traffic!.targetSeconds).toBe(1080);
+  });
+
+  test('the traffic objective is recorded (metadata, the CLI directory) and validated: never longer than the rto for writes', () => {
+    const aa = new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18), trafficRto: Duration.minutes(2) });
+    expect(aa.node.metadata.find((m) => m.type === 'cdk-resilience:objectives')!.data).toEqual({ strategy: 'active-active', rtoSeconds: 1080, rpoSeconds: 30, trafficRtoSeconds: 120 });
+    const directory = Template.fromStack(aa.recoveryStack).findResources('AWS::SSM::Parameter', { Properties: { Name: '/cdk-resilience/strategies/aa' } });
+    expect(JSON.parse(Object.values(directory)[0].Properties.Value as string)).toMatchObject({ rtoSeconds: 1080, trafficRtoSeconds: 120 });
+    const ws = new WarmStandby(newApp(), 'Ws', strategyProps('ws'));
+    expect(ws.node.metadata.find((m) => m.type === 'cdk-resilience:objectives')!.data).not.toHaveProperty('trafficRtoSeconds');
+    expect(() => new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(5), trafficRto: Duration.minutes(6) })).toThrow(/\[DR_OBJECTIVES\] trafficRto: traffic must not be allowed longer than writes/);
   });
 
   test('other strategies have one figure', () => {

@@ -446,6 +446,13 @@ describe('automatic failover: status and cancel', () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
   });
 
+  test('an active-active strategy shows both objectives', async () => {
+    publish({ '/cdk-resilience/runbooks/shop/us-west-2': FAILOVER, '/cdk-resilience/runbooks/shop/us-east-1': FAILBACK, '/cdk-resilience/strategies/shop': { ...STRATEGY, kind: 'active-active', drills: [], trafficRtoSeconds: 120 } });
+    const o = io();
+    await cli('status --strategy shop --to us-west-2', o);
+    expect(o.stdout.join('\n')).toContain('shop (active-active): primary us-east-1, recovery us-west-2; RTO 10m 00s (writes; traffic 2m 00s), RPO 30s');
+  });
+
   test('status shows a pending confirmation window and how to cancel it', async () => {
     sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
     const o = io();
