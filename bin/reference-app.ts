@@ -31,6 +31,7 @@ import {
   PilotLight,
   RecordEndpoint,
   ResilientBackup,
+  renderTradeoffTable,
   reportSummary,
   resilienceReport,
   writeResilienceReport,
@@ -196,18 +197,9 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   // Every database bounds its RPO with a managed RPO of 20 s (Aurora blocks commits rather than
   // lag more): 20 s is Aurora's minimum, so no RPO target below it can be met.
   const bounded = { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) };
-  // Active-active fails its writer over without waiting for a person: the other Region already
-  // serves, so only writes wait. Route 53 must withdraw the primary for 2 minutes, then the
-  // operators have 1 minute to cancel (cdk-resilience cancel); this is the data-loss consent (up to
-  // the 20 s RPO). The decision term is then 180 s typical, 300 s worst: no worse than a person's 5 minutes.
-  const activeActive = new ActiveActive(app, 'RefActiveActive', {
-    ...base('ref-active', 120),
-    database: bounded,
-    rto: Duration.minutes(18),
-    trafficRto: Duration.minutes(2),
-    rpo: Duration.seconds(20),
-    autoFailover: { confirmationWindow: Duration.minutes(1), evaluationPeriods: 2, acceptDataLoss: true },
-  });
+  // Every reference failover is started by a person (no autoFailover): a trial deployment whose
+  // instances do not serve yet would otherwise fail its writer over, with data loss, on its own.
+  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) });
   addReferenceTenants(activeActive);
   const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) });
   const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) });
@@ -302,5 +294,5 @@ if (require.main === module) {
   // The resilience report goes into the cloud assembly; a summary goes to stderr.
   const report = resilienceReport(app);
   writeResilienceReport(report, assembly.directory);
-  process.stderr.write(`Resilience report (${assembly.directory}/resilience-report.md):\n${reportSummary(report)}\n`);
+  process.stderr.write(`Resilience report (${assembly.directory}/resilience-report.md):\n${reportSummary(report)}\n\n${renderTradeoffTable(report)}\n`);
 }

@@ -77,5 +77,8 @@ export * from './assessment/availability';
 export * from './assessment/tiers';
 export { longestCronGapSeconds } from './assessment/cron';
 export * from './assessment/report';
+export * from './assessment/prices';
+export * from './assessment/cost';
+export { costSummary, formatUsd, renderCostMarkdown, renderPriceTable } from './assessment/cost-report';
 // What runbooks, drills and the operator CLI exchange: requests, plans, reports, the SSM directory.
 export * from '../protocol';

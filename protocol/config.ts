@@ -118,6 +118,15 @@ export interface GateAlarm {
 /** Seconds Route 53 may take to answer on a routing-control change, when the configuration gives none. */
 export const ROUTING_CONTROL_SETTLE_SECONDS = 10;
 
+/**
+ * Resolvers count a TTL in whole seconds: one that got the old answer a moment before Route 53
+ * changed it, within the second the runbook saw the change, may serve it until the end of the
+ * second one TTL later. The runbook waits one second more than the TTL (the property test found
+ * a success reported 60.8 s after the change it saw, with a resolver still holding the old
+ * answer), and the RTO model counts the same second.
+ */
+export const DNS_TTL_MARGIN_SECONDS = 1;
+
 /** How traffic moves. */
 export type TrafficConfig =
   | {

@@ -1,4 +1,4 @@
-import type { RunbookConfig } from '../../protocol';
+import { DNS_TTL_MARGIN_SECONDS, type RunbookConfig } from '../../protocol';
 import { moveGates } from './gates';
 import { routingControlState, setRoutingControls } from './state';
 
@@ -31,13 +31,8 @@ export async function moveTraffic(config: RunbookConfig): Promise<TrafficMove> {
   return { ...move, actions: move.changed ? move.actions : ['traffic gates already set'], delaySeconds: move.changed ? config.traffic.gates.delaySeconds : 0 };
 }
 
-/**
- * Resolvers count a TTL in whole seconds: one that got the old answer a moment before Route 53
- * changed it, within the second the runbook saw the change, may serve it until the end of the
- * second one TTL later. Waiting one second more than the TTL covers it (the property test found
- * a success reported 60.8 s after the change it saw, with a resolver still holding the old answer).
- */
-export const DNS_TTL_MARGIN_SECONDS = 1;
+// The whole-second margin is in the protocol: the RTO model (lib/assessment/rto.ts) counts it too.
+export { DNS_TTL_MARGIN_SECONDS };
 
 /** How long resolvers may keep the public record's old answer: its TTL, plus the whole-second margin. */
 export function dnsTtlSeconds(config: RunbookConfig): number {

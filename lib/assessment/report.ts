@@ -7,6 +7,8 @@ import { type DrillReport, ganttBlock, renderGantt } from '../../protocol';
 import { Experiment } from '../chaos/experiment';
 import { DrStrategy } from '../dr/strategy';
 import { AvailabilityEstimate, estimateAvailability } from './availability';
+import { CostEstimate, estimateStackCost, estimateStrategyCost, stacksUnder } from './cost';
+import { costBasis, costSummary, formatUsd, renderCostMarkdown, renderNotPricedMarkdown } from './cost-report';
 import { ResilienceChecks } from './resilience-checks';
 import { estimateRpo, RpoEstimate } from './rpo';
 import { estimateRto, RtoEstimate, worstOf } from './rto';
@@ -24,6 +26,8 @@ export interface StrategyReport {
   /** `met`: a bound meets the target (see `verdict` for unbounded or missed). */
   readonly rpo: RpoEstimate & { readonly met: boolean };
   readonly availability: AvailabilityEstimate;
+  /** The fixed monthly cost of the strategy's stacks, per Region, from their synthesized templates. */
+  readonly cost: CostEstimate;
   /** The last drill result, when given. */
   readonly lastDrill?: DrillReport;
 }
@@ -37,6 +41,8 @@ export interface ResilienceReport {
   readonly singlePointsOfFailure: { readonly rule: string; readonly path: string; readonly info: string }[];
   /** FIS experiment templates, by stack. */
   readonly experiments: Record<string, string[]>;
+  /** The fixed monthly cost of every stack under the scope (the strategies' and the rest). */
+  readonly cost: CostEstimate;
 }
 
 /** Options of {@link resilienceReport}. */
@@ -61,6 +67,7 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
       rto: { ...rto, met: rto.verdict === 'met' && (rto.traffic?.verdict ?? 'met') === 'met' },
       rpo: { ...rpo, met: rpo.verdict === 'met' },
       availability: estimateAvailability(s),
+      cost: estimateStrategyCost(s),
       lastDrill: options.drillResults?.[`${s.strategyName}-failover`],
     };
   });
@@ -83,7 +90,7 @@ export function resilienceReport(scope: IConstruct, options: ResilienceReportOpt
     const stack = Stack.of(e).stackName;
     (experiments[stack] ??= []).push(`${e.node.path}: ${Object.values(e.actions).map((a) => a.actionId).join(', ')}`);
   }
-  return { strategies, tiers: estimateTiers(scope, options), singlePointsOfFailure, experiments };
+  return { strategies, tiers: estimateTiers(scope, options), singlePointsOfFailure, experiments, cost: estimateStackCost(stacksUnder(scope)) };
 }
 
 const pct = (a: number): string => `${(a * 100).toFixed(3)} %`;
@@ -113,6 +120,7 @@ export function renderReportMarkdown(r: ResilienceReport): string {
     const traffic = s.rto.traffic ? `; traffic ${s.rto.traffic.seconds} s / ${s.rto.traffic.worstSeconds} s / ${s.rto.traffic.targetSeconds} s ${mark(verdictText(s.rto.traffic.verdict))}` : '';
     out.push(`| ${s.name} (${s.kind}) | ${s.rto.traffic ? 'writes ' : ''}${s.rto.seconds} s / ${s.rto.worstSeconds} s / ${s.rto.targetSeconds} s ${mark(verdictText(s.rto.verdict))}${traffic} | ${rpoCell(s.rpo)} / ${s.rpo.targetSeconds} s ${mark(verdictText(s.rpo.verdict))} | ${pct(s.availability.availability)} | ${drill} |`);
   }
+  out.push('', '## Trade-off', '', 'What each strategy promises against what its stacks cost.', '', renderTradeoffTable(r));
   for (const s of r.strategies) {
     const sum = (f: (t: RtoEstimate['terms'][number]) => number): string => s.rto.terms.map((t) => `${t.name} ${f(t)} s`).join(' + ');
     out.push(
@@ -144,13 +152,14 @@ export function renderReportMarkdown(r: ResilienceReport): string {
       );
     }
     out.push('', `RPO ${rpoCell(s.rpo)}: ${s.rpo.formula}.`, '', `Availability ${pct(s.availability.availability)} (${s.availability.downtimeMinutesPerMonth.toFixed(1)} min a month): ${s.availability.formula}; ${s.availability.terms.map((t) => `${t.service} ${pct(t.availability)}`).join('; ')}.`);
+    out.push('', ...renderCostMarkdown(s.cost));
   }
   out.push('', '## Tiers', '', 'Each tier, for the failure it is built to survive (the strategy figures above cover a Region loss end to end).', '');
-  out.push('| tier | failure | RTO | RPO | FIS experiments | terms |', '|---|---|---|---|---|---|');
+  out.push('| tier | failure | RTO typical / worst | RPO | FIS experiments | terms |', '|---|---|---|---|---|---|');
   for (const t of r.tiers) {
-    const rto = t.rto ? `${t.rto.seconds} s` : 'not estimated';
+    const rto = t.rto ? `${t.rto.seconds} s / ${t.rto.worstSeconds} s` : 'not estimated';
     const rpo = t.rpo ? `${t.rpo.seconds} s${t.rpo.bounded ? '' : ' (not bounded)'}` : t.tier === 'web' ? 'stateless' : 'none kept';
-    const terms = [...(t.rto?.terms.map((x) => `${x.name} ${x.seconds} s: ${x.formula}`) ?? []), ...(t.rpo ? [`RPO: ${t.rpo.formula}`] : []), ...(t.note ? [t.note] : [])];
+    const terms = [...(t.rto?.terms.map((x) => `${x.name} ${x.seconds === worstOf(x) ? x.seconds : `${x.seconds}-${worstOf(x)}`} s: ${x.formula}`) ?? []), ...(t.rpo ? [`RPO: ${t.rpo.formula}`] : []), ...(t.note ? [t.note] : [])];
     out.push(`| ${t.path} | ${t.failure} | ${rto} | ${rpo} | ${t.experiments.length ? t.experiments.join(', ') : 'none'} | ${terms.join('; ')} |`);
   }
   out.push('', '## Single points of failure', '');
@@ -163,13 +172,33 @@ export function renderReportMarkdown(r: ResilienceReport): string {
     out.push(`- ${st}:`);
     for (const e of r.experiments[st]) out.push(`  - ${e}`);
   }
+  const c = r.cost;
+  out.push('', '## Cost: not priced', '', `Every stack under the app (${c.stacks.length}, the strategies' included): ${costSummary(c)} (${c.regions.map((x) => `${x.region} ${formatUsd(x.monthlyUsd)}`).join(', ')}). ${costBasis(c.prices)}`);
+  for (const u of c.unknown) out.push('', `Not counted: ${u.path ?? `${u.stackName}/${u.logicalId}`} (${u.resourceType}): ${u.reason}.`);
+  if (c.unclassified.length) out.push('', `**In neither the price table nor the not-priced list**: ${c.unclassified.join(', ')}.`);
+  out.push('', 'These resource types have no fixed charge, or none a template shows:', '', ...renderNotPricedMarkdown(c));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The trade-off of the strategies: what each promises (RTO typical and worst case, RPO, SLA
+ * availability) against its fixed monthly cost. The README and docs/assessment.md carry it
+ * between markers (`npm run docs:report`), checked by a test.
+ */
+export function renderTradeoffTable(r: Pick<ResilienceReport, 'strategies'>): string {
+  const rows = r.strategies.map((s) => {
+    const traffic = s.rto.traffic ? `; traffic ${s.rto.traffic.seconds} s / ${s.rto.traffic.worstSeconds} s` : '';
+    return `| ${s.name} (${s.kind}) | ${s.rto.traffic ? 'writes ' : ''}${s.rto.seconds} s / ${s.rto.worstSeconds} s${traffic} | ${rpoCell(s.rpo)} | ${pct(s.availability.availability)} | ${costSummary(s.cost, '')} |`;
+  });
+  const basis = r.strategies[0]?.cost.prices;
+  return ['| strategy | RTO typical / worst | RPO | availability | cost per month |', '|---|---|---|---|---|', ...rows, '', costBasis(basis)].join('\n');
 }
 
 /** A short summary, one line per strategy, for the synth command to print. */
 export function reportSummary(r: ResilienceReport): string {
   return r.strategies
-    .map((s) => `${s.name}: RTO ${s.rto.seconds}-${s.rto.worstSeconds}/${s.rto.targetSeconds} s ${verdictText(s.rto.verdict)}${s.rto.traffic ? ` (writes; traffic ${s.rto.traffic.worstSeconds}/${s.rto.traffic.targetSeconds} s ${verdictText(s.rto.traffic.verdict)})` : ''}, RPO ${rpoCell(s.rpo)}/${s.rpo.targetSeconds} s ${verdictText(s.rpo.verdict)}, availability ${pct(s.availability.availability)}`)
+    .map((s) => `${s.name}: RTO ${s.rto.seconds}-${s.rto.worstSeconds}/${s.rto.targetSeconds} s ${verdictText(s.rto.verdict)}${s.rto.traffic ? ` (writes; traffic ${s.rto.traffic.worstSeconds}/${s.rto.traffic.targetSeconds} s ${verdictText(s.rto.traffic.verdict)})` : ''}, RPO ${rpoCell(s.rpo)}/${s.rpo.targetSeconds} s ${verdictText(s.rpo.verdict)}, availability ${pct(s.availability.availability)}, ${costSummary(s.cost)}`)
+    .concat(`cost: every stack ${costSummary(r.cost)} at ${r.cost.prices.region} prices of ${r.cost.prices.asOf} (fixed charges only)`)
     .concat(`tiers: ${r.tiers.length} estimated, ${r.tiers.filter((t) => t.experiments.length === 0).length} with no FIS experiment`)
     .concat(`single points of failure: ${r.singlePointsOfFailure.length}; FIS experiment templates: ${Object.values(r.experiments).flat().length}`)
     .join('\n');

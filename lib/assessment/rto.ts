@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { ROUTING_CONTROL_SETTLE_SECONDS, type RunbookConfig } from '../../protocol';
+import { DNS_TTL_MARGIN_SECONDS, ROUTING_CONTROL_SETTLE_SECONDS, type RunbookConfig } from '../../protocol';
 import { ActiveActive } from '../dr/active-active';
 import { DrStrategy } from '../dr/strategy';
 import { OPERATION_DURATION_SOURCES, OPERATION_DURATIONS, OperationDurations, WORST_CASE_DURATIONS } from './operation-durations';
@@ -100,8 +100,10 @@ export function runbookCriticalPath(config: RunbookConfig, d: OperationDurations
   const compute = config.compute.target.standby.desired < config.compute.target.full.desired ? d.instanceToHealthy : 0;
   // The runbook waits the gates' configured delay, then for what Route 53 is seen answering: the longer of the two.
   const traffic = config.traffic.kind === 'health-check' ? Math.max(config.traffic.gates.delaySeconds, d.trafficGate) : d.routingControlChange;
-  // Success waits one TTL past the first sight of the move (a routing control, also for Route 53 to follow it).
-  const dns = config.traffic.kind === 'health-check' ? config.traffic.dns.ttlSeconds : (config.traffic.dns?.ttlSeconds ?? 60) + (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS);
+  // Success waits one TTL and the whole-second margin past the first sight of the move (a routing
+  // control, also for Route 53 to follow it): the runbook's own wait (lambda/shared/traffic.ts).
+  const ttl = (config.traffic.dns?.ttlSeconds ?? 60) + DNS_TTL_MARGIN_SECONDS;
+  const dns = config.traffic.kind === 'health-check' ? ttl : ttl + (config.traffic.delaySeconds ?? ROUTING_CONTROL_SETTLE_SECONDS);
   const poll = (s: number): number => (s === 0 ? 0 : Math.ceil(s / 30) * 30);
   let database: number;
   let seconds: number;
@@ -178,7 +180,7 @@ export function estimateRto(strategy: DrStrategy, options: { readonly decision?:
       name: 'dns-ttl',
       seconds: path.dns,
       worstSeconds: worst.dns,
-      formula: 'resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name); the runbook reports success only after it',
+      formula: `resolvers keep the old answer for the TTL of the alias target (the load balancer DNS name) and, counting whole seconds, ${DNS_TTL_MARGIN_SECONDS} s more; the runbook reports success only after it`,
       source: ALIAS_TTL_SOURCE,
     },
   ];
@@ -220,7 +222,7 @@ function trafficRto(strategy: ActiveActive, detection: EstimateTerm, ttl: number
       name: 'dns-ttl',
       seconds: ttl,
       worstSeconds: ttl,
-      formula: 'resolvers keep the failed Region in their answer for the TTL of the alias target',
+      formula: `resolvers keep the failed Region in their answer for the TTL of the alias target (and ${DNS_TTL_MARGIN_SECONDS} s, counting whole seconds)`,
       source: ALIAS_TTL_SOURCE,
     },
   ];

@@ -27,20 +27,20 @@ function synthWarnings(...a: Parameters<typeof synthOutcome>): string[] {
 describe('objectives are enforced at synth', () => {
   test('a pilot light held to 10 minutes fails synth (even its typical case misses), naming both cases, the dominant term and the fix', () => {
     const message = synthError((app) => new PilotLight(app, 'Pl', strategyProps('pl', { rto: Duration.minutes(10) })));
-    expect(message).toContain('[Pl] RTO estimate 1140 s (typical; worst case 1650 s) exceeds the target 600 s (detection 30 s + decision 300 s + runbook 750-1260 s + dns-ttl 60 s)');
+    expect(message).toContain('[Pl] RTO estimate 1141 s (typical; worst case 1651 s) exceeds the target 600 s (detection 30 s + decision 300 s + runbook 750-1260 s + dns-ttl 61 s)');
     expect(message).toContain('the dominant term is runbook (1260 s in the worst case');
     expect(message).toContain('To reduce it: use WarmStandby');
   });
 
-  test('a warm standby: met at 18 minutes (worst case 1050 s), at risk at 11 (typical 660 s): a warning, not an error; missed at 10', () => {
+  test('a warm standby: met at 18 minutes (worst case 1051 s), at risk at 12 (typical 661 s): a warning, not an error; missed at 10', () => {
     const ws = (rto: Duration) => (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', { rto, database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
     expect(synthOutcome(ws(Duration.minutes(18)))).toEqual({ warnings: [] });
-    const atRisk = synthOutcome(ws(Duration.minutes(11)));
+    const atRisk = synthOutcome(ws(Duration.minutes(12)));
     expect(atRisk.error).toBeUndefined();
     const risk = atRisk.warnings;
     expect(risk).toHaveLength(1);
-    expect(risk[0]).toMatch(/^RTO at risk: the typical estimate 660 s meets the target 660 s, the worst case 1050 s does not \(detection 30 s \+ decision 300 s \+ runbook 270-660 s \+ dns-ttl 60 s\); the dominant term is runbook .*\[ack: cdk-resilience:ObjectiveAtRisk\]$/);
-    expect(synthError(ws(Duration.minutes(10)))).toContain('[Ws] RTO estimate 660 s (typical; worst case 1050 s) exceeds the target 600 s');
+    expect(risk[0]).toMatch(/^RTO at risk: the typical estimate 661 s meets the target 720 s, the worst case 1051 s does not \(detection 30 s \+ decision 300 s \+ runbook 270-660 s \+ dns-ttl 61 s\); the dominant term is runbook .*\[ack: cdk-resilience:ObjectiveAtRisk\]$/);
+    expect(synthError(ws(Duration.minutes(10)))).toContain('[Ws] RTO estimate 661 s (typical; worst case 1051 s) exceeds the target 600 s');
     // Hot standby would not change the worst case (max(480 s, 0) is 480 s): the advice names what bounds it.
     expect(risk[0]).toContain('To reduce it: the Aurora global promotion bounds the worst case (480 s, a public measurement of a full Region failover) and no design change shortens it: make the decision term smaller and independent of who is on call with autoFailover');
     expect(risk[0]).not.toContain('hotStandby');
@@ -48,15 +48,15 @@ describe('objectives are enforced at synth', () => {
 
   test("accepting the risk is acknowledging the warning on the strategy's recovery stack, with the reason", () => {
     const warnings = synthWarnings((app) => {
-      const s = new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(11), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
+      const s = new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(12), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
       Annotations.of(s.recoveryStack).acknowledgeWarning('cdk-resilience:ObjectiveAtRisk', 'drills measured the promotion at 70 s; reviewed quarterly');
       return s;
     });
     expect(warnings).toEqual([]);
   });
 
-  test('a measured decision time replaces the default: 0 s takes 300 s off both cases, and a 12.5-minute target is then met', () => {
-    const make = (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.seconds(750), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
+  test('a measured decision time replaces the default: 0 s takes 300 s off both cases, and a 13-minute target is then met', () => {
+    const make = (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(13), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } }));
     expect(synthWarnings(make)).toHaveLength(1);
     expect(synthWarnings(make, { decision: Duration.seconds(0) })).toEqual([]);
   });
@@ -78,7 +78,7 @@ describe('objectives are enforced at synth', () => {
 
   test('each risk has its own id: accepting an RTO at risk never hides an unbounded RPO, nor the reverse', () => {
     const both = (ack?: string) => (app: App) => {
-      const s = new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(11) }));
+      const s = new WarmStandby(app, 'Ws', strategyProps('ws', { rto: Duration.minutes(12) }));
       if (ack) Annotations.of(s.recoveryStack).acknowledgeWarning(ack, 'reviewed');
       return s;
     };
@@ -105,7 +105,7 @@ describe('objectives are enforced at synth', () => {
     expect(outcome.error).toBeUndefined();
     const missed = outcome.warnings.filter((w) => w.includes('ObjectiveMissed'));
     expect(missed).toHaveLength(1);
-    expect(missed[0]).toMatch(/RTO estimate 1140 s .* \(accepted: a cost decision: pilot light accepted at 18 minutes\) \[ack: cdk-resilience:ObjectiveMissed\]$/);
+    expect(missed[0]).toMatch(/RTO estimate 1141 s .* \(accepted: a cost decision: pilot light accepted at 18 minutes\) \[ack: cdk-resilience:ObjectiveMissed\]$/);
   });
 });
 

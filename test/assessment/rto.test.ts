@@ -36,12 +36,12 @@ describe('RTO model', () => {
     expect(OPERATION_DURATION_SOURCES.replicaPromotion).toMatchObject({ seconds: AWS_FIGURES.rdsCrossRegionReplicaPromotion.typicalSeconds, worstSeconds: AWS_FIGURES.rdsCrossRegionReplicaPromotion.seconds });
   });
 
-  test('hand-computed: warm standby = 30 s detection + 300 s decision + max(60 s promotion, 180 s scale-out) + 90 s traffic gates + 60 s TTL = 660 s; worst case max(480 s, 300 s) + 180 s: 1050 s', () => {
+  test('hand-computed: warm standby = 30 s detection + 300 s decision + max(60 s promotion, 180 s scale-out) + 90 s traffic gates + 61 s TTL (60 s and the whole-second margin) = 661 s; worst case max(480 s, 300 s) + 180 s: 1051 s', () => {
     const e = estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')));
-    expect(Object.fromEntries(e.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, decision: 300, runbook: 270, 'dns-ttl': 60 });
-    expect(Object.fromEntries(e.terms.map((t) => [t.name, t.worstSeconds]))).toEqual({ detection: 30, decision: 300, runbook: 660, 'dns-ttl': 60 });
-    expect(e.seconds).toBe(660);
-    expect(e.worstSeconds).toBe(1050);
+    expect(Object.fromEntries(e.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, decision: 300, runbook: 270, 'dns-ttl': 61 });
+    expect(Object.fromEntries(e.terms.map((t) => [t.name, t.worstSeconds]))).toEqual({ detection: 30, decision: 300, runbook: 660, 'dns-ttl': 61 });
+    expect(e.seconds).toBe(661);
+    expect(e.worstSeconds).toBe(1051);
     expect(e.targetSeconds).toBe(900);
     // Only the typical case meets the 900 s target.
     expect(e.verdict).toBe('at-risk');
@@ -51,10 +51,10 @@ describe('RTO model', () => {
     expect(e.terms[0].formula).toBe("the primary Region's record health check: endpoint: request interval 10 s x failure threshold 3");
   });
 
-  test('hand-computed: pilot light = 30 + 300 + (600 s new instance + 60 s promotion + 90 s traffic gates) + 60 = 1140 s; worst case (600 + 480 + 180) 1650 s; missed against 900 s', () => {
+  test('hand-computed: pilot light = 30 + 300 + (600 s new instance + 60 s promotion + 90 s traffic gates) + 61 = 1141 s; worst case (600 + 480 + 180) 1651 s; missed against 900 s', () => {
     const e = estimateRto(new PilotLight(newApp(), 'Pl', strategyProps('pl')));
-    expect(e.seconds).toBe(1140);
-    expect(e.worstSeconds).toBe(1650);
+    expect(e.seconds).toBe(1141);
+    expect(e.worstSeconds).toBe(1651);
     expect(e.verdict).toBe('missed');
     expect(e.dominant.name).toBe('runbook');
   });
@@ -69,7 +69,7 @@ describe('RTO model', () => {
 
   test('a given decision time (a measured paging time) replaces the 5-minute default in both cases', () => {
     const e = estimateRto(new WarmStandby(newApp(), 'Ws', strategyProps('ws')), { decision: Duration.seconds(0) });
-    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([360, 750, 'manual']);
+    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([361, 751, 'manual']);
   });
 
   test('autoFailover: the decision is the alarm\'s looks plus the confirmation window (worst: 2 minutes more), whatever a person\'s time would be', () => {
@@ -79,7 +79,7 @@ describe('RTO model', () => {
     // 2 looks of 60 s + 240 s window = 360 s; worst 120 + 120 + 240 = 480 s.
     expect(decision).toMatchObject({ seconds: 360, worstSeconds: 480 });
     expect(decision.formula).toMatch(/^automatic: the outage alarm's 2 one-minute looks \(120 s; worst \+120 s.*\+ the 240 s confirmation window/);
-    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([360 + 360, 750 + 480, 'automatic']);
+    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([361 + 360, 751 + 480, 'automatic']);
   });
 
   const CASES = STRATEGIES.flatMap(([name, make]) => [[name, 'typical', make] as const, [name, 'worst', make] as const]);
@@ -115,19 +115,19 @@ describe('active-active in two figures', () => {
   test('traffic leaves a failed Region on health checks alone (detection + target health + TTL), against its own target; writes wait for the promotion', () => {
     const e = estimateRto(new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18), trafficRto: Duration.minutes(2) }));
     expect(e.traffic).toBeDefined();
-    expect(Object.fromEntries(e.traffic!.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, 'target-health': 0, 'dns-ttl': 60 });
-    expect(e.traffic).toMatchObject({ seconds: 90, worstSeconds: 90, targetSeconds: 120, verdict: 'met' });
+    expect(Object.fromEntries(e.traffic!.terms.map((t) => [t.name, t.seconds]))).toEqual({ detection: 30, 'target-health': 0, 'dns-ttl': 61 });
+    expect(e.traffic).toMatchObject({ seconds: 91, worstSeconds: 91, targetSeconds: 120, verdict: 'met' });
     // Writes: detection, a person's decision, the writer's promotion path, the TTL.
     expect(e.terms.map((t) => t.name)).toEqual(['detection', 'decision', 'runbook', 'dns-ttl']);
     expect(e.seconds).toBeGreaterThan(e.traffic!.seconds);
     expect(e.targetSeconds).toBe(1080);
   });
 
-  test('a traffic target of one minute is missed (90 s): synth fails naming the traffic RTO; without trafficRto it is the rto', () => {
+  test('a traffic target of one minute is missed (91 s): synth fails naming the traffic RTO; without trafficRto it is the rto', () => {
     const app = newApp();
     new ActiveActive(app, 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18), trafficRto: Duration.minutes(1), database: { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) } });
     enforceObjectives(app);
-    expect(() => app.synth()).toThrow(/\n\s*\[Aa\] traffic RTO estimate 90 s \(worst case 90 s\) exceeds the target 60 s \(detection 30 s \+ target-health 0 s \+ dns-ttl 60 s\)/);
+    expect(() => app.synth()).toThrow(/\n\s*\[Aa\] traffic RTO estimate 91 s \(worst case 91 s\) exceeds the target 60 s \(detection 30 s \+ target-health 0 s \+ dns-ttl 61 s\)/);
     expect(() => app.synth()).not.toThrow(/\[Aa\] \[Aa\]/);
     expect(estimateRto(new ActiveActive(newApp(), 'Aa', { ...strategyProps('aa'), rto: Duration.minutes(18) })).traffic!.targetSeconds).toBe(1080);
   });

@@ -51,7 +51,7 @@ describe.each([
 
   test('the objectives are recorded for the assessment', () => {
     expect(strategy.objectives.rto.toMinutes()).toBe(15);
-    expect(strategy.node.metadata.find((m) => m.type === 'cdk-resilience:objectives')?.data).toEqual({ strategy: strategy.kind, rtoSeconds: 900, rpoSeconds: 30 });
+    expect(strategy.node.metadata.find((m) => m.type === 'cdk-resilience:objectives')?.data).toEqual({ strategy: strategy.kind, rtoSeconds: 900, rpoSeconds: 30, ...(strategy.kind === 'active-active' ? { trafficRtoSeconds: 900 } : {}) });
   });
 
   test('the Aurora global secondary joins by value, without credentials', () => {
