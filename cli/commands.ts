@@ -15,6 +15,7 @@ import {
   type RunbookReport,
   type RunbookRequest,
   shellQuote,
+  AUTO_FAILOVER_CANCELLABLE_STATES,
 } from '../protocol';
 import { ClientFactory } from './aws';
 import { findDrill, findRunbook, findStrategy } from './directory';
@@ -374,9 +375,14 @@ export async function status(clients: ClientFactory, io: Io, o: StatusOptions): 
   if (s.autoFailover) {
     try {
       const pending = await pendingAutoFailovers(clients, s.recoveryRegion, s.autoFailover.stateMachineArn);
+      const states = await Promise.all(pending.map((e) => currentState(clients, s.recoveryRegion, e.executionArn!).catch(() => undefined)));
       lines.push(
-        `automatic failover: armed (alarm ${s.autoFailover.alarmName}, confirmation window ${duration(s.autoFailover.confirmationSeconds)})${pending.length ? `; PENDING, starting unless cancelled (cdk-resilience cancel --strategy ${s.strategy} --to ${s.recoveryRegion}):` : '; none pending'}`,
-        ...pending.map((e) => `    ${e.executionArn} started ${e.startDate?.toISOString()}`),
+        `automatic failover: armed (alarm ${s.autoFailover.alarmName}, confirmation window ${duration(s.autoFailover.confirmationSeconds)})${pending.length ? `; PENDING (cancel one still in its window: cdk-resilience cancel --strategy ${s.strategy} --to ${s.recoveryRegion}):` : '; none pending'}`,
+        ...pending.map((e, i) => {
+          const state = states[i];
+          const where = state && AUTO_FAILOVER_CANCELLABLE_STATES.includes(state) ? `in its window (${state})` : `past its window (${state ?? 'state unknown'}): starting the runbook`;
+          return `    ${e.executionArn} started ${e.startDate?.toISOString()}, ${where}`;
+        }),
       );
     } catch (e) {
       if ((e as CliError).exitCode === EXIT.credentials) throw e;
@@ -417,6 +423,12 @@ async function pendingAutoFailovers(clients: ClientFactory, region: string, stat
   return out.executions ?? [];
 }
 
+/** The state an execution of the confirmation machine is in now (its last state entered). */
+async function currentState(clients: ClientFactory, region: string, executionArn: string): Promise<string | undefined> {
+  const out = await clients(region).sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50 }));
+  return (out.events ?? []).find((e) => e.stateEnteredEventDetails)?.stateEnteredEventDetails?.name;
+}
+
 /** Options of `cancel`. */
 export interface CancelOptions {
   readonly strategy: string;
@@ -427,22 +439,38 @@ export interface CancelOptions {
 }
 
 /**
- * `cancel`: stop every automatic failover still in its confirmation window. One that has already
- * started the runbook is not stopped here: a runbook is never cut off halfway (follow it with
- * `status`, or fail back once it ends).
+ * `cancel`: stop every automatic failover still in its confirmation window. One that has gone
+ * past it (it asks, or has asked, the runbook to start) is not stopped: stopping it would not
+ * stop the runbook, and would only hide what it did. Follow the runbook with `status`.
  */
 export async function cancel(clients: ClientFactory, io: Io, o: CancelOptions): Promise<number> {
   const s = await findStrategy(clients, o.strategy, o.to);
   if (!s.autoFailover) throw new CliError(`${s.strategy} has no automatic failover: nothing to cancel`, EXIT.refused);
-  const pending = await pendingAutoFailovers(clients, s.recoveryRegion, s.autoFailover.stateMachineArn);
+  const region = s.recoveryRegion;
+  const pending = await pendingAutoFailovers(clients, region, s.autoFailover.stateMachineArn);
+  const follow = `cdk-resilience status --strategy ${s.strategy} --to ${region}`;
   if (pending.length === 0) {
-    io.out(`No automatic failover of ${s.strategy} is pending. If one already started the runbook, follow it: cdk-resilience status --strategy ${s.strategy} --to ${s.recoveryRegion}`);
+    io.out(`No automatic failover of ${s.strategy} is pending. If one already started the runbook, follow it: ${follow}`);
     return EXIT.succeeded;
   }
-  const caller = await clients(s.recoveryRegion).sts.send(new GetCallerIdentityCommand({})).then((r) => r.Arn ?? 'unknown', () => 'unknown');
+  const caller = await clients(region).sts.send(new GetCallerIdentityCommand({})).then((r) => r.Arn ?? 'unknown', () => 'unknown');
+  let past = 0;
   for (const e of pending) {
-    await clients(s.recoveryRegion).sfn.send(new StopExecutionCommand({ executionArn: e.executionArn!, error: 'CancelledByOperator', cause: `cancelled by ${caller} from the CLI${o.reason ? `: ${o.reason}` : ''}` }));
-    io.out(`Cancelled ${e.executionArn} (started ${e.startDate?.toISOString()}): no failover from it.`);
+    const state = await currentState(clients, region, e.executionArn!);
+    if (!state || !AUTO_FAILOVER_CANCELLABLE_STATES.includes(state)) {
+      past++;
+      io.err(`${e.executionArn} is past its window (${state ?? 'state unknown'}): it asks or has asked the runbook to start, and stopping it would not stop the runbook. Follow it: ${follow}`);
+      continue;
+    }
+    await clients(region).sfn.send(new StopExecutionCommand({ executionArn: e.executionArn!, error: 'CancelledByOperator', cause: `cancelled by ${caller} from the CLI${o.reason ? `: ${o.reason}` : ''}` }));
+    // The window may have ended between the read and the stop: say so if it reached the runbook.
+    const after = await currentState(clients, region, e.executionArn!);
+    if (after && !AUTO_FAILOVER_CANCELLABLE_STATES.includes(after)) {
+      past++;
+      io.err(`${e.executionArn} was stopped in ${after}: it may have asked the runbook to start. Check: ${follow}`);
+    } else {
+      io.out(`Cancelled ${e.executionArn} (started ${e.startDate?.toISOString()}, in ${state}): no failover from it. The next time the outage alarm goes into ALARM a new window starts; to hold automatic failover off, disable its EventBridge rule.`);
+    }
   }
-  return EXIT.succeeded;
+  return past > 0 ? EXIT.failed : EXIT.succeeded;
 }

@@ -21,18 +21,35 @@ export interface AutoFailoverDetectorConfig {
   readonly dns: DnsObservation;
   readonly namespace: string;
   readonly metricName: string;
+  /** Looks per invocation: each must see the outage for the datapoint to be 1. */
+  readonly looks: number;
+  /** Milliseconds between two looks. */
+  readonly lookIntervalMs: number;
+  /** The strategy's runbook lock (a global table with a replica in the detector's Region). */
+  readonly lock: { readonly tableName: string; readonly leaseSeconds: number };
 }
 
-/** The state names of the confirmation state machine (stable: tests and operators use them). */
+/** The state names of the confirmation state machine (stable: tests, operators and the CLI's cancel use them). */
 export const AUTO_FAILOVER_STATES = {
+  begin: 'Begin',
   announce: 'Announce',
   confirmationWindow: 'ConfirmationWindow',
   readAlarm: 'ReadAlarm',
+  confirm: 'Confirm',
   stillFailing: 'StillFailing',
+  startSwitchover: 'StartSwitchover',
+  switchoverRefused: 'SwitchoverRefused',
   startFailover: 'StartFailover',
+  wasAccepted: 'WasAccepted',
   accepted: 'Accepted',
   recovered: 'Recovered',
   refused: 'Refused',
   reportRefusal: 'ReportRefusal',
   done: 'Done',
 } as const;
+
+/**
+ * The states in which an automatic failover may still be cancelled (stopped) with nothing asked
+ * of the runbook; from StartSwitchover on, the runbook may already have been asked to start.
+ */
+export const AUTO_FAILOVER_CANCELLABLE_STATES: readonly string[] = [AUTO_FAILOVER_STATES.begin, AUTO_FAILOVER_STATES.announce, AUTO_FAILOVER_STATES.confirmationWindow, AUTO_FAILOVER_STATES.readAlarm, AUTO_FAILOVER_STATES.confirm, AUTO_FAILOVER_STATES.stillFailing];

@@ -1,14 +1,34 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import type { AutoFailoverDetectorConfig } from '../../protocol';
+import type { AutoFailoverDetectorConfig, RunbookConfig } from '../../protocol';
 import { cloudwatch } from '../shared/aws';
+import { now } from '../shared/clock';
 import { fenceStatus, regionStatus } from '../shared/dns';
+import { lockHolder } from '../shared/lock';
 
-/** What one look found, and what was written. */
-export interface DetectorResult {
+/** One look at Route 53's answers for the watched Region. */
+export interface Look {
   readonly status: 'serving' | 'withdrawn' | 'unknown';
   readonly fence: 'open' | 'closed' | 'unknown';
-  /** The datapoint written: 1 (an outage nobody fenced), 0, or none when a record gave no answer. */
+}
+
+/** What one invocation found, and what was written. */
+export interface DetectorResult {
+  readonly looks: Look[];
+  /** A runbook of the strategy holds its lock: it is moving traffic, so what DNS shows is its doing. */
+  readonly runbookRunning: boolean;
+  /**
+   * 1: every look saw the watched Region withdrawn with its fence open (an outage no runbook
+   * made); 0: a look saw it serving or fenced, or a runbook runs; none: a look had no answer.
+   */
   readonly value?: 0 | 1;
+  /** `value === 1`: what the confirmation state machine asks before it starts a failover. */
+  readonly outage: boolean;
+}
+
+/** The detector's input: the schedule's event, or the confirmation machine's `{ confirm: true }`. */
+export interface DetectorEvent {
+  /** Only look (the confirmation at the end of the window): write no metric. */
+  readonly confirm?: boolean;
 }
 
 let parsed: { raw: string; config: AutoFailoverDetectorConfig } | undefined;
@@ -20,20 +40,32 @@ function loadDetectorConfig(): AutoFailoverDetectorConfig {
   return parsed.config;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * Runs every minute in the recovery Region. It asks the zone's authoritative name servers (the
- * Route 53 data plane: no control-plane call, nothing in the watched Region) how Route 53 sees
- * the watched Region: its status record (endpoint and gates) and its fence record (gates only).
- * Withdrawn with the fence open is a failure no runbook made: the alarm on that metric is what
- * starts the confirmation window. A closed fence (a failover ran, or a drill) is not an outage.
+ * Runs every minute in the recovery Region, and once more at the end of a confirmation window.
+ * It asks the zone's authoritative name servers (the Route 53 data plane: no control-plane call,
+ * nothing in the watched Region) how Route 53 sees the watched Region, `looks` times
+ * `lookIntervalMs` apart: its status record (endpoint and gates) and its fence record (gates
+ * only). Withdrawn with the fence open in every look is a failure no runbook made; a single
+ * look that sees it serving or fenced is not (a flapping check never adds up to an outage); a
+ * runbook holding the strategy's lock (a drill, a switchover, a failback) is never one.
  */
-export async function handler(): Promise<DetectorResult> {
+export async function handler(event: DetectorEvent = {}): Promise<DetectorResult> {
   const config = loadDetectorConfig();
-  const [status, fence] = await Promise.all([regionStatus(config.dns, config.watchedRegion), fenceStatus(config.dns, config.watchedRegion)]);
+  const looks: Look[] = [];
+  for (let i = 0; i < config.looks; i++) {
+    if (i > 0) await sleep(config.lookIntervalMs);
+    const [status, fence] = await Promise.all([regionStatus(config.dns, config.watchedRegion), fenceStatus(config.dns, config.watchedRegion)]);
+    looks.push({ status, fence });
+  }
+  // The lock lives in this Region's replica of the global table (the runbooks write it here).
+  const holder = await lockHolder({ targetRegion: process.env.AWS_REGION!, lock: config.lock } as RunbookConfig);
+  const runbookRunning = holder !== undefined && holder.leaseUntil * 1000 > now();
   let value: 0 | 1 | undefined;
-  if (status === 'serving' || fence === 'closed') value = 0;
-  else if (status === 'withdrawn' && fence === 'open') value = 1;
-  if (value !== undefined) {
+  if (runbookRunning || looks.some((l) => l.status === 'serving' || l.fence === 'closed')) value = 0;
+  else if (looks.every((l) => l.status === 'withdrawn' && l.fence === 'open')) value = 1;
+  if (value !== undefined && !event.confirm) {
     await cloudwatch(process.env.AWS_REGION!).send(
       new PutMetricDataCommand({
         Namespace: config.namespace,
@@ -41,5 +73,5 @@ export async function handler(): Promise<DetectorResult> {
       }),
     );
   }
-  return { status, fence, value };
+  return { looks, runbookRunning, value, outage: value === 1 };
 }

@@ -103,7 +103,7 @@ const rpoCell = (rpo: RpoEstimate): string => (rpo.bounded ? `${rpo.seconds} s` 
 function triggerText(s: StrategyReport): string {
   if (s.rto.trigger === 'manual') return 'Failover trigger: manual (a person starts the runbook; the decision term is their time).';
   const d = s.rto.terms.find((t) => t.name === 'decision')!;
-  return `Failover trigger: **automatic** (\`autoFailover\`): ${d.formula}. Opting in at synth is the data-loss consent of that unplanned failover (up to the RPO); detach is never automatic and failback is always a person's.`;
+  return `Failover trigger: **automatic** (\`autoFailover\`): ${d.formula}. It asks for a planned switchover first; opting in at synth is the data-loss consent of the unplanned failover it falls back to when the primary is unhealthy (up to the RPO); detach is never automatic and failback is always a person's.`;
 }
 
 /** The report as Markdown. */

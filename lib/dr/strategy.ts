@@ -391,6 +391,7 @@ export abstract class DrStrategy extends Construct {
         strategyName: this.strategyName,
         watchedRegion: this.primaryStack.region,
         dns: traffic.dns!,
+        lock: this.runbook.failover.config.lock,
         entryFunction: this.runbook.failover.entryFunction,
         topic: this.recovery.topic,
         reservedConcurrency: this.props.reservedConcurrency === false ? false : undefined,

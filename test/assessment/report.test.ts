@@ -32,9 +32,9 @@ describe('resilience report', () => {
     new WarmStandby(a, 'Ws', strategyProps('ws', { autoFailover: { confirmationWindow: Duration.minutes(5), acceptDataLoss: true } }));
     const md = renderReportMarkdown(resilienceReport(a));
     expect(md).toContain(
-      "Failover trigger: **automatic** (`autoFailover`): automatic: the outage alarm's 3 one-minute looks (180 s; worst +120 s, a look missed and a late evaluation) + the 300 s confirmation window nobody cancelled. Opting in at synth is the data-loss consent of that unplanned failover (up to the RPO); detach is never automatic and failback is always a person's.",
+      "Failover trigger: **automatic** (`autoFailover`): automatic: the outage alarm's 3 one-minute runs (180 s) + the 300 s confirmation window nobody cancelled + the last look (30 s); worst +310 s (a failure just after a run, a run without an answer restarting the streak, a late evaluation, the announcement's one try). It asks for a planned switchover first; opting in at synth is the data-loss consent of the unplanned failover it falls back to when the primary is unhealthy (up to the RPO); detach is never automatic and failback is always a person's.",
     );
-    expect(md).toContain('| decision | 480 | 600 |');
+    expect(md).toContain('| decision | 510 | 820 |');
   });
 
   test('a failover runbook in the Region it fails away from is a single point of failure', () => {

@@ -72,14 +72,14 @@ describe('RTO model', () => {
     expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([361, 751, 'manual']);
   });
 
-  test('autoFailover: the decision is the alarm\'s looks plus the confirmation window (worst: 2 minutes more), whatever a person\'s time would be', () => {
+  test('autoFailover: the decision is the alarm\'s runs, the confirmation window and the last look (worst: 4 minutes and 10 s more), whatever a person\'s time would be', () => {
     const auto = new WarmStandby(newApp(), 'Ws', strategyProps('ws', { autoFailover: { confirmationWindow: Duration.minutes(4), evaluationPeriods: 2, acceptDataLoss: true } }));
     const e = estimateRto(auto, { decision: Duration.minutes(30) });
     const decision = e.terms.find((t) => t.name === 'decision')!;
-    // 2 looks of 60 s + 240 s window = 360 s; worst 120 + 120 + 240 = 480 s.
-    expect(decision).toMatchObject({ seconds: 360, worstSeconds: 480 });
-    expect(decision.formula).toMatch(/^automatic: the outage alarm's 2 one-minute looks \(120 s; worst \+120 s.*\+ the 240 s confirmation window/);
-    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([361 + 360, 751 + 480, 'automatic']);
+    // 2 runs of 60 s + 240 s window + 30 s last look = 390 s; worst + (2 + 2) x 60 s + 10 s = 640 s.
+    expect(decision).toMatchObject({ seconds: 390, worstSeconds: 640 });
+    expect(decision.formula).toMatch(/^automatic: the outage alarm's 2 one-minute runs \(120 s\) \+ the 240 s confirmation window nobody cancelled \+ the last look \(30 s\); worst \+250 s/);
+    expect([e.seconds, e.worstSeconds, e.trigger]).toEqual([361 + 390, 751 + 640, 'automatic']);
   });
 
   const CASES = STRATEGIES.flatMap(([name, make]) => [[name, 'typical', make] as const, [name, 'worst', make] as const]);

@@ -435,6 +435,7 @@ describe('status', () => {
 
 describe('automatic failover: status and cancel', () => {
   const AUTO_SM = 'arn:aws:states:us-west-2:111111111111:stateMachine:shop-auto-failover';
+  const inState = (name: string) => ({ events: [{ id: 9, type: 'WaitStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name } }, { id: 8, type: 'TaskStateExited', timestamp: new Date() }] }) as never;
   const PENDING = { executionArn: `${AUTO_SM.replace(':stateMachine:', ':execution:')}:e-1`, stateMachineArn: AUTO_SM, name: 'e-1', status: 'RUNNING' as const, startDate: new Date('2026-11-22T02:58:00Z') };
   beforeEach(() => {
     publish({
@@ -455,15 +456,17 @@ describe('automatic failover: status and cancel', () => {
 
   test('status shows a pending confirmation window and how to cancel it', async () => {
     sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    sfn.on(GetExecutionHistoryCommand).resolves(inState('ConfirmationWindow'));
     const o = io();
     await cli('status --strategy shop --to us-west-2', o);
     const text = o.stdout.join('\n');
-    expect(text).toContain('automatic failover: armed (alarm shop-auto-failover-us-east-1, confirmation window 5m 00s); PENDING, starting unless cancelled (cdk-resilience cancel --strategy shop --to us-west-2):');
-    expect(text).toContain(`    ${PENDING.executionArn} started 2026-11-22T02:58:00.000Z`);
+    expect(text).toContain('automatic failover: armed (alarm shop-auto-failover-us-east-1, confirmation window 5m 00s); PENDING (cancel one still in its window: cdk-resilience cancel --strategy shop --to us-west-2):');
+    expect(text).toContain(`    ${PENDING.executionArn} started 2026-11-22T02:58:00.000Z, in its window (ConfirmationWindow)`);
   });
 
-  test('cancel stops each pending confirmation in the recovery Region, with who and why', async () => {
+  test('cancel stops each confirmation still in its window, in the recovery Region, with who and why', async () => {
     sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    sfn.on(GetExecutionHistoryCommand).resolves(inState('ConfirmationWindow'));
     sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
     const o = io();
     expect(await cli('cancel --strategy shop --to us-east-1 --reason flapping', o)).toBe(EXIT.succeeded);
@@ -474,6 +477,26 @@ describe('automatic failover: status and cancel', () => {
     expect(o.stdout.join('\n')).toContain(`Cancelled ${PENDING.executionArn}`);
     // Never a runbook: only the confirmation machine's executions are listed and stopped.
     expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([AUTO_SM]);
+  });
+
+  test('past its window (asking the runbook to start): not stopped, and the operator is told to follow the runbook', async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    sfn.on(GetExecutionHistoryCommand).resolves(inState('StartFailover'));
+    const o = io();
+    expect(await cli('cancel --strategy shop --to us-west-2', o)).toBe(EXIT.failed);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+    expect(o.stderr.join('\n')).toContain(`${PENDING.executionArn} is past its window (StartFailover): it asks or has asked the runbook to start, and stopping it would not stop the runbook. Follow it: cdk-resilience status --strategy shop --to us-west-2`);
+  });
+
+  test('the window ended between the read and the stop: stopped, but the operator is told it may have reached the runbook', async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: AUTO_SM, statusFilter: 'RUNNING' }).resolves({ executions: [PENDING] });
+    sfn.on(GetExecutionHistoryCommand).resolvesOnce(inState('ReadAlarm')).resolves(inState('StartSwitchover'));
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const o = io();
+    expect(await cli('cancel --strategy shop --to us-west-2', o)).toBe(EXIT.failed);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    expect(o.stderr.join('\n')).toContain('was stopped in StartSwitchover: it may have asked the runbook to start');
+    expect(o.stdout.join('\n')).not.toContain('Cancelled');
   });
 
   test('nothing pending: nothing stopped, and where to follow a failover already started', async () => {

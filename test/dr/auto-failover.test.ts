@@ -44,17 +44,40 @@ interface Run {
   error?: string;
 }
 
-/** Run the confirmation machine with the alarm's state after the window and the entry function's answer. */
-async function confirm(strategy: WarmStandby, world: { alarmAfterWindow: string; entry?: Json; entryThrows?: boolean; snsFails?: boolean; abortDuringWindow?: boolean }): Promise<Run> {
+interface World {
+  /** The alarm's state after the window. */
+  alarmAfterWindow: string;
+  /** What the detector's last look says. @default true */
+  confirmOutage?: boolean;
+  confirmThrows?: boolean;
+  /** The entry function's answer, by request mode. @default accepted */
+  entry?: Partial<Record<'planned' | 'unplanned', Json>>;
+  entryThrows?: boolean;
+  snsFails?: boolean;
+  abortDuringWindow?: boolean;
+  /** The execution's input (EventBridge's event). */
+  input?: unknown;
+}
+
+const ACCEPTED = { accepted: true, executionArn: 'arn:aws:states:us-west-2:111111111111:execution:shop-failover:auto-e-1', duplicate: false, status: 'RUNNING' };
+const refusedWith = (code: string): Json => ({ accepted: false, error: { code, message: `refused: ${code}` } });
+
+/** Run the confirmation machine against a world: the alarm, the detector's last look, the entry function. */
+async function confirm(strategy: WarmStandby, world: World): Promise<Run> {
   const auto = strategy.autoFailover!;
   const stack = Stack.of(auto);
   const definition = definitionOf(stack, auto.stateMachine);
   const run: Run = { status: 'SUCCEEDED', requests: [], messages: [] };
-  let windowOver = false;
   const publish = async (input: unknown): Promise<unknown> => {
     if (world.snsFails) throw Object.assign(new Error('SNS is down'), { name: 'SNS.InternalErrorException' });
     run.messages.push(String((input as Json).Message));
     return { MessageId: 'm-1' };
+  };
+  const entry = async (input: unknown): Promise<unknown> => {
+    const request = input as Json;
+    run.requests.push(request);
+    if (world.entryThrows) throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+    return world.entry?.[request.mode as 'planned' | 'unplanned'] ?? ACCEPTED;
   };
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     [S.announce]: publish,
@@ -62,31 +85,28 @@ async function confirm(strategy: WarmStandby, world: { alarmAfterWindow: string;
     [S.recovered]: publish,
     [S.reportRefusal]: publish,
     [S.readAlarm]: async (input) => {
-      expect(windowOver).toBe(true);
       expect(input).toEqual({ AlarmNames: [`ref-${stack.getLogicalId(auto.alarm.node.defaultChild as never)}`] });
       return { MetricAlarms: [{ StateValue: world.alarmAfterWindow }] };
     },
-    [S.startFailover]: async (input) => {
-      run.requests.push(input as Json);
-      if (world.entryThrows) throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
-      return world.entry ?? { accepted: true, executionArn: 'arn:aws:states:us-west-2:111111111111:execution:shop-failover:auto-e-1', duplicate: false, status: 'RUNNING' };
+    [S.confirm]: async (input) => {
+      expect(input).toEqual({ confirm: true });
+      if (world.confirmThrows) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+      return { looks: [], runbookRunning: false, outage: world.confirmOutage ?? true };
     },
+    [S.startSwitchover]: entry,
+    [S.startFailover]: entry,
   };
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
-  const execution = machine.run(
-    { version: '0', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch' },
-    {
-      overrides: {
-        taskResourceLocalHandlers: handlers as never,
-        waitTimeOverrides: { [S.confirmationWindow]: world.abortDuringWindow ? 5_000 : 1 },
-        retryIntervalOverrides: Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([n]) => [n, 0])),
-      },
-      context: { Execution: { Name: 'e-1', Id: 'arn:aws:states:us-west-2:111111111111:execution:shop-auto-failover:e-1' } } as never,
-      noThrowOnAbort: true,
+  const execution = machine.run((world.input ?? { version: '0', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch' }) as never, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: { [S.confirmationWindow]: world.abortDuringWindow ? 5_000 : 1 },
+      retryIntervalOverrides: Object.fromEntries(Object.entries(definition.States).filter(([, st]) => st.Type === 'Task').map(([n]) => [n, 0])),
     },
-  );
+    context: { Execution: { Name: 'e-1', Id: 'arn:aws:states:us-west-2:111111111111:execution:shop-auto-failover:e-1', StartTime: '2026-12-07T03:00:00.000Z' } } as never,
+    noThrowOnAbort: true,
+  });
   if (world.abortDuringWindow) setTimeout(() => execution.abort(), 100);
-  else setTimeout(() => (windowOver = true), 0);
   try {
     const out = await execution.result;
     if (world.abortDuringWindow && out === null) run.status = 'ABORTED';
@@ -108,7 +128,7 @@ describe('automatic failover: what it deploys', () => {
       Namespace: 'CdkResilience/AutoFailover',
       MetricName: 'UnfencedOutage',
       Dimensions: [{ Name: 'Region', Value: 'us-east-1' }, { Name: 'Strategy', Value: 'shop' }],
-      Statistic: 'Maximum',
+      Statistic: 'Minimum',
       Period: 60,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
@@ -141,6 +161,15 @@ describe('automatic failover: what it deploys', () => {
     expect(kms).toMatchObject({ Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsKey/), 'Arn'] } });
     const detector = statementsOf('AutoFailoverDetectorRole');
     expect(detector).toContainEqual({ Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkResilience/AutoFailover' } } });
+    // The lock, in this Region's replica only.
+    const lock = detector.filter((st) => JSON.stringify(st.Action).includes('dynamodb'));
+    expect(lock).toEqual([expect.objectContaining({ Action: 'dynamodb:GetItem', Effect: 'Allow' })]);
+    expect(JSON.stringify(lock[0].Resource)).toMatch(/:dynamodb:us-west-2:111111111111:table\/shop-runbook-lock"?\]*\]*\}?$/);
+    // Invoking: the entry function and the detector (the last look), nothing else.
+    const invoked = statementsOf('AutoFailoverStateMachineRole').filter((st) => st.Action === 'lambda:InvokeFunction').flatMap((st) => (st.Resource as Json[]).map((r) => JSON.stringify(r)));
+    expect(invoked.every((r) => r.includes('FailoverRunbookEntry') || r.includes('AutoFailoverDetector'))).toBe(true);
+    // The detector is never retried late into another minute.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: Match.stringLikeRegexp('^AutoFailoverDetector') }, MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
     expect(nagFindings(strategy.recoveryStack)).toEqual([]);
   });
 
@@ -148,7 +177,8 @@ describe('automatic failover: what it deploys', () => {
     const definition = definitionOf(strategy.recoveryStack, auto.stateMachine);
     expect(definition.States[S.confirmationWindow]).toMatchObject({ Type: 'Wait', Seconds: 300 });
     expect(JSON.stringify(definition)).not.toContain('allowDetach');
-    expect(auto.decision).toMatchObject({ seconds: 180 + 300, worstSeconds: 300 + 300 });
+    // 3 runs + the window + the last look (30 s); worst + (3 + 2) minutes + the announcement's 10 s.
+    expect(auto.decision).toMatchObject({ seconds: 180 + 300 + 30, worstSeconds: 510 + 300 + 10 });
   });
 
   test('without the opt-in nothing of it is deployed', () => {
@@ -169,7 +199,7 @@ describe('automatic failover: refused at synth', () => {
   };
 
   test.each([
-    ['a window under a minute', { confirmationWindow: Duration.seconds(30), acceptDataLoss: true }, 'autoFailover.confirmationWindow'],
+    ['a window under three minutes (nobody paged at 3 a.m. cancels within one)', { confirmationWindow: Duration.minutes(2), acceptDataLoss: true }, 'autoFailover.confirmationWindow'],
     ['a window over an hour', { confirmationWindow: Duration.hours(2), acceptDataLoss: true }, 'autoFailover.confirmationWindow'],
     ['no data-loss consent', { confirmationWindow: Duration.minutes(5), acceptDataLoss: false }, 'autoFailover.acceptDataLoss'],
     ['11 looks', { confirmationWindow: Duration.minutes(5), acceptDataLoss: true, evaluationPeriods: 11 }, 'autoFailover.evaluationPeriods'],
@@ -193,23 +223,53 @@ describe('automatic failover: refused at synth', () => {
 describe('automatic failover: the confirmation machine in the ASL interpreter', () => {
   const strategy = warm();
   const config = Stack.of(strategy.runbook.failover!).resolve(strategy.runbook.failover!.config) as RunbookConfig;
+  const EXECUTION = 'arn:aws:states:us-west-2:111111111111:execution:shop-auto-failover:e-1';
 
-  test('still in ALARM after the window: one unplanned request with data-loss consent, accepted by the runbook\'s validator', async () => {
+  test('still failing after the window: a planned switchover first (no data loss), accepted by the runbook\'s own validator', async () => {
     const run = await confirm(strategy, { alarmAfterWindow: 'ALARM' });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.requests).toHaveLength(1);
-    const request = run.requests[0];
-    expect(request).toMatchObject({ action: 'failover', mode: 'unplanned', allowDataLoss: true, requestId: 'auto-e-1', requestedBy: 'arn:aws:states:us-west-2:111111111111:execution:shop-auto-failover:e-1' });
-    expect(request).not.toHaveProperty('allowDetach');
-    expect(validateRequest(request, config)).toEqual([]);
-    expect(run.messages[0]).toContain('starts in 300 s unless cancelled. Cancel: aws stepfunctions stop-execution --region us-west-2 --execution-arn arn:aws:states:us-west-2:111111111111:execution:shop-auto-failover:e-1');
+    expect(run.requests).toEqual([{ action: 'failover', mode: 'planned', requestId: 'auto-e-1', reason: expect.stringMatching(/^automatic failover: Route 53 withdrew us-east-1 .*\(planned switchover first\)$/), requestedBy: EXECUTION }]);
+    expect(validateRequest(run.requests[0], config)).toEqual([]);
+    expect(run.messages[0]).toContain('starts in 300 s unless cancelled');
+    expect(run.messages[0]).toContain(`Cancel: cdk-resilience cancel --strategy shop --to us-west-2 (or aws stepfunctions stop-execution --region us-west-2 --execution-arn ${EXECUTION})`);
     expect(run.messages[1]).toContain('started the runbook: arn:aws:states:us-west-2:111111111111:execution:shop-failover:auto-e-1');
   });
 
-  test('the primary recovered within the window: no request', async () => {
+  test('the switchover refused because the primary is unhealthy: then the unplanned failover with data-loss consent, never detach', async () => {
+    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', entry: { planned: refusedWith('PrimaryUnhealthy') } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.requests.map((r) => [r.mode, r.allowDataLoss, r.requestId])).toEqual([['planned', undefined, 'auto-e-1'], ['unplanned', true, 'auto-e-1-u']]);
+    expect(run.requests[1]).not.toHaveProperty('allowDetach');
+    for (const r of run.requests) expect(validateRequest(r, config)).toEqual([]);
+  });
+
+  test('any other refusal of the switchover (the replica lags, a runbook runs): no failover, the topic says why, a person decides', async () => {
+    for (const code of ['ReplicationLagTooHigh', 'RunbookAlreadyRunning']) {
+      const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', entry: { planned: refusedWith(code) } });
+      expect([run.status, run.error, run.requests.length]).toEqual(['FAILED', 'AutomaticFailoverRefused', 1]);
+      expect(run.messages[1]).toMatch(new RegExp(`could not start the runbook: .*${code}.*A person decides now`));
+    }
+  });
+
+  test('the unplanned failover refused too: reported, failed', async () => {
+    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', entry: { planned: refusedWith('PrimaryUnhealthy'), unplanned: refusedWith('RunbookAlreadyRunning') } });
+    expect([run.status, run.error, run.requests.length]).toEqual(['FAILED', 'AutomaticFailoverRefused', 2]);
+  });
+
+  test('the alarm left ALARM within the window: no request', async () => {
     const run = await confirm(strategy, { alarmAfterWindow: 'OK' });
     expect([run.status, run.requests.length]).toEqual(['SUCCEEDED', 0]);
     expect(run.messages[1]).toContain('recovered within the confirmation window');
+  });
+
+  test('still in ALARM, but the last look sees it serving, fenced or a runbook running (a flapping check): no request', async () => {
+    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', confirmOutage: false });
+    expect([run.status, run.requests.length]).toEqual(['SUCCEEDED', 0]);
+  });
+
+  test('a last look that cannot be made is no confirmation: no request', async () => {
+    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', confirmThrows: true });
+    expect([run.status, run.requests.length]).toEqual(['SUCCEEDED', 0]);
   });
 
   test('cancelled (the execution stopped) during the window: no request', async () => {
@@ -217,13 +277,7 @@ describe('automatic failover: the confirmation machine in the ASL interpreter', 
     expect([run.status, run.requests.length, run.messages.length]).toEqual(['ABORTED', 0, 1]);
   });
 
-  test('the runbook refuses: the refusal goes to the topic and the execution fails for a person to decide', async () => {
-    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', entry: { accepted: false, error: { code: 'RunbookAlreadyRunning', message: 'execution x is running' } } });
-    expect([run.status, run.error]).toEqual(['FAILED', 'AutomaticFailoverRefused']);
-    expect(run.messages[1]).toMatch(/could not start the runbook: .*RunbookAlreadyRunning.*A person decides now/);
-  });
-
-  test('the entry function throttled on every retry: reported, failed, one request per attempt (the request id makes them one)', async () => {
+  test('the entry function throttled on every retry: reported, failed, one request id for every attempt', async () => {
     const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', entryThrows: true });
     expect(run.status).toBe('FAILED');
     expect(run.requests.length).toBe(7); // the first call and 6 retries
@@ -232,6 +286,11 @@ describe('automatic failover: the confirmation machine in the ASL interpreter', 
 
   test('the topic failing does not hold the failover back', async () => {
     const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', snsFails: true });
+    expect([run.status, run.requests.length]).toEqual(['SUCCEEDED', 1]);
+  });
+
+  test('whatever the event looks like (an object, a batch): the machine keeps nothing of it', async () => {
+    const run = await confirm(strategy, { alarmAfterWindow: 'ALARM', input: [{ source: 'aws.cloudwatch' }, { source: 'aws.cloudwatch' }] });
     expect([run.status, run.requests.length]).toEqual(['SUCCEEDED', 1]);
   });
 });

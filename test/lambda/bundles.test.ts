@@ -35,7 +35,7 @@ const handlers = fs
 
 /** The SDK clients a handler's sources (and the shared helpers they import) construct or import commands from. */
 const CLIENTS_USED: Record<string, string[]> = {
-  'auto-failover-detector': ['client-cloudwatch'],
+  'auto-failover-detector': ['client-cloudwatch', 'client-dynamodb'],
   drill: ['client-cloudwatch', 'client-sns'],
   'order-consumer': [],
   'runbook-compute': ['client-auto-scaling', 'client-dynamodb', 'client-elastic-load-balancing-v2'],
