@@ -14,6 +14,7 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/lambda/runbook-*.test.ts',
+    '<rootDir>/test/lambda/auto-failover-detector.test.ts',
     '<rootDir>/test/lambda/gates.test.ts',
     '<rootDir>/test/lambda/state.test.ts',
     '<rootDir>/test/lambda/lock.test.ts',
