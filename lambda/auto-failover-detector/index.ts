@@ -31,13 +31,11 @@ export interface DetectorEvent {
   readonly confirm?: boolean;
 }
 
-let parsed: { raw: string; config: AutoFailoverDetectorConfig } | undefined;
-
+/** The configuration rendered into DETECTOR_CONFIG at deploy time (a few hundred bytes: parsed each run). */
 function loadDetectorConfig(): AutoFailoverDetectorConfig {
   const raw = process.env.DETECTOR_CONFIG;
   if (!raw) throw new Error('DETECTOR_CONFIG is not set');
-  if (parsed?.raw !== raw) parsed = { raw, config: JSON.parse(raw) as AutoFailoverDetectorConfig };
-  return parsed.config;
+  return JSON.parse(raw) as AutoFailoverDetectorConfig;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

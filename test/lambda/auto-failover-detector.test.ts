@@ -61,7 +61,8 @@ afterEach(() => {
   installClock(undefined);
 });
 
-const written = (): unknown[] => cw.commandCalls(PutMetricDataCommand).map((c) => (c.args[0].input.MetricData ?? [])[0]?.Value);
+/** The datapoints written, as their values (a call without one shows as 'none': toEqual would let an undefined item pass for none). */
+const written = (): unknown[] => cw.commandCalls(PutMetricDataCommand).map((c) => (c.args[0].input.MetricData ?? [])[0]?.Value ?? 'none');
 
 test('every look withdrawn with the fence open, no runbook: 1, in the detector\'s Region, with the strategy and the watched Region', async () => {
   world(same('withdrawn', 'open'));
@@ -117,12 +118,45 @@ test('the confirmation look ({ confirm: true }) answers and writes nothing', asy
   expect(written()).toEqual([]);
 });
 
-test('the looks are lookIntervalMs apart', async () => {
+test('the first look is at once, the next ones lookIntervalMs apart, and nothing waits after the last', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  try {
+    let statusLooks = 0;
+    installResolver({
+      async resolveTxt(name) {
+        if (name === STATUS) statusLooks++;
+        return [name === STATUS ? 'withdrawn' : 'open'];
+      },
+    });
+    process.env.DETECTOR_CONFIG = JSON.stringify({ ...CONFIG, lookIntervalMs: 10_000 });
+    let done = false;
+    const run = handler().then((r) => ((done = true), r));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(statusLooks).toBe(1);
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(statusLooks).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(statusLooks).toBe(2);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(statusLooks).toBe(3);
+    // The third look is the last: the run ends without another wait.
+    await jest.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+    expect((await run).value).toBe(1);
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+test('a lease that ends this very second is over: no runbook holds the lock', async () => {
   world(same('withdrawn', 'open'));
-  process.env.DETECTOR_CONFIG = JSON.stringify({ ...CONFIG, lookIntervalMs: 40 });
-  const started = Date.now();
-  await handler();
-  expect(Date.now() - started).toBeGreaterThanOrEqual(70); // two waits of 40 ms (a timer may fire a millisecond early)
+  ddb.on(GetItemCommand).resolves({ Item: { pk: { S: 'lock' }, holder: { S: 'arn:x' }, leaseUntil: { N: String(NOW / 1000) } } });
+  expect(await handler()).toMatchObject({ value: 1, runbookRunning: false });
+});
+
+test('without its configuration the detector fails, saying what is missing', async () => {
+  delete process.env.DETECTOR_CONFIG;
+  await expect(handler()).rejects.toThrow('DETECTOR_CONFIG is not set');
 });
 
 test('a CloudWatch or lock error fails the run (the next minute looks again; a confirmation that fails is no confirmation)', async () => {
