@@ -8,3 +8,4 @@ import './reference-app/app.cases';
 import './reference-app/state.cases';
 import './reference-app/report.cases';
 import './reference-app/dashboards.cases';
+import './reference-app/deploy.cases';

@@ -39,6 +39,8 @@ export enum WarningId {
   RPO_UNBOUNDED = 'RpoUnbounded',
   /** An active-active pair whose traffic RTO only the typical case meets. */
   TRAFFIC_OBJECTIVE_AT_RISK = 'TrafficObjectiveAtRisk',
+  /** A service must publish to a topic whose KMS key is imported: the construct cannot grant it the key. */
+  TOPIC_KEY_NOT_GRANTED = 'TopicKeyNotGranted',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */

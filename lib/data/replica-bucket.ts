@@ -440,28 +440,8 @@ export function encryptedTopic(
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'], // in a key policy, '*' means this key
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
-    }),
-  );
-  if (publishers.s3BucketName !== undefined) {
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowS3EventNotificationsToPublish',
-        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-        // The statement AWS documents for S3 event notifications to an encrypted topic. The
-        // topic policy restricts publishing to this bucket of this account; this key
-        // encrypts nothing but this topic.
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'], // in a key policy, '*' means this key
-      }),
-    );
-  }
+  key.addToResourcePolicy(cloudWatchKeyStatement(account));
+  if (publishers.s3BucketName !== undefined) key.addToResourcePolicy(s3KeyStatement());
   const topic = new sns.Topic(scope, id, { displayName, masterKey: key, enforceSSL: true });
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -473,6 +453,37 @@ export function encryptedTopic(
     }),
   );
   return { topic, key };
+}
+
+/**
+ * The key-policy statement CloudWatch alarms need to publish to a topic encrypted with the key:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+ * @internal
+ */
+export function cloudWatchKeyStatement(account: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsToPublish',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'], // in a key policy, '*' means this key
+    conditions: { StringEquals: { 'aws:SourceAccount': account } },
+  });
+}
+
+/**
+ * The key-policy statement S3 event notifications need to publish to a topic encrypted with
+ * the key (S3 validates the destination when the notification is set, and fails without it:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html).
+ * The topic policy restricts publishing to one bucket of this account.
+ * @internal
+ */
+export function s3KeyStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowS3EventNotificationsToPublish',
+    principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'], // in a key policy, '*' means this key
+  });
 }
 
 /**

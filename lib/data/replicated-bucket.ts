@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ResilienceError, ResilienceProblem } from '../core/errors';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { Validator } from '../core/validation';
+import { addWarning, WarningId } from '../core/warnings';
 import {
   BucketLifecycleProps,
   BucketObjectLockProps,
@@ -17,6 +18,8 @@ import {
   REGION_RE,
   ReplicaBucket,
   replicationMetric,
+  cloudWatchKeyStatement,
+  s3KeyStatement,
   s3PublishStatement,
   validateBucketNamePrefix,
   validateLifecycle,
@@ -290,6 +293,17 @@ export class ReplicatedBucket extends Construct {
       props.notificationTopic ??
       encryptedTopic(this, 'NotificationTopic', `Replication events of ${this.bucketName}`, { s3BucketName: this.bucketName }).topic;
     const published = this.notificationTopic.addToResourcePolicy(s3PublishStatement(this.notificationTopic, this.bucketName, stack.account));
+    // A topic of the user's, encrypted with a key of this app: S3 (the notifications) and
+    // CloudWatch (the alarm) must be able to use the key too, or the notification (and the
+    // deploy) fails and the alarm's messages are dropped. An imported key is the user's to grant.
+    const userKey = props.notificationTopic?.masterKey;
+    const keyGrant = userKey?.addToResourcePolicy(s3KeyStatement());
+    userKey?.addToResourcePolicy(cloudWatchKeyStatement(stack.account));
+    if (keyGrant?.statementAdded === false) {
+      addWarning(this, WarningId.TOPIC_KEY_NOT_GRANTED, `the notification topic's KMS key is imported: its key policy must let s3.amazonaws.com (kms:GenerateDataKey, kms:Decrypt) and cloudwatch.amazonaws.com (kms:GenerateDataKey*, kms:Decrypt) use it, or S3 refuses the notification and the deploy fails (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html)`);
+    }
+    // The key policy is part of the key resource: S3 validates the destination once the key exists with it.
+    if (keyGrant?.statementAdded) cfnBucket.node.addDependency(props.notificationTopic!.masterKey!);
     // S3 sends a test event when the notification configuration is created: the topic
     // policy must exist first. It names the bucket by string, so there is no cycle.
     if (published.policyDependable) cfnBucket.node.addDependency(published.policyDependable);

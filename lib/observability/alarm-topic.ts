@@ -1,8 +1,8 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { cloudWatchKeyStatement } from '../data/replica-bucket';
 
 /** Props for {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -37,14 +37,7 @@ export class AlarmTopic extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // CloudWatch alarms publish to the encrypted topic with this key.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'], // in a key policy, '*' means this key
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    this.key.addToResourcePolicy(cloudWatchKeyStatement(Stack.of(this).account));
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
       displayName: props.displayName,

@@ -141,6 +141,8 @@ export class RegionalRecord extends Construct {
   public readonly domainName: string;
   /** `<region>.<name>`, when `regionalRecord` is on. */
   public readonly regionalDomainName?: string;
+  /** The plain per-Region record (`<region>.<name>`), when `regionalRecord` is on: what routing-control records alias. */
+  public readonly regionalRecordSet?: route53.RecordSet;
   /** The set identifier. */
   public readonly setIdentifier: string;
   /** The Region. */
@@ -351,7 +353,7 @@ export class RegionalRecord extends Construct {
 
     if (props.regionalRecord ?? true) {
       this.regionalDomainName = `${this.region}.${this.domainName}`;
-      new route53.RecordSet(this, 'RegionalRecord', {
+      this.regionalRecordSet = new route53.RecordSet(this, 'RegionalRecord', {
         zone,
         recordName: this.regionalDomainName,
         recordType: props.endpoint.recordType,

@@ -261,7 +261,7 @@ export class RoutingControls extends Construct {
     return props.targets.map((t) => {
       const there = Stack.of(t.regionalRecord);
       if (there !== here) addStackDependency(here, there, `routing-control records alias ${t.regionalRecord.regionalDomainName}`);
-      return new RegionalRecord(group, t.regionalRecord.region, {
+      const gated = new RegionalRecord(group, t.regionalRecord.region, {
         zone: props.zone,
         recordName: props.recordName,
         policy: props.policy,
@@ -272,6 +272,10 @@ export class RoutingControls extends Construct {
         existingHealthCheck: this.healthChecks[t.regionalRecord.region],
         regionalRecord: false,
       });
+      // In one stack, CloudFormation creates both at once unless told: Route 53 refuses an alias
+      // to a record that does not exist yet (across stacks, the stack dependency above orders them).
+      if (there === here) gated.record.node.addDependency(t.regionalRecord.regionalRecordSet!);
+      return gated;
     });
   }
 }

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { rules } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
 import { ResilienceError } from '../../lib/core/errors';
 import { ReplicaBucket, ReplicaBucketProps } from '../../lib/data/replica-bucket';
 import { REPLICATION_EVENT_TYPES, ReplicatedBucket, ReplicatedBucketProps } from '../../lib/data/replicated-bucket';
@@ -486,6 +488,33 @@ describe('ReplicatedBucket options', () => {
     expect(bucket.DependsOn).toEqual([policyId]);
     pt.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }] });
     pt.resourceCountIs('AWS::KMS::Key', 1); // the bucket key only
+  });
+
+  test('a topic you pass encrypted with a key of the app: the key lets S3 use it (S3 validates the destination at deploy), and the bucket waits for it', () => {
+    const app = newApp();
+    const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
+    const replica = new ReplicaBucket(new Stack(app, 'Recovery', { env: RECOVERY_ENV }), 'Replica', { bucketNamePrefix: 'shop-assets' });
+    const key = new kms.Key(primary, 'OpsKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(primary, 'OpsTopic', { masterKey: key });
+    new ReplicatedBucket(primary, 'Assets', { bucketNamePrefix: 'shop-assets', destination: replica, notificationTopic: topic });
+    const pt = Template.fromStack(primary);
+    const keyId = primary.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    const statements = (pt.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Json[]);
+    expect(statements).toContainEqual({ Sid: 'AllowS3EventNotificationsToPublish', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' });
+    const [, bucket] = only(pt, 'AWS::S3::Bucket', isDataBucket(SOURCE_NAME));
+    expect(bucket.DependsOn).toContain(keyId);
+    expect(topicKeyViolations(pt.toJSON() as TemplateJson)).toEqual([]);
+    expect(Annotations.fromStack(primary).findWarning('*', Match.stringLikeRegexp('TopicKeyNotGranted'))).toEqual([]);
+  });
+
+  test('a topic you pass encrypted with an imported key: the construct cannot grant S3 the key, and warns', () => {
+    const app = newApp();
+    const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
+    const replica = new ReplicaBucket(new Stack(app, 'Recovery', { env: RECOVERY_ENV }), 'Replica', { bucketNamePrefix: 'shop-assets' });
+    const key = kms.Key.fromKeyArn(primary, 'OpsKey', `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    const topic = new sns.Topic(primary, 'OpsTopic', { masterKey: key });
+    new ReplicatedBucket(primary, 'Assets', { bucketNamePrefix: 'shop-assets', destination: replica, notificationTopic: topic });
+    Annotations.fromStack(primary).hasWarning('/Primary/Assets', Match.stringLikeRegexp("^the notification topic's KMS key is imported: its key policy must let s3.amazonaws.com \\(kms:GenerateDataKey, kms:Decrypt\\) and cloudwatch.amazonaws.com.*\\[ack: cdk-resilience:TopicKeyNotGranted\\]$"));
   });
 
   test('a ReplicaBucket alarm topic you pass receives the latency alarm', () => {
