@@ -49,6 +49,7 @@ import {
 } from '../lib';
 import { addReferenceEdge, addReferenceGlobalTable, addReferenceQueue, addReferenceWarmState } from './reference-state';
 import { ALARM_TOPIC_NAME, EXAMPLE_ACCOUNT, EXAMPLE_ZONE, REFERENCE_REGIONS, ReferenceWebStack } from './reference-web-stack';
+import { REFERENCE_ENGINE_VERSIONS } from './engine-versions';
 
 export { ALARM_TOPIC_NAME, EXAMPLE_ACCOUNT, EXAMPLE_ZONE, REFERENCE_REGIONS, ReferenceWebStack } from './reference-web-stack';
 export type { ReferenceRegion, ReferenceWebStackProps } from './reference-web-stack';
@@ -71,7 +72,7 @@ export interface ReferenceData {
 export function addReferenceData(primary: ReferenceWebStack, recovery: ReferenceWebStack): ReferenceData {
   const orders = new GlobalDatabase(primary, 'Orders', {
     globalClusterIdentifier: 'resilience-ref-orders',
-    engine: DatabaseEngine.auroraPostgres('16.4'),
+    engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres),
     primary: { vpc: primary.network.vpc, allowFrom: [primary.web.asg], databaseName: 'orders' },
     managedRpo: Duration.seconds(30),
     alarmTopic: recovery.alarmTopic,
@@ -80,7 +81,7 @@ export function addReferenceData(primary: ReferenceWebStack, recovery: Reference
 
   const ledger = new Database(primary, 'Ledger', {
     kind: DatabaseKind.MULTI_AZ_INSTANCE,
-    engine: DatabaseEngine.postgres('16.4'),
+    engine: DatabaseEngine.postgres(REFERENCE_ENGINE_VERSIONS.postgres),
     vpc: primary.network.vpc,
     identifier: 'resilience-ref-ledger',
     databaseName: 'ledger',
@@ -186,7 +187,7 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
     recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16`, certificateArn: referenceCertificateArn(app, account, recovery.region) },
     domain: { ...zone, recordName: name },
     web: { capacity: { min: 4, max: 12 } },
-    database: { engine: DatabaseEngine.auroraPostgres('16.4') },
+    database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres) },
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
   });
@@ -196,7 +197,7 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   // same promotion; its reads move on health checks alone (see docs/assessment.md).
   // Every database bounds its RPO with a managed RPO of 20 s (Aurora blocks commits rather than
   // lag more): 20 s is Aurora's minimum, so no RPO target below it can be met.
-  const bounded = { engine: DatabaseEngine.auroraPostgres('16.4'), managedRpo: Duration.seconds(20) };
+  const bounded = { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres), managedRpo: Duration.seconds(20) };
   // Every reference failover is started by a person (no autoFailover): a trial deployment whose
   // instances do not serve yet would otherwise fail its writer over, with data loss, on its own.
   const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) });
