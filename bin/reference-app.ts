@@ -179,7 +179,7 @@ export interface ReferenceStrategies {
 }
 
 /** Deploy the three strategies, with disjoint CIDRs and their own names. */
-export function addReferenceStrategies(app: App, account: string, zone: HostedZoneReference): ReferenceStrategies {
+export function addReferenceStrategies(app: App, account: string, zone: HostedZoneReference, parts: ReadonlySet<ReferencePart> = new Set(REFERENCE_PARTS)): Partial<ReferenceStrategies> {
   const { primary, recovery } = REFERENCE_REGIONS;
   const base = (name: string, octet: number): DrStrategyProps => ({
     name,
@@ -190,6 +190,9 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
     database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres) },
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
+    // `-c reservedConcurrency=false` for an account whose Lambda concurrency quota is small (new
+    // accounts may have 10): Lambda refuses a reservation that leaves fewer than 100 unreserved.
+    reservedConcurrency: app.node.tryGetContext('reservedConcurrency') === 'false' || app.node.tryGetContext('reservedConcurrency') === false ? false : undefined,
   });
   // Targets the worst case meets (enforceObjectives warns when only the typical case does):
   // a person decides (5 min), and Aurora's promotion may take 8 min (AWS says under 1 min; one
@@ -200,13 +203,36 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   const bounded = { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres), managedRpo: Duration.seconds(20) };
   // Every reference failover is started by a person (no autoFailover): a trial deployment whose
   // instances do not serve yet would otherwise fail its writer over, with data loss, on its own.
-  const activeActive = new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) });
-  addReferenceTenants(activeActive);
-  const pilotLight = new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) });
-  const warmStandby = new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) });
+  const activeActive = parts.has('active-active')
+    ? new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) })
+    : undefined;
+  if (activeActive) addReferenceTenants(activeActive);
+  const pilotLight = parts.has('pilot-light') ? new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) }) : undefined;
+  const warmStandby = parts.has('warm-standby') ? new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) }) : undefined;
   // One failover drill per strategy, in its recovery Region, held to its declared RTO.
-  for (const strategy of [pilotLight, warmStandby, activeActive]) strategy.addFailoverDrill();
+  for (const strategy of [pilotLight, warmStandby, activeActive]) strategy?.addFailoverDrill();
   return { pilotLight, warmStandby, activeActive };
+}
+
+/**
+ * The parts of the reference app, each deployable alone: `blocks` (the building-block stacks
+ * ResilienceRef-*: web tiers, databases, routing, ARC, chaos, a queue) and one per strategy.
+ */
+export const REFERENCE_PARTS = ['blocks', 'active-active', 'pilot-light', 'warm-standby'] as const;
+/** One part of the reference app. */
+export type ReferencePart = (typeof REFERENCE_PARTS)[number];
+
+/**
+ * The parts `-c deploy=<part>[,<part>...]` selects (default: all). One strategy alone fits a
+ * default-quota account; the whole app needs the quota increases README.md names.
+ */
+export function referenceParts(app: App): Set<ReferencePart> {
+  const given = app.node.tryGetContext('deploy') as string | undefined;
+  if (given === undefined || given === 'all') return new Set(REFERENCE_PARTS);
+  const parts = given.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(REFERENCE_PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`-c deploy=${given}: unknown part(s) ${unknown.join(', ')}; use all, or any of ${REFERENCE_PARTS.join(', ')}, comma-separated`);
+  return new Set(parts as ReferencePart[]);
 }
 
 /** The multi-tenant API of the reference app: 3 tiers and a handful of tenants in both Regions of the active-active pair. */
@@ -247,9 +273,33 @@ export function referenceCertificateArn(app: App, account: string, region: strin
 /** Build the reference app's stacks into `app`. */
 export function buildReferenceApp(app: App): ReferenceWebStack[] {
   const account = (app.node.tryGetContext('account') as string | undefined) ?? EXAMPLE_ACCOUNT;
-  const { primary, recovery } = REFERENCE_REGIONS;
+  const { primary } = REFERENCE_REGIONS;
   const certificateArn = (region: string): string => referenceCertificateArn(app, account, region);
 
+  const parts = referenceParts(app);
+  const givenZone = app.node.tryGetContext('hostedZoneId') as string | undefined;
+  const givenNameServers = app.node.tryGetContext('nameServers') as string | undefined;
+  const zone: HostedZoneReference = {
+    hostedZoneId: givenZone ?? EXAMPLE_ZONE.hostedZoneId,
+    zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
+    nameServers: givenNameServers ? givenNameServers.split(',').map((n) => n.trim()) : givenZone ? undefined : EXAMPLE_ZONE.nameServers,
+  };
+  const stacks = parts.has('blocks') ? buildReferenceBlocks(app, account, zone) : [];
+  const strategies = addReferenceStrategies(app, account, zone, parts);
+  if (strategies.activeActive) {
+    addReferenceGlobalTable(app, strategies.activeActive);
+    addReferenceEdge(strategies.activeActive, certificateArn(primary.region));
+  }
+  if (strategies.warmStandby) addReferenceWarmState(app, strategies.warmStandby);
+  // A strategy whose estimated RTO or RPO misses its declared target fails synth.
+  enforceObjectives(app);
+  return stacks;
+}
+
+/** The building-block stacks (ResilienceRef-Primary and -Recovery) and what they hold. */
+function buildReferenceBlocks(app: App, account: string, zone: HostedZoneReference): ReferenceWebStack[] {
+  const { primary, recovery } = REFERENCE_REGIONS;
+  const certificateArn = (region: string): string => referenceCertificateArn(app, account, region);
   const stacks = [
     new ReferenceWebStack(app, 'ResilienceRef-Primary', {
       env: { account, region: primary.region },
@@ -268,21 +318,8 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
   ];
   const data = addReferenceData(stacks[0], stacks[1]);
   addReferenceChaos(stacks[0], stacks[1], data);
-  const givenZone = app.node.tryGetContext('hostedZoneId') as string | undefined;
-  const givenNameServers = app.node.tryGetContext('nameServers') as string | undefined;
-  const zone: HostedZoneReference = {
-    hostedZoneId: givenZone ?? EXAMPLE_ZONE.hostedZoneId,
-    zoneName: (app.node.tryGetContext('zoneName') as string | undefined) ?? EXAMPLE_ZONE.zoneName,
-    nameServers: givenNameServers ? givenNameServers.split(',').map((n) => n.trim()) : givenZone ? undefined : EXAMPLE_ZONE.nameServers,
-  };
   addReferenceRouting(stacks[0], stacks[1], zone);
-  const strategies = addReferenceStrategies(app, account, zone);
   addReferenceQueue(stacks[0]);
-  addReferenceGlobalTable(app, strategies.activeActive);
-  addReferenceEdge(strategies.activeActive, certificateArn(primary.region));
-  addReferenceWarmState(app, strategies.warmStandby);
-  // A strategy whose estimated RTO or RPO misses its declared target fails synth.
-  enforceObjectives(app);
   return stacks;
 }
 

@@ -188,10 +188,13 @@ export function renderReportMarkdown(r: ResilienceReport): string {
 export function renderTradeoffTable(r: Pick<ResilienceReport, 'strategies'>): string {
   const rows = r.strategies.map((s) => {
     const traffic = s.rto.traffic ? `; traffic ${s.rto.traffic.seconds} s / ${s.rto.traffic.worstSeconds} s` : '';
-    return `| ${s.name} (${s.kind}) | ${s.rto.traffic ? 'writes ' : ''}${s.rto.seconds} s / ${s.rto.worstSeconds} s${traffic} | ${rpoCell(s.rpo)} | ${pct(s.availability.availability)} | ${costSummary(s.cost, '')} |`;
+    // A day of a trial: the month's fixed charges over 365 / 12 days.
+    const gaps = s.cost.unknown.length + s.cost.unclassified.length;
+    const day = `${gaps ? 'at least ' : ''}${formatUsd((s.cost.monthlyUsd * 12) / 365, true)}`;
+    return `| ${s.name} (${s.kind}) | ${s.rto.traffic ? 'writes ' : ''}${s.rto.seconds} s / ${s.rto.worstSeconds} s${traffic} | ${rpoCell(s.rpo)} | ${pct(s.availability.availability)} | ${costSummary(s.cost, '')} | ${day} |`;
   });
   const basis = r.strategies[0]?.cost.prices;
-  return ['| strategy | RTO typical / worst | RPO | availability | cost per month |', '|---|---|---|---|---|', ...rows, '', costBasis(basis)].join('\n');
+  return ['| strategy | RTO typical / worst | RPO | availability | cost per month | a day of a trial |', '|---|---|---|---|---|---|', ...rows, '', costBasis(basis)].join('\n');
 }
 
 /** A short summary, one line per strategy, for the synth command to print. */

@@ -114,3 +114,51 @@ export function topicKeyViolations(t: TemplateJson): string[] {
   }
   return [...new Set(out)];
 }
+
+/** What a set of templates takes of the per-Region quotas a fresh account starts with. */
+export interface QuotaUse {
+  readonly elasticIps: number;
+  readonly vpcs: number;
+  readonly internetGateways: number;
+  /** NAT gateways per AZ (by the AZ of their subnet). */
+  readonly natGatewaysPerAz: Record<string, number>;
+}
+
+/**
+ * The default quotas of a new account, per Region (per AZ for NAT gateways): Elastic IP
+ * addresses 5, VPCs 5, internet gateways 5, NAT gateways 5 per AZ. "Amazon VPC quotas":
+ * https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+ */
+export const DEFAULT_QUOTAS = { elasticIps: 5, vpcs: 5, internetGateways: 5, natGatewaysPerAz: 5 } as const;
+
+/** Count what templates deployed in one Region take of those quotas. */
+export function quotaUse(templates: readonly TemplateJson[]): QuotaUse {
+  let elasticIps = 0;
+  let vpcs = 0;
+  let internetGateways = 0;
+  const natGatewaysPerAz: Record<string, number> = {};
+  for (const t of templates) {
+    const res = t.Resources ?? {};
+    for (const r of Object.values(res)) {
+      if (r.Type === 'AWS::EC2::EIP') elasticIps++;
+      if (r.Type === 'AWS::EC2::VPC') vpcs++;
+      if (r.Type === 'AWS::EC2::InternetGateway') internetGateways++;
+      if (r.Type === 'AWS::EC2::NatGateway') {
+        const subnet = (r.Properties?.SubnetId as Json | undefined)?.Ref;
+        const az = typeof subnet === 'string' ? String(res[subnet]?.Properties?.AvailabilityZone ?? 'unknown') : 'unknown';
+        natGatewaysPerAz[az] = (natGatewaysPerAz[az] ?? 0) + 1;
+      }
+    }
+  }
+  return { elasticIps, vpcs, internetGateways, natGatewaysPerAz };
+}
+
+/** Where a use exceeds the default quotas, by quota name. */
+export function quotaViolations(use: QuotaUse): string[] {
+  const out: string[] = [];
+  if (use.elasticIps > DEFAULT_QUOTAS.elasticIps) out.push(`EC2-VPC Elastic IPs: ${use.elasticIps} > ${DEFAULT_QUOTAS.elasticIps}`);
+  if (use.vpcs > DEFAULT_QUOTAS.vpcs) out.push(`VPCs per Region: ${use.vpcs} > ${DEFAULT_QUOTAS.vpcs}`);
+  if (use.internetGateways > DEFAULT_QUOTAS.internetGateways) out.push(`Internet gateways per Region: ${use.internetGateways} > ${DEFAULT_QUOTAS.internetGateways}`);
+  for (const [az, n] of Object.entries(use.natGatewaysPerAz)) if (n > DEFAULT_QUOTAS.natGatewaysPerAz) out.push(`NAT gateways per Availability Zone (${az}): ${n} > ${DEFAULT_QUOTAS.natGatewaysPerAz}`);
+  return out;
+}

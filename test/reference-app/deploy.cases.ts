@@ -2,7 +2,11 @@
  * Deploy-time rules (test/helpers/deploy-rules.ts) on every template of the reference app:
  * what `cdk synth` accepts and CloudFormation, Route 53 or S3 would refuse on a fresh account.
  */
-import { aliasOrderViolations, TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { buildReferenceApp, REFERENCE_PARTS, ReferencePart } from '../../bin/reference-app';
+import { aliasOrderViolations, quotaUse, quotaViolations, TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
 import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
 import { referenceApp } from '../helpers/reference';
 
@@ -31,5 +35,40 @@ describe('reference app: deploy-time rules', () => {
 
   test('every service that publishes to an encrypted topic may use its key (S3 notifications, alarms, EventBridge rules)', () => {
     expect(templates.flatMap(([name, t]) => topicKeyViolations(t).map((v) => `${name}: ${v}`))).toEqual([]);
+  });
+
+  /** The part of the reference app a stack belongs to, by its name. */
+  const partOf = (stackName: string): ReferencePart =>
+    stackName.startsWith('ResilienceRef-') ? 'blocks' : stackName.startsWith('RefActiveActive-') ? 'active-active' : stackName.startsWith('RefPilotLight-') ? 'pilot-light' : 'warm-standby';
+  const byRegion = (stacks: typeof assembly.stacks) => {
+    const out: Record<string, TemplateJson[]> = {};
+    for (const s of stacks) (out[s.environment.region] ??= []).push(s.template as TemplateJson);
+    return out;
+  };
+
+  test('each part alone (-c deploy=<part>) fits the default quotas of a new account in every Region', () => {
+    for (const part of REFERENCE_PARTS) {
+      const stacks = assembly.stacks.filter((s) => partOf(s.stackName) === part);
+      expect(stacks.length).toBeGreaterThan(0);
+      for (const [region, templates] of Object.entries(byRegion(stacks))) expect([part, region, quotaViolations(quotaUse(templates))]).toEqual([part, region, []]);
+    }
+  });
+
+  test('the whole app needs quota increases, and README.md names each with the figure it needs', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const needs = Object.entries(byRegion(assembly.stacks)).flatMap(([region, t]) => quotaViolations(quotaUse(t)).map((v) => `${region} ${v}`));
+    expect(needs.length).toBeGreaterThan(0);
+    for (const need of needs) {
+      const [, region, quota, used] = /^(\S+) (.+): (\d+) > \d+$/.exec(need)!;
+      expect([need, readme.includes(`| ${quota} | ${region} | ${used} |`)]).toEqual([need, true]);
+    }
+  });
+
+  test('-c deploy=warm-standby builds the warm standby and its extras only; an unknown part is refused', () => {
+    const app = new App({ context: { deploy: 'warm-standby' } });
+    expect(buildReferenceApp(app)).toEqual([]);
+    const names = app.node.children.filter((c) => c.node.id.startsWith('Ref') || c.node.id.startsWith('Resilience')).map((c) => c.node.id).sort();
+    expect(names).toEqual(['RefWarmStandby', 'RefWarmStandby-Fence', 'RefWarmStandby-Primary', 'RefWarmStandby-Recovery', 'RefWarmStandby-RecoveryData']);
+    expect(() => buildReferenceApp(new App({ context: { deploy: 'warm' } }))).toThrow('-c deploy=warm: unknown part(s) warm; use all, or any of blocks, active-active, pilot-light, warm-standby, comma-separated');
   });
 });

@@ -95,8 +95,10 @@ describe('resilience report', () => {
   test('the trade-off table: in the report and the summary, and in README.md and docs/assessment.md as the report renders it', () => {
     const table = renderTradeoffTable(report);
     const warm = report.strategies.find((s) => s.name === 'ref-warm')!;
-    expect(table.split('\n').slice(0, 2)).toEqual(['| strategy | RTO typical / worst | RPO | availability | cost per month |', '|---|---|---|---|---|']);
-    expect(table).toContain(`| ref-warm (warm-standby) | ${warm.rto.seconds} s / ${warm.rto.worstSeconds} s | 20 s | 99.970 % | ${formatUsd(warm.cost.monthlyUsd)} |`);
+    expect(table.split('\n').slice(0, 2)).toEqual(['| strategy | RTO typical / worst | RPO | availability | cost per month | a day of a trial |', '|---|---|---|---|---|---|']);
+    // A day is the month over 365 / 12 days, to the cent (computed here by hand, not by the renderer).
+    const day = `$${((warm.cost.monthlyUsd * 12) / 365).toFixed(2)}`;
+    expect(table).toContain(`| ref-warm (warm-standby) | ${warm.rto.seconds} s / ${warm.rto.worstSeconds} s | 20 s | 99.970 % | ${formatUsd(warm.cost.monthlyUsd)} | ${day} |`);
     expect(table).toContain(`at ${PRICES.region} on-demand prices of ${PRICES.asOf}, applied to every Region`);
     expect(renderReportMarkdown(report)).toContain(`## Trade-off\n\nWhat each strategy promises against what its stacks cost.\n\n${table}\n`);
     expect(reportSummary(report)).toContain(`availability 99.970 %, ${formatUsd(warm.cost.monthlyUsd)}/month\n`);
