@@ -5,7 +5,7 @@
  * Override the example values with context, e.g.
  *   npx cdk synth -c account=123456789012 -c certificateArn.us-east-1=arn:aws:acm:...
  */
-import { Annotations, App, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import {
@@ -50,6 +50,7 @@ import {
 import { addReferenceEdge, addReferenceGlobalTable, addReferenceQueue, addReferenceWarmState } from './reference-state';
 import { ALARM_TOPIC_NAME, EXAMPLE_ACCOUNT, EXAMPLE_ZONE, REFERENCE_REGIONS, ReferenceWebStack } from './reference-web-stack';
 import { REFERENCE_ENGINE_VERSIONS } from './engine-versions';
+import { referenceAppUserData } from './reference-user-data';
 
 export { ALARM_TOPIC_NAME, EXAMPLE_ACCOUNT, EXAMPLE_ZONE, REFERENCE_REGIONS, ReferenceWebStack } from './reference-web-stack';
 export type { ReferenceRegion, ReferenceWebStackProps } from './reference-web-stack';
@@ -186,7 +187,8 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
     primary: { env: { account, region: primary.region }, availabilityZones: primary.availabilityZones, cidr: `10.${octet}.0.0/16`, certificateArn: referenceCertificateArn(app, account, primary.region) },
     recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16`, certificateArn: referenceCertificateArn(app, account, recovery.region) },
     domain: { ...zone, recordName: name },
-    web: { capacity: { min: 4, max: 12 } },
+    // A tiny real application (bin/reference-user-data.ts): /health, and a page that reads the Region's database.
+    web: { capacity: { min: 4, max: 12 }, userData: referenceAppUserData },
     database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres) },
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
@@ -300,12 +302,18 @@ export function buildReferenceApp(app: App): ReferenceWebStack[] {
 function buildReferenceBlocks(app: App, account: string, zone: HostedZoneReference): ReferenceWebStack[] {
   const { primary, recovery } = REFERENCE_REGIONS;
   const certificateArn = (region: string): string => referenceCertificateArn(app, account, region);
+  // The application reads its Region's orders cluster, which is built after the web tiers.
+  let data: ReferenceData | undefined;
+  const ordersIn = (region: string) => (region === primary.region ? data!.orders.primary.endpoint : data!.orders.secondaries[0].endpoint);
+  const userData = (region: string) =>
+    referenceAppUserData({ region, database: { hostname: Lazy.string({ produce: () => ordersIn(region).hostname }), port: Lazy.number({ produce: () => ordersIn(region).port }) } });
   const stacks = [
     new ReferenceWebStack(app, 'ResilienceRef-Primary', {
       env: { account, region: primary.region },
       site: primary,
       peerCidr: recovery.cidr,
       certificateArn: certificateArn(primary.region),
+      userData: userData(primary.region),
       description: 'cdk-resilience reference app: primary Region (web tier, Aurora global primary, Multi-AZ RDS, backups)',
     }),
     new ReferenceWebStack(app, 'ResilienceRef-Recovery', {
@@ -313,10 +321,11 @@ function buildReferenceBlocks(app: App, account: string, zone: HostedZoneReferen
       site: recovery,
       peerCidr: primary.cidr,
       certificateArn: certificateArn(recovery.region),
+      userData: userData(recovery.region),
       description: 'cdk-resilience reference app: recovery Region (web tier, Aurora global secondary, read replica, backup copies)',
     }),
   ];
-  const data = addReferenceData(stacks[0], stacks[1]);
+  data = addReferenceData(stacks[0], stacks[1]);
   addReferenceChaos(stacks[0], stacks[1], data);
   addReferenceRouting(stacks[0], stacks[1], zone);
   addReferenceQueue(stacks[0]);

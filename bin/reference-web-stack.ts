@@ -41,6 +41,11 @@ export interface ReferenceWebStackProps extends StackProps {
   /** The other Region's VPC CIDR, which this VPC must not overlap. */
   readonly peerCidr: string;
   readonly certificateArn: string;
+  /**
+   * The web tier's user data.
+   * @default - none
+   */
+  readonly userData?: ec2.UserData;
 }
 
 /** A Region of the reference app: a MultiAzVpc and a WebTier, with an encrypted alarm topic; the data tier is added by addReferenceData. */
@@ -68,6 +73,7 @@ export class ReferenceWebStack extends Stack {
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
       alarms: { topic: this.alarmTopic },
       healthCheck: { path: '/health' },
+      userData: props.userData,
     });
   }
 }

@@ -9,3 +9,4 @@ import './reference-app/state.cases';
 import './reference-app/report.cases';
 import './reference-app/dashboards.cases';
 import './reference-app/deploy.cases';
+import './reference-app/user-data.cases';

@@ -8,7 +8,7 @@ import { type ComputeConfig, type RunbookConfig, StrategyEntry, strategyParamete
 import { Drill } from '../chaos/drill';
 import { Validator } from '../core/validation';
 import { CrossRegionReadReplica } from '../data/cross-region-read-replica';
-import { Database, DatabaseKind } from '../data/database';
+import { Database, DatabaseEndpoint, DatabaseKind } from '../data/database';
 import { DatabaseEngine } from '../data/database-engine';
 import { GlobalDatabase } from '../data/global-database';
 import { GlobalDatabaseSecondary } from '../data/global-database-secondary';
@@ -69,10 +69,24 @@ export interface StrategyWeb {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * User data.
-   * @default - none
+   * User data: one for both Regions, or a function that makes each Region's from its context
+   * (its Region and its database endpoint, tokens of that Region's stack).
+   * @default - none (the instances run no application: the `/health` checks fail until one serves it)
    */
-  readonly userData?: ec2.UserData;
+  readonly userData?: ec2.UserData | ((site: StrategySiteContext) => ec2.UserData);
+}
+
+/** What a Region's user data may depend on (`StrategyWeb.userData` as a function). */
+export interface StrategySiteContext {
+  /** The Region. */
+  readonly region: string;
+  /** Which side of the strategy the Region is. */
+  readonly role: 'primary' | 'recovery';
+  /**
+   * The Region's database endpoint: the Aurora cluster (the secondary's in the recovery
+   * Region), or the RDS instance and its read replica. Tokens of the Region's stack.
+   */
+  readonly database: DatabaseEndpoint;
 }
 
 /** The database of the strategy. */
@@ -277,13 +291,30 @@ export abstract class DrStrategy extends Construct {
       capacity: this.props.web.capacity,
       machineImage: this.props.web.machineImage,
       instanceType: this.props.web.instanceType,
-      userData: this.props.web.userData,
+      userData: this.siteUserData(stack),
       certificate: region.certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', region.certificateArn) : undefined,
       alarms: { topic },
       runningCapacity,
       autoScalingGroupName: this.asgName(stack.region),
     });
     return { stack, network, web, topic };
+  }
+
+  /** A Region's user data (`StrategyWeb.userData`), given its context when it is a function. */
+  private siteUserData(stack: Stack): ec2.UserData | undefined {
+    const given = this.props.web.userData;
+    if (typeof given !== 'function') return given;
+    // The database is built after the web tiers: its endpoint is read when the template is rendered.
+    const endpoint = (): DatabaseEndpoint => {
+      const primary = stack === this.primaryStack;
+      if (this.globalDatabase) return primary ? this.globalDatabase.primary.endpoint : this.globalDatabase.secondaries[0].endpoint;
+      return primary ? this.database!.endpoint : this.replica!.endpoint;
+    };
+    return given({
+      region: stack.region,
+      role: stack === this.primaryStack ? 'primary' : 'recovery',
+      database: { hostname: Lazy.string({ produce: () => endpoint().hostname }), port: Lazy.number({ produce: () => endpoint().port }) },
+    });
   }
 
   /** Deterministic name of a Region's Auto Scaling group. */

@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RunbookConfig } from '../../protocol';
-import { ActiveActive, DatabaseEngine, DrStrategy, DrStrategyProps, PilotLight, ResilienceError, WarmStandby } from '../../lib';
+import { ActiveActive, DatabaseEngine, DrStrategy, DrStrategyProps, PilotLight, ResilienceError, StrategySiteContext, WarmStandby } from '../../lib';
 import { nagFindings, newApp, RECOVERY_AZS, resourcesOfType, TEST_AZS } from '../helpers/app';
 import { strategyProps } from './stacks';
 import { execute } from './harness';
@@ -192,5 +193,31 @@ describe('strategies reject invalid props', () => {
     }
     expect(err?.codes).toContain(code);
     expect(err?.message).toMatch(message);
+  });
+});
+
+describe('per-Region user data (web.userData as a function)', () => {
+  const rendered = (stack: Stack): string => {
+    const [[, lt]] = resourcesOfType(Template.fromStack(stack), 'AWS::EC2::LaunchTemplate');
+    return JSON.stringify((lt.Properties.LaunchTemplateData as { UserData: unknown }).UserData);
+  };
+  const userData = (site: StrategySiteContext): ec2.UserData => {
+    const ud = ec2.UserData.forLinux();
+    ud.addCommands(`echo ${site.role} ${site.region} ${site.database.hostname}:${site.database.port}`);
+    return ud;
+  };
+
+  test('each Region gets its own, with its own database endpoint (Aurora: its cluster; the secondary in the recovery Region)', () => {
+    const s = new WarmStandby(newApp(), 'Ws', strategyProps('ws', { web: { capacity: { min: 4, max: 12 }, userData } }));
+    const primaryCluster = s.primaryStack.getLogicalId(s.globalDatabase!.primary.cluster!.node.defaultChild as never);
+    const secondaryCluster = s.recoveryStack.getLogicalId(s.secondaryCluster!.cluster);
+    expect(rendered(s.primaryStack)).toContain(`echo primary us-east-1 ",{"Fn::GetAtt":["${primaryCluster}","Endpoint.Address"]},":5432"`);
+    expect(rendered(s.recoveryStack)).toContain(`echo recovery us-west-2 ",{"Fn::GetAtt":["${secondaryCluster}","Endpoint.Address"]},":5432"`);
+  });
+
+  test('an RDS pilot light: the instance in the primary Region, its read replica in the recovery Region', () => {
+    const s = new PilotLight(newApp(), 'Pl', strategyProps('pl', { database: { engine: DatabaseEngine.postgres('17.7') }, web: { capacity: { min: 4, max: 12 }, userData } }));
+    expect(rendered(s.primaryStack)).toMatch(/echo primary us-east-1 ",\{"Fn::GetAtt":\["DatabaseInstance[A-Z0-9]+","Endpoint.Address"\]\},":5432"/);
+    expect(rendered(s.recoveryStack)).toContain(`echo recovery us-west-2 ",{"Fn::GetAtt":["${s.recoveryStack.getLogicalId(s.replica!.instance)}","Endpoint.Address"]},":5432"`);
   });
 });
