@@ -1,4 +1,6 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnCustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeCustomResourceProvider } from '../core/nag';
+import { bundledLambdaCode } from '../core/lambda-code';
 import { Validator } from '../core/validation';
 import { HostedZoneReference } from './hosted-zone';
 import { RecordEndpoint } from './record-endpoint';
@@ -43,6 +46,13 @@ export interface RoutingControlsProps {
    * @default - a new cluster
    */
   readonly existingClusterArn?: string;
+  /**
+   * The state each Region's control is set to when it is created (CloudFormation creates them
+   * Off, which withdraws every record they gate). Set once: a later deploy never changes a
+   * state, so it cannot undo an operator's failover.
+   * @default - every Region On
+   */
+  readonly initialStates?: Record<string, 'On' | 'Off'>;
 }
 
 /** One Region's record in {@link RoutingControls.addGatedRecords}. */
@@ -159,6 +169,21 @@ export class RoutingControls extends Construct {
       fix: `use a whole number between 1 and ${props.regions.length}`,
     });
     v.duration('safetyRuleWaitPeriod', props.safetyRuleWaitPeriod, { code: 'ARC_SAFETY_RULE', minSeconds: 0, maxSeconds: 3600 });
+    const initial = props.regions.map((r) => props.initialStates?.[r] ?? 'On');
+    v.check(props.initialStates !== undefined && Object.keys(props.initialStates).some((r) => !props.regions.includes(r)), {
+      code: 'ARC_INITIAL_STATES',
+      prop: 'initialStates',
+      value: props.initialStates,
+      message: 'names a Region that has no routing control here',
+      fix: `give a state for some of ${props.regions.join(', ')}`,
+    });
+    v.check(initial.filter((x) => x === 'On').length < minimumOn, {
+      code: 'ARC_INITIAL_STATES',
+      prop: 'initialStates',
+      value: props.initialStates,
+      message: `sets fewer than ${minimumOn} Region(s) On, which the safety rule refuses: the deploy would fail`,
+      fix: `leave at least ${minimumOn} Region(s) On`,
+    });
     v.throwIfAny();
 
     this.regions = [...props.regions];
@@ -218,6 +243,8 @@ export class RoutingControls extends Construct {
       },
     });
 
+    this.setInitialStates(props, initial);
+
     this.parameterName = `/cdk-resilience/routing-controls/${props.name}`;
     new ssm.StringParameter(this, 'Parameter', {
       parameterName: this.parameterName,
@@ -229,6 +256,35 @@ export class RoutingControls extends Construct {
         clusterEndpoints: this.clusterEndpoints,
       }),
     });
+  }
+
+  /**
+   * The first states, set once by a custom resource (lambda/routing-control-init) through any
+   * cluster endpoint that answers, after the safety rule exists (ARC checks it on every change).
+   */
+  private setInitialStates(props: RoutingControlsProps, states: ('On' | 'Off')[]): void {
+    const logGroup = new logs.LogGroup(this, 'InitialStatesLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const role = new iam.Role(this, 'InitialStatesRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Sets the first states of the ${props.name} routing controls` });
+    logGroup.grantWrite(role);
+    const controls = props.regions.map((r) => this.routingControlArns[r]);
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['route53-recovery-cluster:UpdateRoutingControlStates'], resources: controls }));
+    const fn = new lambda.Function(this, 'InitialStatesFunction', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: bundledLambdaCode('routing-control-init'),
+      role,
+      logGroup,
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+      description: `cdk-resilience: first states of the ${props.name} routing controls (on create only)`,
+    });
+    const resource = new CfnCustomResource(this, 'InitialStates', { serviceToken: fn.functionArn });
+    resource.addPropertyOverride('Endpoints', this.clusterEndpoints.map((e) => ({ Endpoint: e.endpoint, Region: e.region })));
+    resource.addPropertyOverride('States', props.regions.map((r, i) => ({ RoutingControlArn: this.routingControlArns[r], RoutingControlState: states[i] })));
+    resource.node.addDependency(this.safetyRule);
+    // The function's log group and policy before it runs.
+    resource.node.addDependency(role);
   }
 
   /**

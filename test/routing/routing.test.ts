@@ -324,6 +324,20 @@ describe('RoutingControls', () => {
     expect(Object.keys(arcControls.routingControlArns)).toEqual(['us-east-1', 'us-west-2']);
   });
 
+  test('the controls are set once to their first states (CloudFormation creates them Off): every Region On, after the safety rule, by a function that may change only these controls', () => {
+    const [[id, resource]] = Object.entries(rt.findResources('AWS::CloudFormation::CustomResource'));
+    expect(id).toMatch(/^ArcInitialStates/);
+    expect(resource.Properties.States).toEqual(
+      ['us-east-1', 'us-west-2'].map((r) => ({ RoutingControlArn: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^ArcControl${r.replace(/-/g, '')}`)), 'RoutingControlArn'] }, RoutingControlState: 'On' })),
+    );
+    expect(resource.Properties.Endpoints).toHaveLength(5);
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ArcAtLeastOneOn/)]));
+    const [[, policy]] = Object.entries(rt.findResources('AWS::IAM::Policy')).filter(([pid]) => pid.startsWith('ArcInitialStatesRole'));
+    const arc = (policy.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown[] }[]).find((st) => st.Action === 'route53-recovery-cluster:UpdateRoutingControlStates')!;
+    expect(arc.Resource).toHaveLength(2);
+    expect(JSON.stringify(arc.Resource)).not.toContain('"*"');
+  });
+
   test('a safety rule keeps at least one Region on', () => {
     rt.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', {
       RuleConfig: { Type: 'ATLEAST', Threshold: 1, Inverted: false },

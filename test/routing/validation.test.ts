@@ -143,6 +143,9 @@ describe('RoutingControls rejects invalid input', () => {
     ['a Region listed twice', { regions: ['us-east-1', 'us-east-1'] }, false, 'ARC_REGIONS', /listed twice/],
     ['a bad name', { name: 'shop prod' }, false, 'ARC_NAME', /got: "shop prod"/],
     ['a stack outside us-west-2', {}, true, 'ARC_REGION', /served from us-west-2 only/],
+    ['first states with every Region Off (the safety rule refuses them: the deploy would fail)', { initialStates: { 'us-east-1': 'Off', 'us-west-2': 'Off' } }, false, 'ARC_INITIAL_STATES', /sets fewer than 1 Region\(s\) On/],
+    ['first states one On when two must be', { minimumOn: 2, initialStates: { 'us-west-2': 'Off' } }, false, 'ARC_INITIAL_STATES', /sets fewer than 2 Region\(s\) On/],
+    ['a first state for a Region without a control', { initialStates: { 'eu-west-1': 'On' } }, false, 'ARC_INITIAL_STATES', /names a Region that has no routing control here/],
   ])('%s', (_name, props, inPrimary, code, message) => {
     const err = arcError(props, inPrimary);
     expect(err.codes).toContain(code);
