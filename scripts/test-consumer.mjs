@@ -219,6 +219,9 @@ for (const end of ends) {
   const home = join(work, `home-${end.cdkLib}`);
   mkdirSync(home, { recursive: true });
   cpSync(join(root, 'test', 'consumer', 'app'), dir, { recursive: true });
+  // The deploy-time rules (test/helpers/deploy-rules.ts: pure TypeScript, no import) judge the
+  // consumer's own templates, on its aws-cdk-lib and its feature flags.
+  cpSync(join(root, 'test', 'helpers', 'deploy-rules.ts'), join(dir, 'test', 'deploy-rules.ts'));
   mkdirSync(join(dir, 'doc-blocks'), { recursive: true });
   writeFileSync(join(dir, 'doc-blocks', 'readme-example.ts'), readmeExample);
   for (const b of blocks) writeFileSync(join(dir, 'doc-blocks', `${b.name}.ts`), b.source);

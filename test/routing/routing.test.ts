@@ -86,6 +86,23 @@ describe('FailoverRecords', () => {
     for (const t of [pt, rt]) expect(JSON.stringify(t.toJSON())).not.toMatch(/Fn::ImportValue|ExportsReader|ExportsWriter/);
   });
 
+  test('the remote status alarm (created in us-east-1 by the custom resource) notifies the topic it is given, on ALARM and OK, and nothing when given none', () => {
+    const alarmParams = (healthCheck: Record<string, unknown>): string => {
+      const { primary, recovery } = twoRegions();
+      const f = new FailoverRecords(primary, 'F', { zone: ZONE, recordName: 'shop', primary: { endpoint: RecordEndpoint.cname('east.example.net') } });
+      f.addSecondary(recovery, 'F', { endpoint: RecordEndpoint.cname('west.example.net'), healthCheck });
+      const [[, remote]] = resourcesOfType(Template.fromStack(recovery), 'Custom::AWS').filter(([id]) => id.startsWith('FHealthCheckStatusAlarm'));
+      return JSON.stringify(remote.Properties.Create);
+    };
+    const topic = 'arn:aws:sns:us-east-1:111111111111:ops-alerts';
+    const given = alarmParams({ alarmTopicArn: topic });
+    expect(given).toContain(`\\"AlarmActions\\":[\\"${topic}\\"]`);
+    expect(given).toContain(`\\"OKActions\\":[\\"${topic}\\"]`);
+    const none = alarmParams({});
+    expect(none).toContain('\\"AlarmActions\\":[]');
+    expect(none).toContain('\\"OKActions\\":[]');
+  });
+
   test('the health-check status alarm lives in us-east-1: a stack alarm there, a scoped custom resource elsewhere', () => {
     pt.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Route53',

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ResilienceError, Tenant, TenantApi, TenantApiProps, TenantTier } from '../../lib';
 import { errorOf, nagFindings, newStack, resourcesOfType, twoRegions } from '../helpers/app';
 
@@ -26,6 +27,29 @@ function build(props: Partial<TenantApiProps> = {}): { stack: Stack; api: Tenant
   });
   return { stack, api, t: Template.fromStack(stack) };
 }
+
+describe('TenantApi per-tenant alarms and their topic', () => {
+  test('with alarmTopic: every tenant\'s 429 and 5xx alarm notifies it; without: none notifies anything', () => {
+    const withTopic = (() => {
+      const stack = newStack();
+      const topic = new sns.Topic(stack, 'Ops');
+      new TenantApi(stack, 'Api', { apiName: 'orders', tiers: TIERS, tenants: [{ id: 'acme', tier: 'premium' }, { id: 'initech', tier: 'basic', sharedPlan: true }], alarmTopic: topic });
+      return { t: Template.fromStack(stack), topicId: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
+    })();
+    const tenantAlarms = (t: Template) => resourcesOfType(t, 'AWS::CloudWatch::Alarm').filter(([, a]) => String(a.Properties.AlarmDescription).startsWith('Tenant '));
+    const alarms = tenantAlarms(withTopic.t);
+    expect(alarms.map(([, a]) => a.Properties.AlarmDescription).sort()).toEqual([
+      'Tenant acme of orders: server errors (5xx)',
+      'Tenant acme of orders: throttled (429)',
+      'Tenant initech of orders: server errors (5xx)',
+      'Tenant initech of orders: throttled (429)',
+    ]);
+    for (const [, a] of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: withTopic.topicId }]);
+    const bare = tenantAlarms(build().t);
+    expect(bare.length).toBeGreaterThan(0);
+    for (const [, a] of bare) expect(a.Properties.AlarmActions).toBeUndefined();
+  });
+});
 
 describe('TenantApi', () => {
   const { stack, api, t } = build();
