@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildReferenceApp } from '../bin/reference-app';
-import { PRICE_TABLE_BEGIN, PRICE_TABLE_END, renderPriceTable, TRADEOFF_TABLE_BEGIN, TRADEOFF_TABLE_END } from '../lib/assessment/cost-report';
+import { PRICE_TABLE_BEGIN, PRICE_TABLE_END, renderPriceTable, renderStackCostTable, STACK_COST_TABLE_BEGIN, STACK_COST_TABLE_END, TRADEOFF_TABLE_BEGIN, TRADEOFF_TABLE_END } from '../lib/assessment/cost-report';
 import { renderReportMarkdown, renderTradeoffTable, resilienceReport } from '../lib/assessment/report';
 
 const root = path.join(__dirname, '..');
@@ -31,3 +31,4 @@ function between(file: string, begin: string, end: string, content: string): voi
 }
 for (const file of ['README.md', 'docs/assessment.md']) between(file, TRADEOFF_TABLE_BEGIN, TRADEOFF_TABLE_END, renderTradeoffTable(report));
 between('docs/assessment.md', PRICE_TABLE_BEGIN, PRICE_TABLE_END, renderPriceTable());
+between('README.md', STACK_COST_TABLE_BEGIN, STACK_COST_TABLE_END, renderStackCostTable(report.cost));

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatUsd, notPricedReason, PRICES, renderReportMarkdown, renderTradeoffTable, reportSummary, resilienceReport, writeResilienceReport } from '../../lib';
-import { TRADEOFF_TABLE_BEGIN, TRADEOFF_TABLE_END } from '../../lib/assessment/cost-report';
+import { renderStackCostTable, STACK_COST_TABLE_BEGIN, STACK_COST_TABLE_END, TRADEOFF_TABLE_BEGIN, TRADEOFF_TABLE_END } from '../../lib/assessment/cost-report';
 import { PRICERS } from '../../lib/assessment/cost-resources';
 import { referenceApp } from '../helpers/reference';
 
@@ -90,6 +90,20 @@ describe('resilience report', () => {
     expect(md).toContain('| us-west-2 | EC2 instance hour (t3.small, Linux) | 3 | $0.0208/h | $45.55 | data transfer out |');
     expect(md).toContain('## Cost: not priced');
     expect(md).toContain('| AWS::Lambda::Function |');
+  });
+
+  test('README\'s cost per stack is what the report renders: every stack once, the stacks adding up to the app', () => {
+    const table = renderStackCostTable(report.cost);
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme.slice(readme.indexOf(STACK_COST_TABLE_BEGIN) + STACK_COST_TABLE_BEGIN.length, readme.indexOf(STACK_COST_TABLE_END)).trim()).toBe(table);
+    const rows = table.split('\n').filter((l) => /^\| (Ref|Resilience)/.test(l));
+    expect(rows.map((r) => r.split(' | ')[0].slice(2)).sort()).toEqual([...report.cost.stacks].sort());
+    const sum = rows.reduce((s, r) => s + Number(r.split(' | ')[2].replace(/[$,]/g, '')), 0);
+    // Whole dollars per row: the rows add up to the app's figure within a dollar a stack.
+    expect(Math.abs(sum - report.cost.monthlyUsd)).toBeLessThanOrEqual(rows.length);
+    // The ARC cluster (USD 2.50 an hour, 730 hours) is in the building blocks' recovery stack.
+    const arcStack = rows.find((r) => r.startsWith('| ResilienceRef-Recovery |'))!;
+    expect(Number(arcStack.split(' | ')[2].replace(/[$,]/g, ''))).toBeGreaterThanOrEqual(2.5 * 730);
   });
 
   test('the trade-off table: in the report and the summary, and in README.md and docs/assessment.md as the report renders it', () => {
