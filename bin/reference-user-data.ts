@@ -9,7 +9,9 @@ import type { StrategySiteContext } from '../lib';
  * - `GET /health`: 200 `ok` while the process serves (a shallow check: a database failover must
  *   not make Auto Scaling replace healthy instances);
  * - `GET /`: 200 with the Region, the AZ and whether this Region's database endpoint accepts a
- *   TCP connection (1 s), as JSON;
+ *   TCP connection (1 s), as JSON. The endpoint is the writer's: in the recovery Region that is
+ *   the secondary's cluster endpoint, which serves once a failover promotes it, so until then
+ *   `databaseReachable` may read false there (the app writes only where the writer is);
  * - anything else: 404.
  *
  * It runs as a systemd service under a dynamic user with only CAP_NET_BIND_SERVICE, restarted
@@ -26,6 +28,7 @@ export function referenceAppUserData(site: Pick<StrategySiteContext, 'region' | 
     "cat > /etc/systemd/system/ref-app.service <<'UNIT'",
     '[Unit]',
     'Description=cdk-resilience reference application',
+    'Wants=network-online.target',
     'After=network-online.target',
     '[Service]',
     `Environment=APP_REGION=${site.region}`,

@@ -477,12 +477,14 @@ export function cloudWatchKeyStatement(account: string): iam.PolicyStatement {
  * The topic policy restricts publishing to one bucket of this account.
  * @internal
  */
-export function s3KeyStatement(): iam.PolicyStatement {
+export function s3KeyStatement(scoped?: { readonly account: string; readonly bucketName: string }): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'AllowS3EventNotificationsToPublish',
+    sid: scoped ? `AllowS3EventNotificationsOf${scoped.bucketName.replace(/[^A-Za-z0-9]/g, '')}` : 'AllowS3EventNotificationsToPublish',
     principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
     actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
     resources: ['*'], // in a key policy, '*' means this key
+    // On a key that may be shared (a user's), only this bucket of this account (no confused deputy).
+    conditions: scoped ? { StringEquals: { 'aws:SourceAccount': scoped.account }, ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:s3:::${scoped.bucketName}` } } : undefined,
   });
 }
 

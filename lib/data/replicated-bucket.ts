@@ -297,7 +297,7 @@ export class ReplicatedBucket extends Construct {
     // CloudWatch (the alarm) must be able to use the key too, or the notification (and the
     // deploy) fails and the alarm's messages are dropped. An imported key is the user's to grant.
     const userKey = props.notificationTopic?.masterKey;
-    const keyGrant = userKey?.addToResourcePolicy(s3KeyStatement());
+    const keyGrant = userKey?.addToResourcePolicy(s3KeyStatement({ account: stack.account, bucketName: this.bucketName }));
     userKey?.addToResourcePolicy(cloudWatchKeyStatement(stack.account));
     if (keyGrant?.statementAdded === false) {
       addWarning(this, WarningId.TOPIC_KEY_NOT_GRANTED, `the notification topic's KMS key is imported: its key policy must let s3.amazonaws.com (kms:GenerateDataKey, kms:Decrypt) and cloudwatch.amazonaws.com (kms:GenerateDataKey*, kms:Decrypt) use it, or S3 refuses the notification and the deploy fails (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html)`);

@@ -48,8 +48,9 @@ export interface RoutingControlsProps {
   readonly existingClusterArn?: string;
   /**
    * The state each Region's control is set to when it is created (CloudFormation creates them
-   * Off, which withdraws every record they gate). Set once: a later deploy never changes a
-   * state, so it cannot undo an operator's failover.
+   * Off, which withdraws every record they gate). Set only for a control new since the last
+   * deploy (a first deploy, a Region added, a control replaced): a control that existed keeps
+   * the state an operator gave it, so a deploy never undoes a failover.
    * @default - every Region On
    */
   readonly initialStates?: Record<string, 'On' | 'Off'>;
@@ -275,11 +276,14 @@ export class RoutingControls extends Construct {
       code: bundledLambdaCode('routing-control-init'),
       role,
       logGroup,
-      timeout: Duration.seconds(60),
+      // Two passes over five endpoints at 5 s each fit, with time kept to answer CloudFormation.
+      timeout: Duration.seconds(120),
       memorySize: 256,
-      description: `cdk-resilience: first states of the ${props.name} routing controls (on create only)`,
+      description: `cdk-resilience: first states of the ${props.name} routing controls (new controls only)`,
     });
     const resource = new CfnCustomResource(this, 'InitialStates', { serviceToken: fn.functionArn });
+    // If the function never answers, CloudFormation gives up after this, not after an hour.
+    resource.addPropertyOverride('ServiceTimeout', 180);
     resource.addPropertyOverride('Endpoints', this.clusterEndpoints.map((e) => ({ Endpoint: e.endpoint, Region: e.region })));
     resource.addPropertyOverride('States', props.regions.map((r, i) => ({ RoutingControlArn: this.routingControlArns[r], RoutingControlState: states[i] })));
     resource.node.addDependency(this.safetyRule);

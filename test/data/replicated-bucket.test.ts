@@ -500,7 +500,15 @@ describe('ReplicatedBucket options', () => {
     const pt = Template.fromStack(primary);
     const keyId = primary.getLogicalId(key.node.defaultChild as kms.CfnKey);
     const statements = (pt.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Json[]);
-    expect(statements).toContainEqual({ Sid: 'AllowS3EventNotificationsToPublish', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' });
+    // Scoped to this bucket of this account: the key may be shared.
+    expect(statements).toContainEqual({
+      Sid: expect.stringMatching(/^AllowS3EventNotificationsOf/),
+      Effect: 'Allow',
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': expect.anything() } },
+    });
     const [, bucket] = only(pt, 'AWS::S3::Bucket', isDataBucket(SOURCE_NAME));
     expect(bucket.DependsOn).toContain(keyId);
     expect(topicKeyViolations(pt.toJSON() as TemplateJson)).toEqual([]);

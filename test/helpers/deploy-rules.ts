@@ -131,11 +131,14 @@ export interface QuotaUse {
  */
 export const DEFAULT_QUOTAS = { elasticIps: 5, vpcs: 5, internetGateways: 5, natGatewaysPerAz: 5 } as const;
 
-/** Count what templates deployed in one Region take of those quotas. */
-export function quotaUse(templates: readonly TemplateJson[]): QuotaUse {
+/**
+ * Count what templates deployed in one Region take of those quotas. A new account has a
+ * default VPC with its internet gateway in every Region, which count too (`defaultVpc`).
+ */
+export function quotaUse(templates: readonly TemplateJson[], options: { readonly defaultVpc?: boolean } = { defaultVpc: true }): QuotaUse {
   let elasticIps = 0;
-  let vpcs = 0;
-  let internetGateways = 0;
+  let vpcs = options.defaultVpc ? 1 : 0;
+  let internetGateways = options.defaultVpc ? 1 : 0;
   const natGatewaysPerAz: Record<string, number> = {};
   for (const t of templates) {
     const res = t.Resources ?? {};

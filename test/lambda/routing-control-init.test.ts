@@ -63,16 +63,48 @@ test('an endpoint that fails: the next one is tried', async () => {
   expect(responses[0]).toMatchObject({ Status: 'SUCCESS', Reason: 'east On, west On through us-west-2' });
 });
 
-test('every endpoint failing (or the safety rule refusing): FAILED, each endpoint\'s error named, so the deploy stops and says why', async () => {
+test('every endpoint failing (or the safety rule refusing), twice: FAILED, each endpoint\'s error named, so the deploy stops and says why', async () => {
   arc.on(UpdateRoutingControlStatesCommand).rejects(Object.assign(new Error('violates ATLEAST 1'), { name: 'ServiceLimitExceededException' }));
   await handler(event('Create'));
-  expect(arc.commandCalls(UpdateRoutingControlStatesCommand)).toHaveLength(5);
+  expect(arc.commandCalls(UpdateRoutingControlStatesCommand)).toHaveLength(10); // two passes over the five endpoints
   expect(responses[0].Status).toBe('FAILED');
   expect(responses[0].Reason).toMatch(/^no cluster endpoint set the routing controls \(us-east-1: ServiceLimitExceededException: violates ATLEAST 1; us-west-2: .*ap-northeast-1: .*\)$/);
 });
 
-test.each(['Update', 'Delete'] as const)('%s: no state is touched (a deploy never undoes an operator\'s failover); the physical id is kept', async (type) => {
-  await handler(event(type, { PhysicalResourceId: 'ArcInitialStates-initial-states' }));
+test('a conflict on the first pass: the second pass sets them', async () => {
+  const conflict = Object.assign(new Error('try again'), { name: 'ConflictException' });
+  arc.on(UpdateRoutingControlStatesCommand).rejectsOnce(conflict).rejectsOnce(conflict).rejectsOnce(conflict).rejectsOnce(conflict).rejectsOnce(conflict).resolves({});
+  await handler(event('Create'));
+  expect(arc.commandCalls(UpdateRoutingControlStatesCommand)).toHaveLength(6);
+  expect(responses[0]).toMatchObject({ Status: 'SUCCESS', Reason: 'east On, west On through us-east-1' });
+});
+
+test('endpoints that never answer: each call is cut at its timeout, and CloudFormation is answered before the function\'s time runs out', async () => {
+  arc.on(UpdateRoutingControlStatesCommand).callsFake((_input, getClient) => new Promise(() => void getClient));
+  const started = Date.now();
+  // 20 s left, 15 s kept back to answer: about 5 s to try.
+  await handler(event('Create'), { getRemainingTimeInMillis: () => 20_000 });
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(responses[0].Status).toBe('FAILED');
+  expect(responses[0].Reason).toMatch(/in time|TimeoutError/);
+}, 30_000);
+
+test('Update: only the controls new since the last deploy are set (a replaced control, a Region added: created Off); the others keep their state', async () => {
+  arc.on(UpdateRoutingControlStatesCommand).resolves({});
+  const NEW_WEST = `${WEST}-2`;
+  await handler(
+    event('Update', {
+      PhysicalResourceId: 'ArcInitialStates-initial-states',
+      OldResourceProperties: { Endpoints: ENDPOINTS, States: [{ RoutingControlArn: EAST, RoutingControlState: 'On' }, { RoutingControlArn: WEST, RoutingControlState: 'On' }] },
+      ResourceProperties: { Endpoints: ENDPOINTS, States: [{ RoutingControlArn: EAST, RoutingControlState: 'On' }, { RoutingControlArn: NEW_WEST, RoutingControlState: 'On' }] },
+    }),
+  );
+  expect(arc.commandCalls(UpdateRoutingControlStatesCommand).map((c) => c.args[0].input)).toEqual([{ UpdateRoutingControlStateEntries: [{ RoutingControlArn: NEW_WEST, RoutingControlState: 'On' }] }]);
+  expect(responses[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'ArcInitialStates-initial-states' });
+});
+
+test.each(['Update', 'Delete'] as const)('%s with no new control: no state is touched (a deploy never undoes an operator\'s failover); the physical id is kept', async (type) => {
+  await handler(event(type, { PhysicalResourceId: 'ArcInitialStates-initial-states', OldResourceProperties: event('Create').ResourceProperties }));
   expect(arc.commandCalls(UpdateRoutingControlStatesCommand)).toHaveLength(0);
   expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'ArcInitialStates-initial-states', Reason: `${type}: routing control states left as they are` })]);
 });
