@@ -6,6 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ResilienceError } from '../../lib/core/errors';
+import { aliasOrderViolations, TemplateJson, topicKeyViolations } from './deploy-rules';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -94,7 +95,29 @@ export function twoRegions(): { app: App; primary: Stack; recovery: Stack } {
 /** The AwsSolutions findings of a scope, as readable lines (empty when clean). */
 export function nagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks(scope, { verbose: true }).validateScope(scope);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`));
+  const nag = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`));
+  return [...nag, ...deployRuleViolations(scope)];
+}
+
+/**
+ * The deploy-time rules (test/helpers/deploy-rules.ts: alias order, topic keys) on the templates
+ * of the stacks under `scope` (or its stack): every construct test that asserts no cdk-nag
+ * finding asserts these too.
+ */
+export function deployRuleViolations(scope: IConstruct): string[] {
+  const stacks = Stack.isStack(scope) ? [scope] : scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  return stacks.flatMap((stack) => {
+    let t: TemplateJson;
+    try {
+      t = Template.fromStack(stack).toJSON() as TemplateJson;
+    } catch (e) {
+      // A test that changes an app after synthesizing it (to plant a finding) has no template
+      // left to read; cdk-nag still reads its construct tree above.
+      if (/ConstructTreeModifiedAfterSynth|modified after the first synth/.test(String((e as Error).message))) return [];
+      throw e;
+    }
+    return [...aliasOrderViolations(t), ...topicKeyViolations(t)].map((v) => `DEPLOY at ${stack.stackName}: ${v}`);
+  });
 }
 
 /** The ResilienceError a function throws (fails the test when it throws nothing or something else). */
