@@ -159,6 +159,14 @@ export interface DrStrategyProps {
    * @default - none: a person starts every failover (the assessment's decision term is 5 minutes)
    */
   readonly autoFailover?: AutoFailoverOptions;
+  /**
+   * Deletion protection of the load balancers and the databases (the global cluster, each
+   * regional cluster, the RDS instance and its replica). `false` only for a trial or a test
+   * deployment that `cdk destroy` must remove whole (the databases still leave a final
+   * snapshot); a production strategy keeps it on.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** The kind of strategy. */
@@ -296,6 +304,7 @@ export abstract class DrStrategy extends Construct {
       alarms: { topic },
       runningCapacity,
       autoScalingGroupName: this.asgName(stack.region),
+      deletionProtection: this.props.deletionProtection,
     });
     return { stack, network, web, topic };
   }
@@ -332,6 +341,7 @@ export abstract class DrStrategy extends Construct {
         primary: { vpc: this.primary.network.vpc, instanceType: db.instanceType, databaseName: db.databaseName, allowFrom: [this.primary.web.asg] },
         managedRpo: db.managedRpo,
         alarmTopic: this.recovery.topic,
+        deletionProtection: this.props.deletionProtection,
       });
       this.globalDatabase.addSecondary(this.recoveryStack, 'Database', {
         vpc: this.recovery.network.vpc,
@@ -347,6 +357,7 @@ export abstract class DrStrategy extends Construct {
         databaseName: db.databaseName,
         identifier: this.strategyName,
         allowFrom: [this.primary.web.asg],
+        deletionProtection: this.props.deletionProtection,
       });
       this.replica = new CrossRegionReadReplica(this.recoveryStack, 'Database', {
         source: this.database,
@@ -354,6 +365,7 @@ export abstract class DrStrategy extends Construct {
         instanceType: db.instanceType,
         allowFrom: [this.recovery.web.asg],
         alarmTopic: this.recovery.topic,
+        deletionProtection: this.props.deletionProtection,
       });
     }
   }

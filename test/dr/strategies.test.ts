@@ -196,6 +196,35 @@ describe('strategies reject invalid props', () => {
   });
 });
 
+describe('deletion protection (deletionProtection)', () => {
+  // Every resource of a strategy that can refuse a delete: the load balancers, the clusters,
+  // the global cluster, the RDS instance and its replica.
+  const protectedOnes = (t: Template): Array<[string, unknown]> => {
+    const out: Array<[string, unknown]> = [];
+    for (const [id, r] of Object.entries(t.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
+      if (['AWS::RDS::DBCluster', 'AWS::RDS::GlobalCluster', 'AWS::RDS::DBInstance'].includes(r.Type) && !(r.Type === 'AWS::RDS::DBInstance' && r.Properties?.DBClusterIdentifier)) out.push([id, r.Properties?.DeletionProtection]);
+      if (r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+        const attrs = (r.Properties?.LoadBalancerAttributes ?? []) as Array<{ Key: string; Value: string }>;
+        out.push([id, attrs.find((a) => a.Key === 'deletion_protection.enabled')?.Value]);
+      }
+    }
+    return out;
+  };
+  test.each([
+    ['Aurora (warm standby)', (props?: Partial<DrStrategyProps>) => (app: App) => new WarmStandby(app, 'Ws', strategyProps('ws', props)), 5],
+    ['RDS (pilot light)', (props?: Partial<DrStrategyProps>) => (app: App) => new PilotLight(app, 'Pl', strategyProps('pl', { database: { engine: DatabaseEngine.postgres('16.4') }, ...props })), 4],
+  ] as const)('%s: on by default on every such resource; off for a trial when asked', (_n, make, count) => {
+    const on = build(make());
+    const onAll = [...protectedOnes(on.pt), ...protectedOnes(on.rt)];
+    expect(onAll).toHaveLength(count);
+    for (const [, v] of onAll) expect([true, 'true']).toContainEqual(v);
+    const off = build(make({ deletionProtection: false }));
+    const offAll = [...protectedOnes(off.pt), ...protectedOnes(off.rt)];
+    expect(offAll).toHaveLength(count);
+    for (const [, v] of offAll) expect([false, 'false']).toContainEqual(v);
+  });
+});
+
 describe('per-Region user data (web.userData as a function)', () => {
   const rendered = (stack: Stack): string => {
     const [[, lt]] = resourcesOfType(Template.fromStack(stack), 'AWS::EC2::LaunchTemplate');

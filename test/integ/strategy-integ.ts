@@ -1,0 +1,107 @@
+/**
+ * What the strategy integration tests (integ.pilot-light.ts, integ.warm-standby.ts,
+ * integ.active-active.ts) share: the props of a small strategy running the reference
+ * application, and the assertions that run after a real deploy (docs/integ.md).
+ *
+ * A deploy needs a public hosted zone and, for HTTPS, an ACM certificate per Region for
+ * `*.<zone>`: CDK_INTEG_ZONE_ID, CDK_INTEG_ZONE_NAME, CDK_INTEG_CERT_PRIMARY,
+ * CDK_INTEG_CERT_RECOVERY. Without them the tests synthesize with placeholders (for the
+ * snapshot) and serve HTTP.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { referenceAppUserData } from '../../bin/reference-user-data';
+import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
+import { DatabaseEngine, DrStrategy, DrStrategyProps } from '../../lib';
+
+const env = process.env;
+const account = env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
+/** The pair every strategy test deploys to. */
+export const INTEG_REGIONS = { primary: 'us-east-1', recovery: 'us-west-2' } as const;
+const azs = (r: string): string[] => ['a', 'b', 'c'].map((z) => `${r}${z}`);
+const zoneId = env.CDK_INTEG_ZONE_ID ?? 'Z0123456789EXAMPLE';
+const zoneName = env.CDK_INTEG_ZONE_NAME ?? 'example.com';
+
+/**
+ * A small strategy: 3 AZs, 3 to 8 instances a Region, the maintained Aurora
+ * version with a managed RPO, the reference application, and no deletion protection (the
+ * runner destroys what it deployed).
+ */
+export function integStrategyProps(name: string, octet: number, overrides: Partial<DrStrategyProps> = {}): DrStrategyProps {
+  return {
+    name,
+    primary: { env: { account, region: INTEG_REGIONS.primary }, availabilityZones: azs(INTEG_REGIONS.primary), cidr: `10.${octet}.0.0/16`, certificateArn: env.CDK_INTEG_CERT_PRIMARY },
+    recovery: { env: { account, region: INTEG_REGIONS.recovery }, availabilityZones: azs(INTEG_REGIONS.recovery), cidr: `10.${octet + 1}.0.0/16`, certificateArn: env.CDK_INTEG_CERT_RECOVERY },
+    domain: {
+      hostedZoneId: zoneId,
+      zoneName,
+      recordName: name,
+      // Read at deploy (GetHostedZone) when a real zone is given; fixed for the snapshot otherwise.
+      nameServers: env.CDK_INTEG_ZONE_ID ? undefined : ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk'],
+    },
+    web: { capacity: { min: 3, max: 8 }, userData: referenceAppUserData },
+    database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres), managedRpo: Duration.seconds(20) },
+    rto: Duration.minutes(30),
+    rpo: Duration.seconds(30),
+    deletionProtection: false,
+    ...overrides,
+  };
+}
+
+/** Which Region the public name should answer from once deployed. */
+export type ExpectedServer = 'primary' | 'either';
+
+/**
+ * The IntegTest of a strategy, and its assertions, all read-only:
+ *
+ * - the Route 53 health check of each serving Region's endpoint is healthy (a checker reports
+ *   success), so its record can take traffic;
+ * - the failover runbook answers a `plan` with steps, accepted, and no refusal;
+ * - the public name answers, through DNS and the load balancer, with the reference page of the
+ *   expected Region (`primary`; `either` for latency records, which answer the Region nearest
+ *   the asking Lambda);
+ * - the failover drill's steady-state check (its `baseline` step, which only reads) is steady.
+ *
+ * The assertions live in a stack of their own in the recovery Region (the runbook and the drill
+ * are there); a test stack holding them would change its snapshot on every run (their salt).
+ * It reads the primary Region's health check through CDK cross-Region references.
+ */
+export function strategyIntegTest(app: App, id: string, strategy: DrStrategy, options: { readonly servedBy: ExpectedServer; readonly recoveryServes: boolean }): IntegTest {
+  const drill = strategy.drills[0] ?? strategy.addFailoverDrill();
+  const assertionStack = new Stack(app, `${id}Assertions`, { env: { account, region: INTEG_REGIONS.recovery }, crossRegionReferences: true });
+  const integ = new IntegTest(app, id, {
+    testCases: [strategy.primaryStack, strategy.fenceStack, strategy.recoveryStack],
+    assertionStack,
+    diffAssets: false,
+    cdkCommandOptions: { destroy: { args: { force: true } } },
+  });
+  const sites = options.recoveryServes ? [strategy.primary, strategy.recovery] : [strategy.primary];
+  for (const site of sites) {
+    const healthCheckId = site.record.endpointHealthCheck?.healthCheckId;
+    if (healthCheckId === undefined) throw new Error(`${strategy.node.path}: the ${site.stack.region} record has no endpoint health check to assert`);
+    integ.assertions
+      .awsApiCall('Route53', 'getHealthCheckStatus', { HealthCheckId: healthCheckId })
+      .expect(ExpectedResult.objectLike({ HealthCheckObservations: Match.arrayWith([Match.objectLike({ StatusReport: Match.objectLike({ Status: Match.stringLikeRegexp('^Success') }) })]) }))
+      .waitForAssertions({ totalTimeout: Duration.minutes(20), interval: Duration.seconds(60) });
+  }
+  integ.assertions
+    .invokeFunction({
+      functionName: strategy.runbook.failover!.entryFunction.functionName,
+      payload: JSON.stringify({ action: 'plan', mode: 'planned', requestId: 'integ-plan', reason: 'integ-runner: the plan answers' }),
+    })
+    // Accepted, with steps, and no refusal anywhere in the answer.
+    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp('^(?!.*"refusal")(?=.*"steps":\\[").*"accepted":true') }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(20), interval: Duration.seconds(60) });
+  const scheme = strategy.primary.web.redirectListener ? 'https' : 'http';
+  const region = options.servedBy === 'primary' ? strategy.primaryStack.region : Match.stringLikeRegexp(`^(${strategy.primaryStack.region}|${strategy.recoveryStack.region})$`);
+  integ.assertions
+    .httpApiCall(`${scheme}://${strategy.primary.record.domainName}/`)
+    .expect(ExpectedResult.objectLike({ status: 200, body: { region } }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
+  integ.assertions
+    .invokeFunction({ functionName: drill.function.functionName, payload: JSON.stringify({ step: 'baseline' }) })
+    // The drill starts only from a steady state: every steady-state alarm OK.
+    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp('"steady":true') }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(60) });
+  return integ;
+}
