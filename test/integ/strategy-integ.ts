@@ -48,6 +48,15 @@ export function integStrategyProps(name: string, octet: number, overrides: Parti
   };
 }
 
+/** The request the runbook assertion sends: a plan of a planned switchover (changes nothing). */
+export const PLAN_REQUEST = { action: 'plan', mode: 'planned', requestId: 'integ-plan', reason: 'integ-runner: the plan answers' } as const;
+/** What its answer (the Lambda payload, compact JSON) must match: accepted, with steps, and no refusal anywhere. */
+export const PLAN_ACCEPTED = '^(?!.*"refusal")(?=.*"steps":\\[").*"accepted":true';
+/** The event the drill assertion sends: the steady-state check, which only reads. */
+export const DRILL_BASELINE = { step: 'baseline' } as const;
+/** What its answer must match: steady (every steady-state alarm OK). */
+export const DRILL_STEADY = '"steady":true';
+
 /** Which Region the public name should answer from once deployed. */
 export type ExpectedServer = 'primary' | 'either';
 
@@ -87,10 +96,9 @@ export function strategyIntegTest(app: App, id: string, strategy: DrStrategy, op
   integ.assertions
     .invokeFunction({
       functionName: strategy.runbook.failover!.entryFunction.functionName,
-      payload: JSON.stringify({ action: 'plan', mode: 'planned', requestId: 'integ-plan', reason: 'integ-runner: the plan answers' }),
+      payload: JSON.stringify(PLAN_REQUEST),
     })
-    // Accepted, with steps, and no refusal anywhere in the answer.
-    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp('^(?!.*"refusal")(?=.*"steps":\\[").*"accepted":true') }))
+    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp(PLAN_ACCEPTED) }))
     .waitForAssertions({ totalTimeout: Duration.minutes(20), interval: Duration.seconds(60) });
   const scheme = strategy.primary.web.redirectListener ? 'https' : 'http';
   const region = options.servedBy === 'primary' ? strategy.primaryStack.region : Match.stringLikeRegexp(`^(${strategy.primaryStack.region}|${strategy.recoveryStack.region})$`);
@@ -99,9 +107,8 @@ export function strategyIntegTest(app: App, id: string, strategy: DrStrategy, op
     .expect(ExpectedResult.objectLike({ status: 200, body: { region } }))
     .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
   integ.assertions
-    .invokeFunction({ functionName: drill.function.functionName, payload: JSON.stringify({ step: 'baseline' }) })
-    // The drill starts only from a steady state: every steady-state alarm OK.
-    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp('"steady":true') }))
+    .invokeFunction({ functionName: drill.function.functionName, payload: JSON.stringify(DRILL_BASELINE) })
+    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp(DRILL_STEADY) }))
     .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(60) });
   return integ;
 }
