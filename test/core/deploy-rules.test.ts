@@ -2,7 +2,7 @@
  * The deploy-time rules find what they are for: each planted defect is a violation, and its
  * fix is not.
  */
-import { aliasOrderViolations, TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
+import { aliasOrderViolations, appTopicKeyViolations, render, TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
 
 const record = (name: string, extra: Record<string, unknown> = {}, dependsOn?: string[]) => ({ Type: 'AWS::Route53::RecordSet', Properties: { Name: name, Type: 'A', HostedZoneId: 'Z1', ...extra }, ...(dependsOn ? { DependsOn: dependsOn } : {}) });
 
@@ -14,6 +14,16 @@ describe('alias order', () => {
     expect(aliasOrderViolations({ Resources: { Target: target, Alias: alias() } } as TemplateJson)).toEqual(['Alias aliases us-west-2.app.example.com. (Target) in the same template without depending on it']);
     expect(aliasOrderViolations({ Resources: { Target: target, Alias: alias(['Target']) } } as TemplateJson)).toEqual([]);
     expect(aliasOrderViolations({ Resources: { Target: target, Middle: { Type: 'AWS::CloudFormation::WaitConditionHandle', DependsOn: 'Target' }, Alias: alias(['Middle']) } } as TemplateJson)).toEqual([]);
+  });
+
+  test('names built with Fn::Join (a zone name from a reference, the partition) are compared as rendered', () => {
+    const joined = (prefix: string) => ({ 'Fn::Join': ['', [prefix, { Ref: 'ZoneName' }, '.']] });
+    const t = { Resources: { Target: record(joined('us-west-2.app.') as never), Alias: record(joined('app.') as never, { AliasTarget: { DNSName: joined('us-west-2.app.'), HostedZoneId: 'Z1' } }) } } as unknown as TemplateJson;
+    expect(aliasOrderViolations(t)).toEqual(['Alias aliases us-west-2.app.${ZoneName}. (Target) in the same template without depending on it']);
+    (t.Resources!.Alias as { DependsOn?: string[] }).DependsOn = ['Target'];
+    expect(aliasOrderViolations(t)).toEqual([]);
+    expect(render({ 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'sns', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, 'x']] }, { account: '111111111111', region: 'us-east-1' })).toBe('arn:aws:sns:us-east-1:111111111111:x');
+    expect(render({ 'Fn::ImportValue': 'x' })).toBeUndefined();
   });
 
   test('an alias to a name another template holds is not this rule\'s (a stack dependency orders them)', () => {
@@ -40,15 +50,15 @@ describe('topic keys', () => {
 
   test('S3 notifications to a topic whose key allows only CloudWatch: the deploy would fail (aws-cdk#29511)', () => {
     expect(topicKeyViolations({ Resources: { Key: key(['cloudwatch.amazonaws.com']), Topic: topic, Bucket: bucket } } as TemplateJson)).toEqual([
-      'Bucket: s3.amazonaws.com publishes to Topic, whose key Key does not let s3.amazonaws.com use it',
+      'Bucket: s3.amazonaws.com publishes to Topic, whose key Key does not let s3.amazonaws.com use it: nothing allows kms:GenerateDataKey',
     ]);
     expect(topicKeyViolations({ Resources: { Key: key(['cloudwatch.amazonaws.com', 's3.amazonaws.com']), Topic: topic, Bucket: bucket } } as TemplateJson)).toEqual([]);
   });
 
   test('alarms and EventBridge rules each need their own service on the key', () => {
     expect(topicKeyViolations({ Resources: { Key: key(['s3.amazonaws.com']), Topic: topic, Alarm: alarm, Rule: rule } } as TemplateJson)).toEqual([
-      'Alarm: cloudwatch.amazonaws.com publishes to Topic, whose key Key does not let cloudwatch.amazonaws.com use it',
-      'Rule: events.amazonaws.com publishes to Topic, whose key Key does not let events.amazonaws.com use it',
+      'Alarm: cloudwatch.amazonaws.com publishes to Topic, whose key Key does not let cloudwatch.amazonaws.com use it: nothing allows kms:GenerateDataKey',
+      'Rule: events.amazonaws.com publishes to Topic, whose key Key does not let events.amazonaws.com use it: nothing allows kms:GenerateDataKey',
     ]);
     expect(topicKeyViolations({ Resources: { Key: key(['cloudwatch.amazonaws.com', 'events.amazonaws.com']), Topic: topic, Alarm: alarm, Rule: rule } } as TemplateJson)).toEqual([]);
   });
@@ -58,5 +68,70 @@ describe('topic keys', () => {
     expect(topicKeyViolations({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } }, Alarm: alarm } } as TemplateJson)).toEqual([
       'Alarm: cloudwatch.amazonaws.com publishes to Topic, whose key ("alias/aws/sns") is not in the template to check',
     ]);
+  });
+
+  test('a topic referenced by Fn::GetAtt, and insufficient-data actions, are checked too', () => {
+    const byGetAtt = { Type: 'AWS::CloudWatch::Alarm', Properties: { InsufficientDataActions: [{ 'Fn::GetAtt': ['Topic', 'TopicArn'] }] } };
+    expect(topicKeyViolations({ Resources: { Key: key(['s3.amazonaws.com']), Topic: topic, Alarm: byGetAtt } } as TemplateJson)).toEqual([
+      'Alarm: cloudwatch.amazonaws.com publishes to Topic, whose key Key does not let cloudwatch.amazonaws.com use it: nothing allows kms:GenerateDataKey',
+    ]);
+    expect(topicKeyViolations({ Resources: { Key: key(['cloudwatch.amazonaws.com']), Topic: topic, Alarm: byGetAtt } } as TemplateJson)).toEqual([]);
+  });
+
+  // How KMS evaluates a key policy: an explicit Deny wins; an Allow counts only when its
+  // conditions hold. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
+  // and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+  const keyWith = (...statements: object[]) => ({ Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: statements } } });
+  const cwAllow = (condition?: object) => ({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', ...(condition ? { Condition: condition } : {}) });
+  const namedAlarm = { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'shop-5xx', AlarmActions: [{ Ref: 'Topic' }] } };
+  const env = { account: '111111111111', region: 'us-east-1' };
+
+  test('a Deny statement that applies refuses, whatever allows', () => {
+    const deny = { Effect: 'Deny', Principal: '*', Action: 'kms:GenerateDataKey*', Resource: '*' };
+    expect(topicKeyViolations({ Resources: { Key: keyWith(cwAllow(), deny), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env)).toEqual([
+      'Alarm: cloudwatch.amazonaws.com publishes to Topic, whose key Key does not let cloudwatch.amazonaws.com use it: a Deny statement refuses kms:GenerateDataKey',
+    ]);
+    // A Deny whose condition does not hold for the publisher does not apply.
+    const denyWhen = (condition: object) => topicKeyViolations({ Resources: { Key: keyWith(cwAllow(), { ...deny, Condition: condition }), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env);
+    expect(denyWhen({ StringEquals: { 'aws:SourceAccount': '222222222222' } })).toEqual([]);
+    expect(denyWhen({ StringNotEquals: { 'aws:SourceAccount': '111111111111' } })).toEqual([]);
+    expect(denyWhen({ StringNotEquals: { 'aws:SourceAccount': '222222222222' } })[0]).toMatch(/a Deny statement refuses kms:GenerateDataKey/);
+    // A Deny on what cannot be judged here is taken to apply: the rule never guesses in favour.
+    expect(denyWhen({ Bool: { 'aws:SecureTransport': 'false' } })[0]).toMatch(/a Deny statement may refuse kms:GenerateDataKey \(its condition cannot be judged here\)/);
+  });
+
+  test('an Allow counts only when its conditions hold for the publisher (aws:SourceAccount, aws:SourceArn)', () => {
+    const ok = (condition: object) => topicKeyViolations({ Resources: { Key: keyWith(cwAllow(condition)), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env);
+    expect(ok({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } })).toEqual([]);
+    expect(ok({ StringEquals: { 'aws:SourceAccount': '111111111111' } })).toEqual([]);
+    expect(ok({ ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-*' } })).toEqual([]);
+    expect(ok({ StringEquals: { 'aws:SourceAccount': '222222222222' } })[0]).toMatch(/conditions that do not hold for it/);
+    expect(ok({ ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:billing-*' } })[0]).toMatch(/conditions that do not hold for it/);
+    // A condition on a key the publisher's request cannot be shown to carry does not count.
+    expect(ok({ StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } })[0]).toMatch(/conditions that do not hold for it/);
+  });
+
+  test('a topic named by ARN in another stack (another Region) is found there and its key checked', () => {
+    const remoteTopic = { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'shop-alerts', KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } };
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:111111111111:shop-alerts']] };
+    const west = { name: 'West', account: '111111111111', region: 'us-west-2', template: { Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [arn] } } } } as TemplateJson };
+    const east = (k: object) => ({ name: 'East', account: '111111111111', region: 'us-east-1', template: { Resources: { Key: k, Topic: remoteTopic } } as TemplateJson });
+    expect(appTopicKeyViolations([west, east(key(['s3.amazonaws.com']))])).toEqual([
+      'West: Alarm: cloudwatch.amazonaws.com publishes to East/Topic, whose key Key does not let cloudwatch.amazonaws.com use it: nothing allows kms:GenerateDataKey',
+    ]);
+    expect(appTopicKeyViolations([west, east(key(['cloudwatch.amazonaws.com']))])).toEqual([]);
+    // The same name in another Region is another topic; one no template holds is its owner's.
+    expect(appTopicKeyViolations([west, { ...east(key(['s3.amazonaws.com'])), region: 'eu-west-1' }])).toEqual([]);
+  });
+
+  test('an alarm an AwsCustomResource creates (PutMetricAlarm, in the Region it names) publishes too', () => {
+    const call = JSON.stringify({ service: 'CloudWatch', action: 'PutMetricAlarm', region: 'us-east-1', parameters: { AlarmName: 'hc-status', AlarmActions: ['arn:aws:sns:us-east-1:111111111111:shop-alerts'], OKActions: ['arn:aws:sns:us-east-1:111111111111:shop-alerts'] } });
+    const remoteTopic = { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'shop-alerts', KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } };
+    const west = { name: 'West', account: '111111111111', region: 'us-west-2', template: { Resources: { StatusAlarm: { Type: 'Custom::AWS', Properties: { Create: call, Update: call } } } } as TemplateJson };
+    const east = (k: object) => ({ name: 'East', account: '111111111111', region: 'us-east-1', template: { Resources: { Key: k, Topic: remoteTopic } } as TemplateJson });
+    expect(appTopicKeyViolations([west, east(key(['s3.amazonaws.com']))])).toEqual([
+      'West: StatusAlarm: cloudwatch.amazonaws.com publishes to East/Topic, whose key Key does not let cloudwatch.amazonaws.com use it: nothing allows kms:GenerateDataKey',
+    ]);
+    expect(appTopicKeyViolations([west, east(keyWith(cwAllow({ ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:hc-*' } })))])).toEqual([]);
   });
 });

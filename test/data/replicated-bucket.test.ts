@@ -511,7 +511,7 @@ describe('ReplicatedBucket options', () => {
     });
     const [, bucket] = only(pt, 'AWS::S3::Bucket', isDataBucket(SOURCE_NAME));
     expect(bucket.DependsOn).toContain(keyId);
-    expect(topicKeyViolations(pt.toJSON() as TemplateJson)).toEqual([]);
+    expect(topicKeyViolations(pt.toJSON() as TemplateJson, PRIMARY_ENV)).toEqual([]);
     expect(Annotations.fromStack(primary).findWarning('*', Match.stringLikeRegexp('TopicKeyNotGranted'))).toEqual([]);
   });
 

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ResilienceError } from '../../lib/core/errors';
-import { aliasOrderViolations, TemplateJson, topicKeyViolations } from './deploy-rules';
+import { aliasOrderViolations, StackTemplate, TemplateJson, topicKeyViolations } from './deploy-rules';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -106,18 +106,28 @@ export function nagFindings(scope: IConstruct): string[] {
  */
 export function deployRuleViolations(scope: IConstruct): string[] {
   const stacks = Stack.isStack(scope) ? [scope] : scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
-  return stacks.flatMap((stack) => {
-    let t: TemplateJson;
+  const templateOf = (stack: Stack): TemplateJson | undefined => {
     try {
-      t = Template.fromStack(stack).toJSON() as TemplateJson;
+      return Template.fromStack(stack).toJSON() as TemplateJson;
     } catch (e) {
       // A test that changes an app after synthesizing it (to plant a finding) has no template
       // left to read; cdk-nag still reads its construct tree above.
-      if (/ConstructTreeModifiedAfterSynth|modified after the first synth/.test(String((e as Error).message))) return [];
+      if (/ConstructTreeModifiedAfterSynth|modified after the first synth/.test(String((e as Error).message))) return undefined;
       throw e;
     }
-    return [...aliasOrderViolations(t), ...topicKeyViolations(t)].map((v) => `DEPLOY at ${stack.stackName}: ${v}`);
-  });
+  };
+  const literal = (v: string): string | undefined => (Token.isUnresolved(v) ? undefined : v);
+  const described = (stack: Stack): StackTemplate | undefined => {
+    const template = templateOf(stack);
+    return template ? { name: stack.stackName, template, account: literal(stack.account), region: literal(stack.region) } : undefined;
+  };
+  // Topics referenced by ARN may live in any stack of the app (another Region's, for example).
+  const everyStack = stacks[0] ? stacks[0].node.root.node.findAll().filter((c): c is Stack => Stack.isStack(c)) : [];
+  const others = everyStack.filter((s) => !stacks.includes(s)).map(described).filter((x): x is StackTemplate => x !== undefined);
+  const mine = stacks.map(described).filter((x): x is StackTemplate => x !== undefined);
+  return mine.flatMap((s) =>
+    [...aliasOrderViolations(s.template), ...topicKeyViolations(s.template, { account: s.account, region: s.region, others: [...mine.filter((x) => x !== s), ...others] })].map((v) => `DEPLOY at ${s.name}: ${v}`),
+  );
 }
 
 /** The ResilienceError a function throws (fails the test when it throws nothing or something else). */

@@ -35,7 +35,8 @@ function dependencyClosure(t: TemplateJson, id: string): Set<string> {
 }
 
 /**
- * An alias record to another record of the same zone in the same template must depend on it:
+ * An alias record to another record of the same zone in the same template must depend on it
+ * (names compared as rendered: literal, or `Fn::Join` of literals and references):
  * Route 53 refuses an alias to a record that does not exist yet, and CloudFormation creates
  * resources with no dependency between them in parallel. "The alias target must already exist":
  * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html
@@ -43,35 +44,205 @@ function dependencyClosure(t: TemplateJson, id: string): Set<string> {
 export function aliasOrderViolations(t: TemplateJson): string[] {
   const byName = new Map<string, string[]>();
   for (const [id, r] of resourcesOf(t)) {
-    if (r.Type === 'AWS::Route53::RecordSet' && typeof r.Properties?.Name === 'string') {
-      const key = normalName(r.Properties.Name);
+    const name = r.Type === 'AWS::Route53::RecordSet' ? render(r.Properties?.Name) : undefined;
+    if (name !== undefined) {
+      const key = normalName(name);
       byName.set(key, [...(byName.get(key) ?? []), id]);
     }
   }
   const out: string[] = [];
   for (const [id, r] of resourcesOf(t)) {
     const alias = r.Properties?.AliasTarget as Json | undefined;
-    if (r.Type !== 'AWS::Route53::RecordSet' || typeof alias?.DNSName !== 'string') continue;
-    const targets = byName.get(normalName(alias.DNSName)) ?? [];
+    const dnsName = r.Type === 'AWS::Route53::RecordSet' ? render(alias?.DNSName) : undefined;
+    if (dnsName === undefined) continue;
+    const targets = (byName.get(normalName(dnsName)) ?? []).filter((x) => x !== id);
     if (targets.length === 0) continue;
     const closure = dependencyClosure(t, id);
-    if (!targets.some((x) => closure.has(x))) out.push(`${id} aliases ${alias.DNSName} (${targets.join(', ')}) in the same template without depending on it`);
+    if (!targets.some((x) => closure.has(x))) out.push(`${id} aliases ${dnsName} (${targets.join(', ')}) in the same template without depending on it`);
   }
   return out;
 }
 
+/** A synthesized stack: its template, and the account and Region it deploys to (when literal). */
+export interface StackTemplate {
+  readonly name: string;
+  readonly template: TemplateJson;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/** Where a stack deploys (when literal); pseudo parameters render to these. */
+interface Env {
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/**
+ * A template value as a string: literals as they are, pseudo parameters as the stack's account,
+ * Region and partition, `Fn::Join` joined, `Fn::Sub` of pseudo parameters, and any other
+ * reference as `${LogicalId}` (so the same reference renders the same everywhere). Undefined
+ * for what cannot be rendered (`Fn::ImportValue`, conditions).
+ */
+export function render(v: unknown, env: Env = {}): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Json;
+  const pseudo = (name: string): string | undefined =>
+    name === 'AWS::Partition' ? 'aws' : name === 'AWS::AccountId' ? (env.account ?? '${AWS::AccountId}') : name === 'AWS::Region' ? (env.region ?? '${AWS::Region}') : name === 'AWS::URLSuffix' ? 'amazonaws.com' : undefined;
+  if (typeof o.Ref === 'string') return pseudo(o.Ref) ?? `\${${o.Ref}}`;
+  if (Array.isArray(o['Fn::GetAtt'])) return `\${${(o['Fn::GetAtt'] as unknown[]).map(String).join('.')}}`;
+  if (Array.isArray(o['Fn::Join'])) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    if (!Array.isArray(parts)) return undefined;
+    const rendered = parts.map((x) => render(x, env));
+    return rendered.every((x) => x !== undefined) ? rendered.join(sep) : undefined;
+  }
+  if (typeof o['Fn::Sub'] === 'string') return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (m, name: string) => pseudo(name) ?? m);
+  return undefined;
+}
+
+/** One place a service publishes to a topic: the topic reference, and the Region it publishes in when not the stack's. */
+interface Publication {
+  readonly topic: unknown;
+  readonly region?: string;
+  /** The ARN of what publishes (for aws:SourceArn conditions), when it can be rendered. */
+  readonly sourceArn?: string;
+}
+
 /** The services that publish to SNS topics, and where a template says they do. */
-const PUBLISHERS: { service: string; topics: (r: Resource) => unknown[] }[] = [
+const PUBLISHERS: { service: string; publications: (r: Resource, env: Env, id: string) => Publication[] }[] = [
   {
     service: 's3.amazonaws.com',
-    topics: (r) =>
-      r.Type === 'AWS::S3::Bucket' || r.Type === 'Custom::S3BucketNotifications'
-        ? (((r.Properties?.NotificationConfiguration as Json | undefined)?.TopicConfigurations as Json[] | undefined) ?? []).map((c) => c.Topic ?? c.TopicArn)
-        : [],
+    publications: (r, env, id) => {
+      if (r.Type !== 'AWS::S3::Bucket' && r.Type !== 'Custom::S3BucketNotifications') return [];
+      // A bucket's Ref is its name.
+      const bucketName = r.Type === 'AWS::S3::Bucket' ? (render(r.Properties?.BucketName, env) ?? `\${${id}}`) : render(r.Properties?.BucketName, env);
+      const configs = ((r.Properties?.NotificationConfiguration as Json | undefined)?.TopicConfigurations as Json[] | undefined) ?? [];
+      return configs.map((c) => ({ topic: c.Topic ?? c.TopicArn, sourceArn: bucketName !== undefined ? `arn:aws:s3:::${bucketName}` : undefined }));
+    },
   },
-  { service: 'cloudwatch.amazonaws.com', topics: (r) => (r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm' ? [...((r.Properties?.AlarmActions as unknown[]) ?? []), ...((r.Properties?.OKActions as unknown[]) ?? [])] : []) },
-  { service: 'events.amazonaws.com', topics: (r) => (r.Type === 'AWS::Events::Rule' ? ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => x.Arn) : []) },
+  {
+    service: 'cloudwatch.amazonaws.com',
+    publications: (r, env) => {
+      if (r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm') {
+        const name = render(r.Properties?.AlarmName, env);
+        const sourceArn = name !== undefined ? `arn:aws:cloudwatch:${env.region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:alarm:${name}` : undefined;
+        return (['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const).flatMap((k) => ((r.Properties?.[k] as unknown[]) ?? []).map((topic) => ({ topic, sourceArn })));
+      }
+      // An alarm an AwsCustomResource creates (PutMetricAlarm), possibly in another Region.
+      if (r.Type === 'Custom::AWS') {
+        const calls = ['Create', 'Update'].map((k) => render(r.Properties?.[k], env)).filter((x): x is string => x !== undefined);
+        return calls.flatMap((c) => {
+          let call: Json;
+          try {
+            call = JSON.parse(c) as Json;
+          } catch {
+            return [];
+          }
+          if (call.action !== 'PutMetricAlarm' && call.action !== 'putMetricAlarm') return [];
+          const params = (call.parameters ?? {}) as Json;
+          const region = typeof call.region === 'string' ? call.region : env.region;
+          const sourceArn = typeof params.AlarmName === 'string' ? `arn:aws:cloudwatch:${region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:alarm:${params.AlarmName}` : undefined;
+          return (['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const).flatMap((k) => ((params[k] as unknown[]) ?? []).map((topic) => ({ topic, region, sourceArn })));
+        });
+      }
+      return [];
+    },
+  },
+  {
+    service: 'events.amazonaws.com',
+    publications: (r, env) => {
+      if (r.Type !== 'AWS::Events::Rule') return [];
+      const name = render(r.Properties?.Name, env);
+      const sourceArn = name !== undefined ? `arn:aws:events:${env.region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:rule/${name}` : undefined;
+      return ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => ({ topic: x.Arn, sourceArn }));
+    },
+  },
 ];
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+/** IAM's glob: `*` any run of characters, `?` one. */
+const globMatches = (pattern: string, value: string): boolean => {
+  const escape = (c: string): string => c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escape(c))).join('');
+  return new RegExp('^' + body + '$').test(value);
+};
+
+/**
+ * Whether a key-policy statement's Condition holds when a service publishes: the condition keys
+ * services send (aws:SourceAccount, aws:SourceArn) with the string and ARN operators and their
+ * negations; `'unknown'` for anything else (another key, another operator, a value that cannot
+ * be rendered), which an Allow cannot count on and a Deny is taken to meet.
+ */
+function conditionHolds(condition: unknown, ctx: { account?: string; sourceArn?: string }, env: Env): boolean | 'unknown' {
+  if (condition === undefined) return true;
+  let result: boolean | 'unknown' = true;
+  for (const [operator, tests] of Object.entries(condition as Json)) {
+    for (const [key, expected] of Object.entries(tests as Json)) {
+      const values = asList(expected).map((x) => render(x, env));
+      const actual = key === 'aws:SourceAccount' ? ctx.account : key === 'aws:SourceArn' ? ctx.sourceArn : undefined;
+      if (actual === undefined || values.some((x) => x === undefined)) {
+        result = result === false ? false : 'unknown';
+        continue;
+      }
+      // The same reference renders the same on both sides, so a match is a match; a mismatch
+      // where either side holds a reference (`${...}`) proves nothing.
+      const unresolved = actual.includes('${') || values.some((x) => x!.includes('${'));
+      const equals = values.includes(actual);
+      const like = values.some((x) => globMatches(x!, actual));
+      const ok = ({ StringEquals: equals, ArnEquals: equals, StringLike: like, ArnLike: like, StringNotEquals: !equals, ArnNotEquals: !equals, StringNotLike: !like, ArnNotLike: !like } as Record<string, boolean>)[operator];
+      const matched = operator.includes('Not') ? !ok : ok;
+      if (ok === undefined || (!matched && unresolved)) result = result === false ? false : 'unknown';
+      else if (!ok) result = false;
+    }
+  }
+  return result;
+}
+
+/** Whether a statement names `service` (or everyone) as principal and covers `action`. */
+function covers(s: Json, service: string, action: string): boolean {
+  const principal = s.Principal as Json | string | undefined;
+  const principals = principal === '*' ? ['*'] : [...asList((principal as Json | undefined)?.Service), ...asList((principal as Json | undefined)?.AWS)];
+  const actions = asList(s.Action).map(String);
+  return (principals.includes(service) || principals.includes('*')) && actions.some((a) => a === action || a === 'kms:*' || a === '*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))));
+}
+
+/** Why `service` may not use the key for `action` under this policy, or undefined when it may. */
+function keyRefusal(statements: Json[], service: string, action: string, ctx: { account?: string; sourceArn?: string }, env: Env): string | undefined {
+  // An explicit Deny that applies wins over any Allow.
+  const denies = statements.filter((s) => s.Effect === 'Deny' && covers(s, service, action)).map((s) => conditionHolds(s.Condition, ctx, env));
+  if (denies.includes(true)) return `a Deny statement refuses ${action}`;
+  if (denies.includes('unknown')) return `a Deny statement may refuse ${action} (its condition cannot be judged here)`;
+  const allows = statements.filter((s) => s.Effect === 'Allow' && covers(s, service, action));
+  if (allows.length === 0) return `nothing allows ${action}`;
+  if (!allows.some((s) => conditionHolds(s.Condition, ctx, env) === true)) return `the statements allowing ${action} have conditions that do not hold for it (${JSON.stringify(allows.map((s) => s.Condition))})`;
+  return undefined;
+}
+
+/** The topic a reference names: in this template by Ref / Fn::GetAtt, or by ARN in any template given. */
+function findTopic(ref: unknown, here: StackTemplate, all: readonly StackTemplate[], publishRegion?: string): { stack: StackTemplate; id: string } | 'elsewhere' | undefined {
+  const o = ref as Json | undefined;
+  const localId = typeof o?.Ref === 'string' ? o.Ref : Array.isArray(o?.['Fn::GetAtt']) ? String((o!['Fn::GetAtt'] as unknown[])[0]) : undefined;
+  if (localId !== undefined && here.template.Resources?.[localId]) {
+    return here.template.Resources[localId].Type === 'AWS::SNS::Topic' ? { stack: here, id: localId } : undefined;
+  }
+  const arn = render(ref, here);
+  const m = arn?.match(/^arn:[^:]+:sns:([^:]+):([^:]+):(.+)$/);
+  if (!m) return undefined;
+  const [, region, account, name] = m;
+  for (const stack of all) {
+    if (stack.region !== undefined && stack.region !== region) continue;
+    if (stack.account !== undefined && !account.startsWith('$') && stack.account !== account) continue;
+    if (stack.region === undefined && stack !== here) continue;
+    for (const [id, r] of resourcesOf(stack.template)) {
+      if (r.Type === 'AWS::SNS::Topic' && render(r.Properties?.TopicName, stack) === name) return { stack, id };
+    }
+  }
+  // A literal ARN of a topic no template here holds (a user's, imported): its key is its owner's.
+  void publishRegion;
+  return 'elsewhere';
+}
 
 /**
  * A service publishing to a KMS-encrypted topic must be allowed by the key's policy to use the
@@ -79,40 +250,46 @@ const PUBLISHERS: { service: string; topics: (r: Resource) => unknown[] }[] = [
  * or the deploy fails (S3 validates the destination: "Unable to validate the following
  * destination configurations"):
  * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
- * Checked for topics and keys in the same template (a topic of another stack is referenced by a
- * literal ARN and not checked here).
+ * Publishers: S3 notifications, alarms (alarm, OK and insufficient-data actions, and alarms an
+ * AwsCustomResource creates with PutMetricAlarm, in whatever Region it names) and EventBridge
+ * rules. Topics are found by Ref or Fn::GetAtt in the same template, or by ARN (literal or
+ * Fn::Join) among `others` (the other stacks of the app); a topic no template holds is its
+ * owner's, not checked. The key policy is evaluated as KMS would for the publisher: an
+ * applicable Deny refuses; an Allow counts only when its conditions hold (aws:SourceAccount,
+ * aws:SourceArn; conditions on anything else are not judged and do not count).
  */
-export function topicKeyViolations(t: TemplateJson): string[] {
+export function topicKeyViolations(t: TemplateJson, context: { readonly account?: string; readonly region?: string; readonly others?: readonly StackTemplate[] } = {}): string[] {
+  const here: StackTemplate = { name: 'this template', template: t, account: context.account, region: context.region };
+  const all = [here, ...(context.others ?? [])];
   const out: string[] = [];
-  const res = t.Resources ?? {};
   for (const [id, r] of resourcesOf(t)) {
     for (const p of PUBLISHERS) {
-      for (const ref of p.topics(r)) {
-        const topicId = (ref as Json | undefined)?.Ref;
-        const topic = typeof topicId === 'string' ? res[topicId] : undefined;
-        if (topic?.Type !== 'AWS::SNS::Topic') continue;
-        const keyRef = topic.Properties?.KmsMasterKeyId as Json | undefined;
+      for (const pub of p.publications(r, here, id)) {
+        const found = findTopic(pub.topic, here, all, pub.region);
+        if (found === undefined || found === 'elsewhere') continue;
+        const topicName = found.stack === here ? found.id : `${found.stack.name}/${found.id}`;
+        const topic = found.stack.template.Resources![found.id];
+        const keyRef = topic.Properties?.KmsMasterKeyId as Json | string | undefined;
         if (keyRef === undefined) continue;
-        const keyId = Array.isArray(keyRef['Fn::GetAtt']) ? String((keyRef['Fn::GetAtt'] as unknown[])[0]) : typeof keyRef.Ref === 'string' ? keyRef.Ref : undefined;
-        const key = keyId ? res[keyId] : undefined;
+        const keyId = typeof keyRef === 'object' ? (Array.isArray(keyRef['Fn::GetAtt']) ? String((keyRef['Fn::GetAtt'] as unknown[])[0]) : typeof keyRef.Ref === 'string' ? keyRef.Ref : undefined) : undefined;
+        const key = keyId ? found.stack.template.Resources?.[keyId] : undefined;
         if (key?.Type !== 'AWS::KMS::Key') {
-          out.push(`${id}: ${p.service} publishes to ${topicId}, whose key (${JSON.stringify(keyRef)}) is not in the template to check`);
+          out.push(`${id}: ${p.service} publishes to ${topicName}, whose key (${JSON.stringify(keyRef)}) is not in the template to check`);
           continue;
         }
-        const statements = ((key.Properties?.KeyPolicy as Json | undefined)?.Statement as Json[] | undefined) ?? [];
-        const allows = (action: string): boolean =>
-          statements.some((s) => {
-            if (s.Effect !== 'Allow') return false;
-            const svc = (s.Principal as Json | undefined)?.Service;
-            const services = Array.isArray(svc) ? svc : [svc];
-            const actions = Array.isArray(s.Action) ? (s.Action as string[]) : [String(s.Action)];
-            return services.includes(p.service) && actions.some((a) => a === action || a === 'kms:*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))));
-          });
-        if (!allows('kms:GenerateDataKey') || !allows('kms:Decrypt')) out.push(`${id}: ${p.service} publishes to ${topicId}, whose key ${keyId} does not let ${p.service} use it`);
+        const statements = asList((key.Properties?.KeyPolicy as Json | undefined)?.Statement).filter((x): x is Json => !!x && typeof x === 'object');
+        const ctx = { account: here.account ?? '${AWS::AccountId}', sourceArn: pub.sourceArn };
+        const why = keyRefusal(statements, p.service, 'kms:GenerateDataKey', ctx, found.stack) ?? keyRefusal(statements, p.service, 'kms:Decrypt', ctx, found.stack);
+        if (why) out.push(`${id}: ${p.service} publishes to ${topicName}, whose key ${keyId} does not let ${p.service} use it: ${why}`);
       }
     }
   }
   return [...new Set(out)];
+}
+
+/** {@link topicKeyViolations} on every stack of an app, each seeing the others (topics referenced by ARN across stacks and Regions). */
+export function appTopicKeyViolations(stacks: readonly StackTemplate[]): string[] {
+  return stacks.flatMap((s) => topicKeyViolations(s.template, { account: s.account, region: s.region, others: stacks.filter((x) => x !== s) }).map((v) => `${s.name}: ${v}`));
 }
 
 /** What a set of templates takes of the per-Region quotas a fresh account starts with. */

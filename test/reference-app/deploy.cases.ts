@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildReferenceApp, REFERENCE_PARTS, ReferencePart } from '../../bin/reference-app';
-import { aliasOrderViolations, quotaUse, quotaViolations, TemplateJson, topicKeyViolations } from '../helpers/deploy-rules';
+import { aliasOrderViolations, appTopicKeyViolations, quotaUse, quotaViolations, TemplateJson } from '../helpers/deploy-rules';
 import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
 import { referenceApp } from '../helpers/reference';
 
@@ -33,8 +33,26 @@ describe('reference app: deploy-time rules', () => {
     expect(versions.filter((v) => !allowed.has(v))).toEqual([]);
   });
 
-  test('every service that publishes to an encrypted topic may use its key (S3 notifications, alarms, EventBridge rules)', () => {
-    expect(templates.flatMap(([name, t]) => topicKeyViolations(t).map((v) => `${name}: ${v}`))).toEqual([]);
+  test('every service that publishes to an encrypted topic may use its key (S3 notifications, alarms, EventBridge rules), topics in other stacks and Regions included', () => {
+    const stacks = assembly.stacks.map((s) => ({ name: s.stackName, template: s.template as TemplateJson, account: s.environment.account, region: s.environment.region }));
+    expect(appTopicKeyViolations(stacks)).toEqual([]);
+    // The rule sees across stacks: planting the defect (CloudWatch's statement removed from every
+    // key in us-east-1) finds the alarms of the us-west-2 stacks that publish there, among them
+    // the health-check status alarms a custom resource creates in us-east-1.
+    const planted = stacks.map((s) => {
+      if (s.region !== 'us-east-1') return s;
+      const template = JSON.parse(JSON.stringify(s.template)) as TemplateJson;
+      for (const r of Object.values(template.Resources ?? {})) {
+        if (r.Type !== 'AWS::KMS::Key') continue;
+        const policy = r.Properties!.KeyPolicy as { Statement: Array<{ Principal?: { Service?: unknown } }> };
+        policy.Statement = policy.Statement.filter((st) => st.Principal?.Service !== 'cloudwatch.amazonaws.com');
+      }
+      return { ...s, template };
+    });
+    const found = appTopicKeyViolations(planted);
+    const fromWest = found.filter((v) => stacks.some((s) => s.region === 'us-west-2' && v.startsWith(`${s.name}: `)));
+    expect(fromWest.length).toBeGreaterThan(0);
+    expect(fromWest.some((v) => /StatusAlarm[A-Za-z0-9]*: cloudwatch\.amazonaws\.com publishes to [A-Za-z0-9-]+\/[A-Za-z0-9]+, whose key/.test(v))).toBe(true);
   });
 
   /** The part of the reference app a stack belongs to, by its name. */
