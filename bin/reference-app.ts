@@ -8,6 +8,7 @@
 import { Annotations, App, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import {
   ActiveActive,
   AzNetworkDisruptionScenario,
@@ -22,6 +23,7 @@ import {
   Database,
   DatabaseEngine,
   DatabaseKind,
+  DrStrategy,
   DrStrategyProps,
   enforceObjectives,
   FailoverRecords,
@@ -172,6 +174,26 @@ export function addReferenceRouting(primary: ReferenceWebStack, recovery: Refere
   return { shop, api, routingControls };
 }
 
+/** A boolean context value (`-c name=false` arrives as the string "false"), or undefined. */
+function contextFlag(app: App, name: string): boolean | undefined {
+  const v = app.node.tryGetContext(name) as unknown;
+  return v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined;
+}
+
+/**
+ * `-c deletionProtection=false`: the databases of a trial strategy are not deletion-protected,
+ * on purpose; each AwsSolutions-RDS10 finding is acknowledged with that reason.
+ */
+function acknowledgeTrialDeletion(strategy: DrStrategy): void {
+  for (const stack of [strategy.primaryStack, strategy.recoveryStack]) {
+    for (const c of stack.node.findAll()) {
+      if (c instanceof rds.CfnDBCluster || (c instanceof rds.CfnDBInstance && c.dbClusterIdentifier === undefined)) {
+        Validations.of(c).acknowledge({ id: 'AwsSolutions-RDS10', reason: 'a trial deployment (-c deletionProtection=false) that cdk destroy must remove whole; a final snapshot is still taken' });
+      }
+    }
+  }
+}
+
 /** The three DR strategies of the reference app, each in its own pair of stacks. */
 export interface ReferenceStrategies {
   readonly pilotLight: PilotLight;
@@ -182,19 +204,23 @@ export interface ReferenceStrategies {
 /** Deploy the three strategies, with disjoint CIDRs and their own names. */
 export function addReferenceStrategies(app: App, account: string, zone: HostedZoneReference, parts: ReadonlySet<ReferencePart> = new Set(REFERENCE_PARTS)): Partial<ReferenceStrategies> {
   const { primary, recovery } = REFERENCE_REGIONS;
+  const trial = contextFlag(app, 'deletionProtection') === false;
   const base = (name: string, octet: number): DrStrategyProps => ({
     name,
     primary: { env: { account, region: primary.region }, availabilityZones: primary.availabilityZones, cidr: `10.${octet}.0.0/16`, certificateArn: referenceCertificateArn(app, account, primary.region) },
     recovery: { env: { account, region: recovery.region }, availabilityZones: recovery.availabilityZones, cidr: `10.${octet + 1}.0.0/16`, certificateArn: referenceCertificateArn(app, account, recovery.region) },
     domain: { ...zone, recordName: name },
     // A tiny real application (bin/reference-user-data.ts): /health, and a page that reads the Region's database.
-    web: { capacity: { min: 4, max: 12 }, userData: referenceAppUserData },
+    // A deploy waits for each new instance to answer /health (its user data's last check), so an application that does not come up fails it.
+    web: { capacity: { min: 4, max: 12 }, userData: referenceAppUserData, rollingUpdate: { waitForSignals: true } },
     database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres) },
     rto: Duration.minutes(15),
     rpo: Duration.seconds(30),
     // `-c reservedConcurrency=false` for an account whose Lambda concurrency quota is small (new
     // accounts may have 10): Lambda refuses a reservation that leaves fewer than 100 unreserved.
     reservedConcurrency: app.node.tryGetContext('reservedConcurrency') === 'false' || app.node.tryGetContext('reservedConcurrency') === false ? false : undefined,
+    // `-c deletionProtection=false` for a trial that `cdk destroy` removes whole.
+    deletionProtection: trial ? false : undefined,
   });
   // Targets the worst case meets (enforceObjectives warns when only the typical case does):
   // a person decides (5 min), and Aurora's promotion may take 8 min (AWS says under 1 min; one
@@ -213,6 +239,7 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   const warmStandby = parts.has('warm-standby') ? new WarmStandby(app, 'RefWarmStandby', { ...base('ref-warm', 110), database: bounded, rto: Duration.minutes(18), rpo: Duration.seconds(30) }) : undefined;
   // One failover drill per strategy, in its recovery Region, held to its declared RTO.
   for (const strategy of [pilotLight, warmStandby, activeActive]) strategy?.addFailoverDrill();
+  if (trial) for (const strategy of [pilotLight, warmStandby, activeActive]) if (strategy) acknowledgeTrialDeletion(strategy);
   return { pilotLight, warmStandby, activeActive };
 }
 

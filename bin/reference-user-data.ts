@@ -46,6 +46,10 @@ export function referenceAppUserData(site: Pick<StrategySiteContext, 'region' | 
     'UNIT',
     'systemctl daemon-reload',
     'systemctl enable --now ref-app.service',
+    // The exit status is what the CloudFormation signal reports (rollingUpdate.waitForSignals):
+    // success only once the application answers its health check, within 2 minutes.
+    'for attempt in $(seq 1 60); do curl -fsS -o /dev/null http://127.0.0.1/health && break; sleep 2; done',
+    'curl -fsS -o /dev/null http://127.0.0.1/health',
   );
   return ud;
 }

@@ -74,6 +74,8 @@ export class ReferenceWebStack extends Stack {
       alarms: { topic: this.alarmTopic },
       healthCheck: { path: '/health' },
       userData: props.userData,
+      // A deploy waits for each new instance's user data, which ends once /health answers.
+      rollingUpdate: { waitForSignals: true },
     });
   }
 }

@@ -17,7 +17,7 @@ import { HostedZoneReference } from '../routing/hosted-zone';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { RecordEndpoint } from '../routing/record-endpoint';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
-import { WebTier } from '../tiers/web-tier';
+import { WebTier, WebTierRollingUpdate } from '../tiers/web-tier';
 import { AutoFailover, AutoFailoverOptions } from './auto-failover';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
@@ -74,6 +74,15 @@ export interface StrategyWeb {
    * @default - none (the instances run no application: the `/health` checks fail until one serves it)
    */
   readonly userData?: ec2.UserData | ((site: StrategySiteContext) => ec2.UserData);
+  /**
+   * How CloudFormation replaces instances when the launch template changes, in both Regions
+   * (see {@link WebTierRollingUpdate}). `waitForSignals: true` makes a deploy wait for each new
+   * instance's user data to succeed, so an application that does not come up fails the deploy
+   * instead of replacing healthy instances (and a first deploy fails instead of succeeding with
+   * every target unhealthy).
+   * @default - the web tier's: one AZ's worth at a time, 100 % in service, no signals
+   */
+  readonly rollingUpdate?: WebTierRollingUpdate;
 }
 
 /** What a Region's user data may depend on (`StrategyWeb.userData` as a function). */
@@ -300,6 +309,7 @@ export abstract class DrStrategy extends Construct {
       machineImage: this.props.web.machineImage,
       instanceType: this.props.web.instanceType,
       userData: this.siteUserData(stack),
+      rollingUpdate: this.props.web.rollingUpdate,
       certificate: region.certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', region.certificateArn) : undefined,
       alarms: { topic },
       runningCapacity,

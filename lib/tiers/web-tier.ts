@@ -97,7 +97,9 @@ export interface WebTierRollingUpdate {
    * update moves on, so a bad AMI or user data fails the deploy instead of replacing
    * every healthy instance. The construct appends `cfn-signal` (from
    * aws-cfn-bootstrap, present on Amazon Linux 2023) to the user data; the signal
-   * reports the exit status of the user data script.
+   * reports the exit status of the user data script, so end it with a check that the
+   * application answers (the reference app's waits for its `/health`). A group created with
+   * no instance running (a pilot light's standby) has no creation signal to wait for.
    * @default false
    */
   readonly waitForSignals?: boolean;
@@ -513,7 +515,9 @@ export class WebTier extends Construct {
         pauseTime,
         waitOnResourceSignals: ru.waitForSignals ?? false,
       }),
-      signals: ru.waitForSignals
+      // A group created empty (a pilot light's standby) has nothing to signal at creation; its
+      // later rolling updates still wait for the signals of what it runs by then.
+      signals: ru.waitForSignals && plan.running > 0
         ? autoscaling.Signals.waitForMinCapacity({ timeout: pauseTime })
         : undefined,
       minHealthyPercentage: props.instanceMaintenance?.minHealthyPercentage ?? 100,

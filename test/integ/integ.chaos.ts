@@ -29,6 +29,7 @@ const web = new WebTier(stack, 'Web', {
   capacity: { min: 3, max: 9 },
   userData: referenceAppUserData({ region, database: { hostname: '', port: 5432 } }),
   deletionProtection: false,
+  rollingUpdate: { waitForSignals: true },
 });
 const alerts = new AlarmTopic(stack, 'Alerts', { topicName: 'integ-chaos-alerts' });
 const terminate = new InstanceTerminationScenario(stack, 'Terminate', { web, percentage: 33 });

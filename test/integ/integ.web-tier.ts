@@ -25,6 +25,8 @@ const web = new WebTier(stack, 'Web', {
   userData: referenceAppUserData({ region, database: { hostname: '', port: 5432 } }),
   // A test deployment: nothing to keep when it is destroyed.
   deletionProtection: false,
+  // The deploy waits for every instance's user data, which ends once /health answers.
+  rollingUpdate: { waitForSignals: true },
 });
 
 // The assertions run in a stack of the same account and Region (they read the test stack's resources).

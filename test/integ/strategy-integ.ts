@@ -39,7 +39,7 @@ export function integStrategyProps(name: string, octet: number, overrides: Parti
       // Read at deploy (GetHostedZone) when a real zone is given; fixed for the snapshot otherwise.
       nameServers: env.CDK_INTEG_ZONE_ID ? undefined : ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk'],
     },
-    web: { capacity: { min: 3, max: 8 }, userData: referenceAppUserData },
+    web: { capacity: { min: 3, max: 8 }, userData: referenceAppUserData, rollingUpdate: { waitForSignals: true } },
     database: { engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres), managedRpo: Duration.seconds(20) },
     rto: Duration.minutes(30),
     rpo: Duration.seconds(30),

@@ -4,11 +4,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildReferenceApp, REFERENCE_PARTS, ReferencePart } from '../../bin/reference-app';
 import { aliasOrderViolations, appTopicKeyViolations, quotaUse, quotaViolations, TemplateJson } from '../helpers/deploy-rules';
 import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
 import { referenceApp } from '../helpers/reference';
+import { nagFindings } from '../helpers/app';
 
 describe('reference app: deploy-time rules', () => {
   const { assembly } = referenceApp();
@@ -88,5 +90,26 @@ describe('reference app: deploy-time rules', () => {
     const names = app.node.children.filter((c) => c.node.id.startsWith('Ref') || c.node.id.startsWith('Resilience')).map((c) => c.node.id).sort();
     expect(names).toEqual(['RefWarmStandby', 'RefWarmStandby-Fence', 'RefWarmStandby-Primary', 'RefWarmStandby-Recovery', 'RefWarmStandby-RecoveryData']);
     expect(() => buildReferenceApp(new App({ context: { deploy: 'warm' } }))).toThrow('-c deploy=warm: unknown part(s) warm; use all, or any of blocks, active-active, pilot-light, warm-standby, comma-separated');
+  });
+
+  test('-c deletionProtection=false: a strategy trial that cdk destroy removes whole, every RDS10 finding acknowledged with that reason', () => {
+    const protection = (app: App): string[] =>
+      app.node.findAll().filter((c): c is Stack => Stack.isStack(c)).flatMap((stack) =>
+        Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>).flatMap(([id, r]) => {
+          if (['AWS::RDS::DBCluster', 'AWS::RDS::GlobalCluster'].includes(r.Type) || (r.Type === 'AWS::RDS::DBInstance' && !r.Properties?.DBClusterIdentifier)) return [`${stack.stackName}/${id}=${String(r.Properties?.DeletionProtection)}`];
+          if (r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') return [`${stack.stackName}/${id}=${(r.Properties?.LoadBalancerAttributes as Array<{ Key: string; Value: string }>).find((a) => a.Key === 'deletion_protection.enabled')?.Value}`];
+          return [];
+        }),
+      );
+    const trial = new App({ context: { deploy: 'warm-standby', deletionProtection: 'false' } });
+    buildReferenceApp(trial);
+    const off = protection(trial);
+    expect(off.length).toBe(5);
+    expect(off.filter((x) => !x.endsWith('=false'))).toEqual([]);
+    expect(nagFindings(trial)).toEqual([]);
+    // Without it, every one is protected.
+    const kept = new App({ context: { deploy: 'warm-standby' } });
+    buildReferenceApp(kept);
+    expect(protection(kept).filter((x) => !x.endsWith('=true'))).toEqual([]);
   });
 });

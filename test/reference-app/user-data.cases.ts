@@ -42,6 +42,38 @@ describe('reference app: the application on its web tiers', () => {
     expect(checked).toBeGreaterThanOrEqual(8);
   });
 
+  test('every Auto Scaling group running it makes the deploy wait for its instances to answer /health (CloudFormation signals)', () => {
+    // "CreationPolicy ... ResourceSignal: Count, Timeout" and "AutoScalingRollingUpdate ...
+    // WaitOnResourceSignals": https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html
+    let groups = 0;
+    let empty = 0;
+    for (const s of assembly.stacks) {
+      const res = (s.template as { Resources?: Record<string, Json & { Type: string; Properties?: Json }> }).Resources ?? {};
+      for (const [id, r] of Object.entries(res)) {
+        if (r.Type !== 'AWS::AutoScaling::AutoScalingGroup') continue;
+        const ltId = ((r.Properties?.LaunchTemplate as Json).LaunchTemplateId as { Ref: string }).Ref;
+        const userData = text((res[ltId].Properties?.LaunchTemplateData as Json).UserData);
+        if (!userData.includes('ref-app.service')) continue;
+        groups++;
+        const lines = userData.trim().split('\n');
+        // The exit status the signal reports is the last command's: the health check.
+        expect([s.stackName, id, lines[lines.length - 1]]).toEqual([s.stackName, id, 'curl -fsS -o /dev/null http://127.0.0.1/health']);
+        expect(userData).toContain('cfn-signal');
+        expect([s.stackName, id, (r.UpdatePolicy as Json | undefined)?.AutoScalingRollingUpdate]).toEqual([s.stackName, id, expect.objectContaining({ WaitOnResourceSignals: true })]);
+        const min = Number(r.Properties?.MinSize);
+        if (min > 0) expect([s.stackName, id, r.CreationPolicy]).toEqual([s.stackName, id, { ResourceSignal: { Count: min, Timeout: 'PT5M' } }]);
+        else {
+          // A pilot light's standby starts empty: nothing to signal at creation.
+          expect([s.stackName, id, r.CreationPolicy]).toEqual([s.stackName, id, undefined]);
+          empty++;
+        }
+      }
+    }
+    expect(groups).toBeGreaterThanOrEqual(8);
+    expect(empty).toBe(1);
+  });
+
   describe('the server', () => {
     let server: ChildProcess;
     let port: number;

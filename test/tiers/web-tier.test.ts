@@ -295,6 +295,17 @@ describe('WebTier options', () => {
     expect(lt).toContain('cfn-signal');
   });
 
+  test('signals on a group created empty (runningCapacity 0): no creation signal to wait for, rolling updates still wait', () => {
+    const stack = newStack();
+    new WebTier(stack, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 10 }, runningCapacity: 0, rollingUpdate: { waitForSignals: true } });
+    const t = Template.fromStack(stack);
+    const [asg] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'));
+    expect(asg.CreationPolicy).toBeUndefined();
+    expect(asg.Properties.MinSize).toBe('0');
+    expect(asg.UpdatePolicy.AutoScalingRollingUpdate).toMatchObject({ WaitOnResourceSignals: true });
+    expect(JSON.stringify(t.findResources('AWS::EC2::LaunchTemplate'))).toContain('cfn-signal');
+  });
+
   test('a scheduled action below the AZ-loss floor warns', () => {
     const { stack } = build({
       scaling: { scheduled: [{ id: 'Night', schedule: autoscaling.Schedule.cron({ hour: '1', minute: '0' }), minCapacity: 2 }] },
