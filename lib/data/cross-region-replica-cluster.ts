@@ -163,8 +163,16 @@ export class CrossRegionReplicaCluster extends Construct implements ec2.IConnect
     const subnetGroup = createIsolatedSubnetGroup(this, props.vpc);
     const monitoringRole = createMonitoringRole(this);
 
+    // The source's parameters (TLS required among them): parameter groups are per Region, and
+    // this cluster becomes the writer when it is promoted.
+    const parameterGroup = new rds.CfnDBClusterParameterGroup(this, 'ParameterGroup', {
+      description: `Parameters of ${this.identifier}, copied from its source`,
+      family: engine.parameterGroupFamily,
+      parameters: props.source.parameters,
+    });
     this.cluster = new rds.CfnDBCluster(this, 'Cluster', {
       dbClusterIdentifier: this.identifier,
+      dbClusterParameterGroupName: parameterGroup.ref,
       engine: engine.cfnEngine,
       engineVersion: engine.version,
       replicationSourceIdentifier: this.sourceArn,

@@ -106,6 +106,34 @@ export class DatabaseEngine {
     return this.isPostgres ? 'dbadmin' : 'dbadmin';
   }
 
+  /**
+   * The parameters that make the engine refuse connections without TLS, which every database
+   * of this library sets (a user's `parameters` can still override them):
+   * - PostgreSQL and Aurora PostgreSQL: `rds.force_ssl` 1 (Aurora PostgreSQL's default is 0:
+   *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html#AuroraPostgreSQL.Security.SSL.Requiring;
+   *   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html#PostgreSQL.Concepts.General.SSL.Requiring).
+   * - RDS for MySQL: `require_secure_transport` 1
+   *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html).
+   * - Aurora MySQL: `require_secure_transport` ON, a cluster parameter
+   *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html#AuroraMySQL.Security.SSL.RequireSSL).
+   */
+  public get tlsParameters(): Record<string, string> {
+    switch (this.family) {
+      case EngineFamily.POSTGRES:
+      case EngineFamily.AURORA_POSTGRESQL:
+        return { 'rds.force_ssl': '1' };
+      case EngineFamily.MYSQL:
+        return { require_secure_transport: '1' };
+      case EngineFamily.AURORA_MYSQL:
+        return { require_secure_transport: 'ON' };
+    }
+  }
+
+  /** The parameter group family (`postgres17`, `aurora-postgresql17`, `mysql8.0`, `aurora-mysql8.0`). */
+  public get parameterGroupFamily(): string {
+    return `${this.family}${this.majorVersion}`;
+  }
+
   /** The CloudWatch log types exported by default. */
   public get logExports(): string[] {
     switch (this.family) {

@@ -156,8 +156,11 @@ export interface DatabaseProps {
    */
   readonly monitoringInterval?: Duration;
   /**
-   * Database parameters (an instance or cluster parameter group is created).
-   * @default - the engine's defaults
+   * Database parameters, on top of the TLS requirement every database gets
+   * ({@link DatabaseEngine.tlsParameters}: `rds.force_ssl` 1 or `require_secure_transport`);
+   * a parameter given here wins, so `{ 'rds.force_ssl': '0' }` turns that off. An instance or
+   * cluster parameter group is always created.
+   * @default - the engine's defaults, and TLS required
    */
   readonly parameters?: Record<string, string>;
   /**
@@ -213,8 +216,11 @@ export class Database extends Construct implements ec2.IConnectable {
   public readonly identifier: string;
   /** The identifier given in props, when there was one. */
   public readonly physicalIdentifier?: string;
-  /** The database parameters given in props (replicas in other Regions copy them). */
-  public readonly parameters?: Record<string, string>;
+  /**
+   * The database parameters: the engine's TLS requirement ({@link DatabaseEngine.tlsParameters})
+   * and those given in props, which win (replicas in other Regions copy them).
+   */
+  public readonly parameters: Record<string, string>;
   /** ARN of the instance or cluster: what AWS Backup and replicas select. */
   public readonly arn: string;
   /** The in-Region failover figure for this kind, with its source. */
@@ -247,7 +253,8 @@ export class Database extends Construct implements ec2.IConnectable {
     const port = props.port ?? props.engine.defaultPort;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     this.physicalIdentifier = props.identifier;
-    this.parameters = props.parameters;
+    // TLS is required of every connection unless the user's parameters say otherwise.
+    this.parameters = { ...props.engine.tlsParameters, ...props.parameters };
 
     this.encryptionKey = props.encryptionKey ?? createDatabaseKey(this, `Database ${this.node.path}: storage, secret, Performance Insights`);
     this.securityGroup = createDatabaseSecurityGroup(this, props.vpc);
@@ -413,7 +420,7 @@ export class Database extends Construct implements ec2.IConnectable {
       iamAuthentication: true,
       publiclyAccessible: false,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      parameters: props.parameters,
+      parameters: this.parameters,
     });
     return instance;
   }
@@ -455,7 +462,7 @@ export class Database extends Construct implements ec2.IConnectable {
       monitoringRole: this.monitoringRole,
       cloudwatchLogsExports: props.engine.logExports,
       iamAuthentication: true,
-      parameters: props.parameters,
+      parameters: this.parameters,
     });
   }
 
@@ -463,15 +470,11 @@ export class Database extends Construct implements ec2.IConnectable {
     const { props } = c;
     const subnetGroup = createIsolatedSubnetGroup(this, props.vpc);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M6GD, ec2.InstanceSize.LARGE);
-    let parameterGroupName: string | undefined;
-    if (props.parameters) {
-      const pg = new rds.CfnDBClusterParameterGroup(this, 'ParameterGroup', {
-        description: `Parameters of ${this.node.path}`,
-        family: `${props.engine.family}${props.engine.majorVersion}`,
-        parameters: props.parameters,
-      });
-      parameterGroupName = pg.ref;
-    }
+    const parameterGroupName = new rds.CfnDBClusterParameterGroup(this, 'ParameterGroup', {
+      description: `Parameters of ${this.node.path}`,
+      family: props.engine.parameterGroupFamily,
+      parameters: this.parameters,
+    }).ref;
     const cluster = new rds.CfnDBCluster(this, 'Cluster', {
       engine: props.engine.cfnEngine,
       engineVersion: props.engine.version,

@@ -135,6 +135,13 @@ export class GlobalDatabaseSecondary extends Construct implements ec2.IConnectab
 
     // The managed RPO (rds.global_db_rpo) is set on the primary only: with two Regions
     // AWS advises keeping the default on the secondary, or a failover could block commits.
+    // TLS is required here as on the primary: parameter groups are per Region, and this cluster
+    // becomes the writer after a failover.
+    const parameterGroup = new rds.CfnDBClusterParameterGroup(this, 'ParameterGroup', {
+      description: `Parameters of ${props.clusterIdentifier}: TLS required, as on the primary`,
+      family: props.engine.parameterGroupFamily,
+      parameters: props.engine.tlsParameters,
+    });
 
     this.cluster = new rds.CfnDBCluster(this, 'Cluster', {
       globalClusterIdentifier: props.globalClusterIdentifier,
@@ -152,6 +159,7 @@ export class GlobalDatabaseSecondary extends Construct implements ec2.IConnectab
       deletionProtection: props.deletionProtection,
       enableCloudwatchLogsExports: props.engine.logExports,
       enableIamDatabaseAuthentication: true,
+      dbClusterParameterGroupName: parameterGroup.ref,
     });
     this.cluster.applyRemovalPolicy(props.removalPolicy);
     if (props.engine.family === EngineFamily.AURORA_MYSQL) {

@@ -109,6 +109,29 @@ describe.each(KINDS)('Database defaults: %s', (_name, kind, engine, resourceType
   });
 });
 
+describe('TLS required (DatabaseEngine.tlsParameters)', () => {
+  test.each<[string, DatabaseKind, DatabaseEngine, string, Record<string, string>]>([
+    ['RDS for PostgreSQL, Multi-AZ instance', DatabaseKind.MULTI_AZ_INSTANCE, DatabaseEngine.postgres('17.7'), 'AWS::RDS::DBParameterGroup', { 'rds.force_ssl': '1' }],
+    ['RDS for MySQL, Multi-AZ DB cluster', DatabaseKind.MULTI_AZ_CLUSTER, DatabaseEngine.mysql('8.0.39'), 'AWS::RDS::DBClusterParameterGroup', { require_secure_transport: '1' }],
+    ['Aurora PostgreSQL', DatabaseKind.AURORA, DatabaseEngine.auroraPostgres('17.7'), 'AWS::RDS::DBClusterParameterGroup', { 'rds.force_ssl': '1' }],
+    ['Aurora MySQL', DatabaseKind.AURORA, DatabaseEngine.auroraMysql('8.0.mysql_aurora.3.05.2'), 'AWS::RDS::DBClusterParameterGroup', { require_secure_transport: 'ON' }],
+  ])('%s: the parameter group the database uses refuses connections without TLS', (_n, kind, engine, groupType, expected) => {
+    const { template, db } = build({ kind, engine });
+    const [[groupId, group]] = resourcesOfType(template, groupType);
+    expect(group.Properties.Parameters).toEqual(expected);
+    expect(group.Properties.Family).toBe(engine.parameterGroupFamily);
+    const [[, database]] = resourcesOfType(template, groupType === 'AWS::RDS::DBParameterGroup' ? 'AWS::RDS::DBInstance' : 'AWS::RDS::DBCluster');
+    expect(database.Properties[groupType === 'AWS::RDS::DBParameterGroup' ? 'DBParameterGroupName' : 'DBClusterParameterGroupName']).toEqual({ Ref: groupId });
+    expect(db.parameters).toEqual(expected);
+  });
+
+  test("a user's parameter wins, and the rest are kept", () => {
+    const { template, db } = build({ kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('17.7'), parameters: { 'rds.force_ssl': '0', 'log_min_duration_statement': '500' } });
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '0', log_min_duration_statement: '500' } });
+    expect(db.parameters).toEqual({ 'rds.force_ssl': '0', log_min_duration_statement: '500' });
+  });
+});
+
 describe('Database kinds', () => {
   test('Multi-AZ instance: MultiAZ, gp3 with autoscaling storage, IAM auth', () => {
     const { template, db } = build({ kind: DatabaseKind.MULTI_AZ_INSTANCE, engine: DatabaseEngine.postgres('16.4') });

@@ -86,7 +86,15 @@ describe('GlobalDatabase', () => {
 
   test('managed RPO is set on the primary cluster parameter group only', () => {
     pt.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.global_db_rpo': '30' } });
-    rt.resourceCountIs('AWS::RDS::DBClusterParameterGroup', 0);
+    rt.resourceCountIs('AWS::RDS::DBClusterParameterGroup', 1);
+    rt.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: Match.not(Match.objectLike({ 'rds.global_db_rpo': Match.anyValue() })) });
+  });
+
+  test('TLS is required in both Regions (rds.force_ssl on each cluster parameter group): the secondary becomes the writer after a failover', () => {
+    pt.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1', 'rds.global_db_rpo': '30' } });
+    const [[groupId, group]] = resourcesOfType(rt, 'AWS::RDS::DBClusterParameterGroup');
+    expect(group.Properties).toMatchObject({ Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1' } });
+    rt.hasResourceProperties('AWS::RDS::DBCluster', { GlobalClusterIdentifier: 'shop-orders', DBClusterParameterGroupName: { Ref: groupId } });
   });
 
   test('alarms on AuroraGlobalDBReplicationLag and AuroraGlobalDBRPOLag in the secondary Region', () => {
@@ -256,7 +264,11 @@ describe('CrossRegionReplicaCluster', () => {
       MasterUserPassword: Match.absent(),
     });
     rt.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AuroraBinlogReplicaLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-us-west-2' }] });
-    Template.fromStack(primary).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { binlog_format: 'ROW' } });
+    Template.fromStack(primary).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { binlog_format: 'ROW', require_secure_transport: 'ON' } });
+    // The replica copies its source's parameters, TLS required among them.
+    const [[groupId]] = resourcesOfType(rt, 'AWS::RDS::DBClusterParameterGroup');
+    rt.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-mysql8.0', Parameters: { binlog_format: 'ROW', require_secure_transport: 'ON' } });
+    rt.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'orders-us-west-2', DBClusterParameterGroupName: { Ref: groupId } });
     expect(recovery.dependencies.map((s) => s.stackName)).toEqual(['Primary']);
     expect(replica.arn).toBe('arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2');
     expect(nagFindings(recovery)).toEqual([]);
