@@ -10,3 +10,4 @@ import './reference-app/report.cases';
 import './reference-app/dashboards.cases';
 import './reference-app/deploy.cases';
 import './reference-app/user-data.cases';
+import './reference-app/trust.cases';

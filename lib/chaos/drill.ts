@@ -1,3 +1,4 @@
+import { stateMachineRole } from '../core/service-principal';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -353,6 +354,7 @@ export class Drill extends Construct {
 
     const smLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      role: stateMachineRole(this, 'StateMachineRole', `Drill ${drillName}: the state machine`),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: max.plus(Duration.minutes(30)),
       tracingEnabled: true,

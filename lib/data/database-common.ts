@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
+import { confusedDeputySafePrincipal } from '../core/service-principal';
 import { Validator } from '../core/validation';
 
 /**
@@ -24,7 +25,9 @@ export function createDatabaseKey(scope: Construct, description: string): kms.Ke
 /** The enhanced-monitoring role, with its one acknowledged managed policy. */
 export function createMonitoringRole(scope: Construct): iam.Role {
   const role = new iam.Role(scope, 'MonitoringRole', {
-    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+    // Only this account's databases in this Region ("Protecting against the confused deputy
+    // problem", Enhanced Monitoring: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy).
+    assumedBy: confusedDeputySafePrincipal(Stack.of(scope), 'monitoring.rds.amazonaws.com', `arn:${Stack.of(scope).partition}:rds:${Stack.of(scope).region}:${Stack.of(scope).account}:*`),
     description: 'RDS enhanced monitoring: publishes OS metrics to CloudWatch Logs',
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
   });

@@ -1,3 +1,4 @@
+import { stateMachineRole } from '../core/service-principal';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -316,6 +317,7 @@ export class AutoFailover extends Construct {
       );
     const smLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     return new sfn.StateMachine(this, 'StateMachine', {
+      role: stateMachineRole(this, 'StateMachineRole', `Automatic failover of ${props.strategyName}: the confirmation state machine`),
       stateMachineName: `${props.strategyName}-auto-failover`,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: props.confirmationWindow.plus(Duration.minutes(30)),

@@ -1,3 +1,4 @@
+import { stateMachineRole } from '../core/service-principal';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -240,6 +241,7 @@ export class Runbook extends Construct {
 
     const smLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      role: stateMachineRole(this, 'StateMachineRole', `${props.config.name}: the ${props.config.direction} runbook's state machine`),
       stateMachineName: props.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

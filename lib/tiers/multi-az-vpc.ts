@@ -1,8 +1,10 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { withGivenAvailabilityZones } from '../core/availability-zones';
+import { confusedDeputySafePrincipal } from '../core/service-principal';
 import { cidrsOverlap, Ipv4Cidr, parseCidr } from '../core/cidr';
 import { DEFAULT_AZ_COUNT, defaultLogRetention, defaultSubnetMasks, defaultVpcCidr } from '../core/defaults';
 import { Validator } from '../core/validation';
@@ -167,8 +169,16 @@ export class MultiAzVpc extends Construct {
             },
     }));
 
+    // The delivery role, assumable only for this account's flow logs in this Region ("Amazon VPC
+    // flow logs: IAM role for publishing flow logs to CloudWatch Logs", confused deputy:
+    // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+    const stack = Stack.of(this);
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      description: 'VPC flow logs: delivers to the flow log group',
+      assumedBy: confusedDeputySafePrincipal(stack, 'vpc-flow-logs.amazonaws.com', `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:vpc-flow-log/*`),
+    });
     this.flowLog = this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole),
       trafficType: props.flowLogs?.trafficType ?? ec2.FlowLogTrafficType.ALL,
     });
   }
