@@ -134,4 +134,46 @@ describe('topic keys', () => {
     ]);
     expect(appTopicKeyViolations([west, east(keyWith(cwAllow({ ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:hc-*' } })))])).toEqual([]);
   });
+
+  test('Deny with NotPrincipal or NotAction, Allow with NotAction, and action names in any case are read as IAM reads them', () => {
+    const run = (...statements: object[]) => topicKeyViolations({ Resources: { Key: keyWith(...statements), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env);
+    // A Deny on everyone but the account root applies to CloudWatch.
+    expect(run(cwAllow(), { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' })[0]).toMatch(/a Deny statement refuses/);
+    // A Deny of everything but Decrypt still refuses GenerateDataKey.
+    expect(run(cwAllow(), { Effect: 'Deny', Principal: '*', NotAction: 'kms:Decrypt', Resource: '*' })[0]).toMatch(/a Deny statement refuses kms:GenerateDataKey/);
+    // An Allow of everything but key administration covers both; lower-case names count.
+    expect(run({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, NotAction: ['kms:ScheduleKeyDeletion'], Resource: '*' })).toEqual([]);
+    expect(run({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:decrypt', 'kms:generatedatakey*'], Resource: '*' })).toEqual([]);
+  });
+
+  test('a key named through an AWS::KMS::Alias of the template is the key behind it', () => {
+    const aliased = (k: object) => ({ Resources: { Key: k, KeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/ops', TargetKeyId: { Ref: 'Key' } } }, Topic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/ops' } }, Alarm: namedAlarm } }) as TemplateJson;
+    expect(topicKeyViolations(aliased(key(['s3.amazonaws.com'])), env)[0]).toMatch(/whose key Key does not let cloudwatch\.amazonaws\.com use it/);
+    expect(topicKeyViolations(aliased(key(['cloudwatch.amazonaws.com'])), env)).toEqual([]);
+  });
+
+  test('an alarm with a generated name matches a wildcard aws:SourceArn, and no narrower one', () => {
+    const unnamed = { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [{ Ref: 'Topic' }] } };
+    const run = (pattern: string) => topicKeyViolations({ Resources: { Key: keyWith(cwAllow({ ArnLike: { 'aws:SourceArn': pattern } })), Topic: topic, Alarm: unnamed } } as TemplateJson, env);
+    expect(run('arn:aws:cloudwatch:us-east-1:111111111111:alarm:*')).toEqual([]);
+    expect(run('arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-*')[0]).toMatch(/conditions that do not hold/);
+  });
+
+  test('a topic imported from another stack (Fn::ImportValue) is followed to its export', () => {
+    const exporter = { name: 'Exporter', account: '111111111111', region: 'us-east-1', template: { Resources: { Key: key(['s3.amazonaws.com']), Topic: topic }, Outputs: { T: { Value: { Ref: 'Topic' }, Export: { Name: 'ops-topic' } } } } as TemplateJson };
+    const importer = { name: 'Importer', account: '111111111111', region: 'us-east-1', template: { Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'a', AlarmActions: [{ 'Fn::ImportValue': 'ops-topic' }] } } } } as TemplateJson };
+    expect(appTopicKeyViolations([importer, exporter])).toEqual(['Importer: Alarm: cloudwatch.amazonaws.com publishes to Exporter/Topic, whose key Key does not let cloudwatch.amazonaws.com use it: nothing allows kms:GenerateDataKey']);
+  });
+
+  test('an AwsCustomResource alarm publishing to a topic of its own template is found', () => {
+    const call = { 'Fn::Join': ['', ['{"action":"PutMetricAlarm","parameters":{"AlarmName":"hc","AlarmActions":["', { Ref: 'Topic' }, '"]}}']] };
+    expect(topicKeyViolations({ Resources: { Key: key(['s3.amazonaws.com']), Topic: topic, StatusAlarm: { Type: 'Custom::AWS', Properties: { Create: call } } } } as TemplateJson, env)[0]).toMatch(/^StatusAlarm: cloudwatch\.amazonaws\.com publishes to Topic/);
+  });
+
+  test('EventBridge is not documented to send aws:SourceArn to KMS: an Allow that requires it does not count', () => {
+    const rule = { Type: 'AWS::Events::Rule', Properties: { Name: 'r', Targets: [{ Arn: { Ref: 'Topic' }, Id: 't' }] } };
+    const evAllow = (condition?: object) => ({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', ...(condition ? { Condition: condition } : {}) });
+    expect(topicKeyViolations({ Resources: { Key: keyWith(evAllow()), Topic: topic, Rule: rule } } as TemplateJson, env)).toEqual([]);
+    expect(topicKeyViolations({ Resources: { Key: keyWith(evAllow({ StringEquals: { 'aws:SourceAccount': '111111111111' } })), Topic: topic, Rule: rule } } as TemplateJson, env)[0]).toMatch(/conditions that do not hold/);
+  });
 });

@@ -5,7 +5,7 @@
  */
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties?: Json; DependsOn?: string | string[] };
-export type TemplateJson = { Resources?: Record<string, Resource> };
+export type TemplateJson = { Resources?: Record<string, Resource>; Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }> };
 
 const resourcesOf = (t: TemplateJson): [string, Resource][] => Object.entries(t.Resources ?? {});
 const dependsOn = (r: Resource): string[] => (r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]);
@@ -108,6 +108,11 @@ interface Publication {
   readonly region?: string;
   /** The ARN of what publishes (for aws:SourceArn conditions), when it can be rendered. */
   readonly sourceArn?: string;
+  /**
+   * False where the service is not documented to send aws:SourceAccount / aws:SourceArn to KMS
+   * when it publishes (EventBridge): conditions on them are then not judged to hold.
+   */
+  readonly sendsSourceKeys?: boolean;
 }
 
 /** The services that publish to SNS topics, and where a template says they do. */
@@ -124,9 +129,10 @@ const PUBLISHERS: { service: string; publications: (r: Resource, env: Env, id: s
   },
   {
     service: 'cloudwatch.amazonaws.com',
-    publications: (r, env) => {
+    publications: (r, env, id) => {
       if (r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm') {
-        const name = render(r.Properties?.AlarmName, env);
+        // A generated name is unknown: its logical id stands for it (only a wildcard matches it).
+        const name = render(r.Properties?.AlarmName, env) ?? `\${${id}}`;
         const sourceArn = name !== undefined ? `arn:aws:cloudwatch:${env.region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:alarm:${name}` : undefined;
         return (['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const).flatMap((k) => ((r.Properties?.[k] as unknown[]) ?? []).map((topic) => ({ topic, sourceArn })));
       }
@@ -156,7 +162,7 @@ const PUBLISHERS: { service: string; publications: (r: Resource, env: Env, id: s
       if (r.Type !== 'AWS::Events::Rule') return [];
       const name = render(r.Properties?.Name, env);
       const sourceArn = name !== undefined ? `arn:aws:events:${env.region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:rule/${name}` : undefined;
-      return ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => ({ topic: x.Arn, sourceArn }));
+      return ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => ({ topic: x.Arn, sourceArn, sendsSourceKeys: false }));
     },
   },
 ];
@@ -200,12 +206,18 @@ function conditionHolds(condition: unknown, ctx: { account?: string; sourceArn?:
   return result;
 }
 
-/** Whether a statement names `service` (or everyone) as principal and covers `action`. */
+/**
+ * Whether a statement applies to `service` doing `action`: its Principal names the service or
+ * everyone (NotPrincipal: does not name it), and its Action covers the action (NotAction: does
+ * not). IAM compares action names without regard to case.
+ */
 function covers(s: Json, service: string, action: string): boolean {
-  const principal = s.Principal as Json | string | undefined;
-  const principals = principal === '*' ? ['*'] : [...asList((principal as Json | undefined)?.Service), ...asList((principal as Json | undefined)?.AWS)];
-  const actions = asList(s.Action).map(String);
-  return (principals.includes(service) || principals.includes('*')) && actions.some((a) => a === action || a === 'kms:*' || a === '*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))));
+  const names = (p: unknown): string[] => (p === '*' ? ['*'] : [...asList((p as Json | undefined)?.Service), ...asList((p as Json | undefined)?.AWS)].map(String));
+  const matches = (patterns: unknown): boolean =>
+    asList(patterns).map((a) => String(a).toLowerCase()).some((a) => a === action.toLowerCase() || a === 'kms:*' || a === '*' || (a.endsWith('*') && action.toLowerCase().startsWith(a.slice(0, -1))));
+  const principalOk = s.NotPrincipal !== undefined ? !names(s.NotPrincipal).includes(service) : names(s.Principal).some((p) => p === service || p === '*');
+  const actionOk = s.NotAction !== undefined ? !matches(s.NotAction) : matches(s.Action);
+  return principalOk && actionOk;
 }
 
 /** Why `service` may not use the key for `action` under this policy, or undefined when it may. */
@@ -223,11 +235,23 @@ function keyRefusal(statements: Json[], service: string, action: string, ctx: { 
 /** The topic a reference names: in this template by Ref / Fn::GetAtt, or by ARN in any template given. */
 function findTopic(ref: unknown, here: StackTemplate, all: readonly StackTemplate[], publishRegion?: string): { stack: StackTemplate; id: string } | 'elsewhere' | undefined {
   const o = ref as Json | undefined;
+  // An export of another stack: follow it to the value that stack exports.
+  if (o && typeof o['Fn::ImportValue'] === 'string') {
+    for (const stack of all) {
+      const outputs = stack.template.Outputs ?? {};
+      const out = Object.values(outputs).find((x) => x.Export?.Name === o['Fn::ImportValue']);
+      if (out) return findTopic(out.Value, stack, all, publishRegion);
+    }
+    return 'elsewhere';
+  }
   const localId = typeof o?.Ref === 'string' ? o.Ref : Array.isArray(o?.['Fn::GetAtt']) ? String((o!['Fn::GetAtt'] as unknown[])[0]) : undefined;
   if (localId !== undefined && here.template.Resources?.[localId]) {
     return here.template.Resources[localId].Type === 'AWS::SNS::Topic' ? { stack: here, id: localId } : undefined;
   }
   const arn = render(ref, here);
+  // A reference inside a rendered JSON string (an AwsCustomResource call): `${LogicalId}`.
+  const inString = arn?.match(/^\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}$/);
+  if (inString && here.template.Resources?.[inString[1]]?.Type === 'AWS::SNS::Topic') return { stack: here, id: inString[1] };
   const m = arn?.match(/^arn:[^:]+:sns:([^:]+):([^:]+):(.+)$/);
   if (!m) return undefined;
   const [, region, account, name] = m;
@@ -271,20 +295,33 @@ export function topicKeyViolations(t: TemplateJson, context: { readonly account?
         const topic = found.stack.template.Resources![found.id];
         const keyRef = topic.Properties?.KmsMasterKeyId as Json | string | undefined;
         if (keyRef === undefined) continue;
-        const keyId = typeof keyRef === 'object' ? (Array.isArray(keyRef['Fn::GetAtt']) ? String((keyRef['Fn::GetAtt'] as unknown[])[0]) : typeof keyRef.Ref === 'string' ? keyRef.Ref : undefined) : undefined;
+        const keyId = keyOf(keyRef, found.stack);
         const key = keyId ? found.stack.template.Resources?.[keyId] : undefined;
         if (key?.Type !== 'AWS::KMS::Key') {
           out.push(`${id}: ${p.service} publishes to ${topicName}, whose key (${JSON.stringify(keyRef)}) is not in the template to check`);
           continue;
         }
         const statements = asList((key.Properties?.KeyPolicy as Json | undefined)?.Statement).filter((x): x is Json => !!x && typeof x === 'object');
-        const ctx = { account: here.account ?? '${AWS::AccountId}', sourceArn: pub.sourceArn };
+        const ctx = pub.sendsSourceKeys === false ? {} : { account: here.account ?? '${AWS::AccountId}', sourceArn: pub.sourceArn };
         const why = keyRefusal(statements, p.service, 'kms:GenerateDataKey', ctx, found.stack) ?? keyRefusal(statements, p.service, 'kms:Decrypt', ctx, found.stack);
         if (why) out.push(`${id}: ${p.service} publishes to ${topicName}, whose key ${keyId} does not let ${p.service} use it: ${why}`);
       }
     }
   }
   return [...new Set(out)];
+}
+
+/** The logical id of the key a KmsMasterKeyId names: by Ref / Fn::GetAtt, or through an AWS::KMS::Alias of the same template. */
+function keyOf(keyRef: unknown, stack: StackTemplate): string | undefined {
+  const o = keyRef as Json | undefined;
+  const direct = (v: Json | undefined): string | undefined => (Array.isArray(v?.['Fn::GetAtt']) ? String((v!['Fn::GetAtt'] as unknown[])[0]) : typeof v?.Ref === 'string' ? (v.Ref as string) : undefined);
+  const id = typeof keyRef === 'object' ? direct(o) : undefined;
+  const resources = stack.template.Resources ?? {};
+  if (id !== undefined && resources[id]?.Type === 'AWS::KMS::Alias') return direct(resources[id].Properties?.TargetKeyId as Json);
+  if (id !== undefined) return id;
+  const name = render(keyRef, stack)?.replace(/^arn:[^:]+:kms:[^:]+:[^:]+:/, '');
+  const alias = name?.startsWith('alias/') ? Object.values(resources).find((r) => r.Type === 'AWS::KMS::Alias' && render(r.Properties?.AliasName, stack) === name) : undefined;
+  return alias ? direct(alias.Properties?.TargetKeyId as Json) : undefined;
 }
 
 /** {@link topicKeyViolations} on every stack of an app, each seeing the others (topics referenced by ARN across stacks and Regions). */

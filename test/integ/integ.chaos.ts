@@ -43,7 +43,9 @@ const steady = integ.assertions
   .waitForAssertions({ totalTimeout: Duration.minutes(20), interval: Duration.seconds(60) });
 const start = integ.assertions.awsApiCall('StepFunctions', 'startExecution', { stateMachineArn: drill.stateMachine.stateMachineArn });
 start.node.addDependency(steady);
+// Only the status comes back (the execution's input and output would approach the 4 KB a custom
+// resource may return).
 integ.assertions
   .awsApiCall('StepFunctions', 'describeExecution', { executionArn: start.getAttString('executionArn') })
-  .expect(ExpectedResult.objectLike({ status: 'SUCCEEDED' }))
+  .assertAtPath('status', ExpectedResult.stringLikeRegexp('^SUCCEEDED$'))
   .waitForAssertions({ totalTimeout: Duration.minutes(45), interval: Duration.seconds(60) });
