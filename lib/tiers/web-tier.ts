@@ -525,6 +525,9 @@ export class WebTier extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: props.notificationTopic ? [{ topic: props.notificationTopic }] : undefined,
     });
+    // Instances start once their subnets reach the internet (the NAT routes): user data that
+    // installs anything, and the CloudFormation signal, need egress from the first boot.
+    this.asg.node.addDependency(this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).internetConnectivityEstablished);
     if (ru.waitForSignals) {
       userData.addSignalOnExitCommand(this.asg);
     }

@@ -295,6 +295,16 @@ describe('WebTier options', () => {
     expect(lt).toContain('cfn-signal');
   });
 
+  test('the group is created after its subnets reach the internet (NAT routes): user data and signals need egress at first boot', () => {
+    const stack = newStack();
+    new WebTier(stack, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 10 }, rollingUpdate: { waitForSignals: true } });
+    const t = Template.fromStack(stack);
+    const [asg] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'));
+    const natRoutes = Object.entries(t.findResources('AWS::EC2::Route')).filter(([, r]) => r.Properties.NatGatewayId !== undefined).map(([id]) => id);
+    expect(natRoutes).toHaveLength(3);
+    expect(asg.DependsOn).toEqual(expect.arrayContaining(natRoutes));
+  });
+
   test('signals on a group created empty (runningCapacity 0): no creation signal to wait for, rolling updates still wait', () => {
     const stack = newStack();
     new WebTier(stack, 'Web', { vpcProps: { availabilityZones: TEST_AZS }, capacity: { min: 2, max: 10 }, runningCapacity: 0, rollingUpdate: { waitForSignals: true } });
