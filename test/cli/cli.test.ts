@@ -122,6 +122,33 @@ describe('AWS clients', () => {
   });
 });
 
+describe('the directory names only what is in its Region and the caller\'s account', () => {
+  const planOk = () => lambda.on(InvokeCommand).resolves(payload({ accepted: true, plan: plan() }));
+  test.each<[string, Partial<RunbookEntry>, RegExp]>([
+    ['a state machine in another Region', { stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:shop-failover' }, /names a state machine in eu-west-1/],
+    ['a function ARN in another Region', { entryFunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:shop-entry' }, /names the function arn:aws:lambda:eu-west-1/],
+    ['a function of another account', { entryFunctionName: 'arn:aws:lambda:us-west-2:999999999999:function:shop-entry' }, /several accounts \(111111111111, 999999999999\)/],
+    ['a state machine of another account', { stateMachineArn: 'arn:aws:states:us-west-2:999999999999:stateMachine:shop-failover' }, /account 999999999999, but you are signed in to 111111111111/],
+    ['something that is not a state machine', { stateMachineArn: 'arn:aws:lambda:us-west-2:111111111111:function:x' }, /is not a state machine ARN/],
+    ['a runbook to another Region', { targetRegion: 'us-east-1' }, /describes a runbook to us-east-1/],
+  ])('%s: refused, nothing invoked', async (_n, change, message) => {
+    publish({ '/cdk-resilience/runbooks/shop/us-west-2': { ...FAILOVER, ...change } });
+    planOk();
+    const o = io();
+    expect(await cli('plan --strategy shop --to us-west-2 --mode unplanned --allow-data-loss', o)).toBe(EXIT.refused);
+    expect(o.stderr.join('\n')).toMatch(message);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  test('when STS does not answer (an outage), the Region checks still hold and the CLI goes on', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+    planOk();
+    expect(await cli('plan --strategy shop --to us-west-2 --mode unplanned --allow-data-loss', io())).toBe(EXIT.succeeded);
+    publish({ '/cdk-resilience/runbooks/shop/us-west-2': { ...FAILOVER, stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:shop-failover' } });
+    expect(await cli('plan --strategy shop --to us-west-2 --mode unplanned --allow-data-loss', io())).toBe(EXIT.refused);
+  });
+});
+
 describe('plan', () => {
   test('shows both Regions, the data-loss risk and the steps; invokes only the plan action', async () => {
     lambda.on(InvokeCommand).resolves(payload({ accepted: true, plan: plan() }));
