@@ -38,6 +38,32 @@ export interface BackupCopyVaultProps {
    * plan can address the vault by ARN without a cross-Region reference.
    */
   readonly vaultName: string;
+  /**
+   * AWS Backup Vault Lock in compliance mode: once `changeableFor` has passed, nobody (not the
+   * account root, not AWS) can delete a recovery point before `minRetention`, shorten the lock
+   * or remove it. A copy whose retention lies outside `minRetention`..`maxRetention` is refused
+   * by the vault, so {@link ResilientBackup} checks its rules against the lock at synth.
+   * https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html
+   * @default - no Vault Lock (the access policy still denies deletions, but an administrator can change it)
+   */
+  readonly vaultLock?: BackupVaultLock;
+}
+
+/** Vault Lock settings of a {@link BackupCopyVault}. */
+export interface BackupVaultLock {
+  /** The shortest retention a recovery point in the vault may have: 1-36500 days. */
+  readonly minRetention: Duration;
+  /**
+   * The longest retention a recovery point in the vault may have, longer than `minRetention`.
+   * @default - no maximum
+   */
+  readonly maxRetention?: Duration;
+  /**
+   * How long the lock can still be changed or removed before it becomes immutable: at least
+   * 3 days (AWS's cooling-off minimum). Test your copies in that window.
+   * @default Duration.days(3)
+   */
+  readonly changeableFor?: Duration;
 }
 
 /**
@@ -72,6 +98,8 @@ export class BackupCopyVault extends Construct {
    * to use in a stack of another Region: it is not a reference to this stack.
    */
   public readonly vaultArn: string;
+  /** The Vault Lock, when one was asked for. */
+  public readonly vaultLock?: BackupVaultLock;
 
   constructor(scope: Construct, id: string, props: BackupCopyVaultProps) {
     super(scope, id);
@@ -87,13 +115,15 @@ export class BackupCopyVault extends Construct {
       message: `the stack ${stack.stackName} is environment-agnostic, so the vault ARN the primary Region copies to cannot be known at synth time`,
       fix: "give the stack an explicit env, e.g. new Stack(app, 'Recovery', { env: { account: '111111111111', region: 'us-west-2' } })",
     });
+    if (props.vaultLock) validateVaultLock(v, props.vaultLock);
     v.throwIfAny();
 
+    this.vaultLock = props.vaultLock;
     this.vaultName = props.vaultName;
     this.region = stack.region;
     this.account = stack.account;
     this.vaultArn = `arn:${Aws.PARTITION}:backup:${this.region}:${this.account}:backup-vault:${this.vaultName}`;
-    ({ key: this.key, vault: this.vault } = hardenedVault(this, props.vaultName, 'cross-Region backup copies'));
+    ({ key: this.key, vault: this.vault } = hardenedVault(this, props.vaultName, 'cross-Region backup copies', props.vaultLock));
   }
 }
 
@@ -246,6 +276,7 @@ export class ResilientBackup extends Construct {
     validateRules(v, rules, props.continuousBackup ?? false);
     if (props.vaultName !== undefined) validateVaultName(v, 'vaultName', props.vaultName);
     const target = props.copyTo ? validateCopyTarget(v, this, props.copyTo) : undefined;
+    if (props.copyTo && BackupCopyVault.isBackupCopyVault(props.copyTo) && props.copyTo.vaultLock) validateCopiesAgainstLock(v, rules, props.copyTo.vaultLock, props.copyTo.node.path);
     v.throwIfAny();
 
     this.rules = rules;
@@ -349,7 +380,7 @@ export class ResilientBackup extends Construct {
 }
 
 /** The vault both constructs build: CMK with rotation, deny-deletion policy, retained. */
-function hardenedVault(scope: Construct, vaultName: string | undefined, purpose: string): { key: kms.Key; vault: backup.BackupVault } {
+function hardenedVault(scope: Construct, vaultName: string | undefined, purpose: string, lock?: BackupVaultLock): { key: kms.Key; vault: backup.BackupVault } {
   const key = new kms.Key(scope, 'Key', {
     description: `Encrypts the recovery points of an AWS Backup vault (${purpose})`,
     enableKeyRotation: true,
@@ -362,6 +393,9 @@ function hardenedVault(scope: Construct, vaultName: string | undefined, purpose:
     removalPolicy: RemovalPolicy.RETAIN,
     // Denies backup:DeleteRecoveryPoint and backup:UpdateRecoveryPointLifecycle to everyone.
     blockRecoveryPointDeletion: true,
+    lockConfiguration: lock
+      ? { minRetention: lock.minRetention, maxRetention: lock.maxRetention, changeableFor: lock.changeableFor ?? Duration.days(3) }
+      : undefined,
   });
   // blockRecoveryPointDeletion does not cover the vault itself.
   vault.addToAccessPolicy(
@@ -374,6 +408,47 @@ function hardenedVault(scope: Construct, vaultName: string | undefined, purpose:
     }),
   );
   return { key, vault };
+}
+
+function validateVaultLock(v: Validator, lock: BackupVaultLock): void {
+  const days = (d: Duration): number => d.toHours() / 24;
+  const wholeDays = (prop: string, d: Duration | undefined, min: number): boolean =>
+    d === undefined || Token.isUnresolved(d.toHours()) ||
+    v.check(!Number.isInteger(days(d)) || days(d) < min || days(d) > 36500, {
+      code: 'BACKUP_VAULT_LOCK',
+      prop,
+      value: `${days(d)} days`,
+      message: `must be a whole number of days between ${min} and 36500`,
+      fix: `use Duration.days(n) with ${min} <= n <= 36500`,
+    });
+  const ok = wholeDays('vaultLock.minRetention', lock.minRetention, 1) && wholeDays('vaultLock.maxRetention', lock.maxRetention, 1);
+  wholeDays('vaultLock.changeableFor', lock.changeableFor, 3);
+  if (ok && lock.maxRetention !== undefined) {
+    v.check(days(lock.maxRetention) <= days(lock.minRetention), {
+      code: 'BACKUP_VAULT_LOCK',
+      prop: 'vaultLock.maxRetention',
+      value: `${days(lock.maxRetention)} days`,
+      message: `must be longer than minRetention (${days(lock.minRetention)} days)`,
+      fix: 'make maxRetention longer than minRetention, or leave it out',
+    });
+  }
+}
+
+/** A copy outside a locked vault's retention range is refused by the vault: every rule must fit it. */
+function validateCopiesAgainstLock(v: Validator, rules: readonly ResilientBackupRule[], lock: BackupVaultLock, vaultPath: string): void {
+  const days = (d: Duration): number => d.toHours() / 24;
+  rules.forEach((rule, i) => {
+    const r = days(rule.retention);
+    const tooShort = r < days(lock.minRetention);
+    const tooLong = lock.maxRetention !== undefined && r > days(lock.maxRetention);
+    v.check(tooShort || tooLong, {
+      code: 'BACKUP_VAULT_LOCK',
+      prop: `rules[${i}].retention`,
+      value: `${r} days`,
+      message: `copies of rule '${rule.name}' to ${vaultPath} would be refused: its Vault Lock admits ${days(lock.minRetention)}${lock.maxRetention ? `-${days(lock.maxRetention)}` : '+'} days`,
+      fix: "give the rule a retention within the lock's range, or change the lock while it can still be changed",
+    });
+  });
 }
 
 function validateVaultName(v: Validator, prop: string, name: string): void {

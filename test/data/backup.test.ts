@@ -488,3 +488,57 @@ describe('docs/backup.md', () => {
     }
   });
 });
+
+describe('BackupCopyVault vaultLock (AWS Backup Vault Lock, compliance mode)', () => {
+  const build = (vaultLock: ConstructorParameters<typeof BackupCopyVault>[2]['vaultLock'], rules?: ResilientBackupProps['rules']) => {
+    const app = newApp();
+    const recovery = new Stack(app, 'Recovery', { env: RECOVERY_ENV });
+    const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
+    const copyVault = new BackupCopyVault(recovery, 'CopyVault', { vaultName: 'shop-dr-vault', vaultLock });
+    new ResilientBackup(primary, 'Backup', { resources: [backup.BackupResource.fromArn(CLUSTER_ARN)], copyTo: copyVault, rules });
+    return { copyVault, rt: Template.fromStack(recovery) };
+  };
+  const codeOf = (fn: () => unknown): string[] => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof ResilienceError) return e.problems.map((p) => `${p.code} ${p.prop}`);
+      throw e;
+    }
+    return [];
+  };
+
+  test('the lock is set on the vault, immutable after changeableFor (3 days by default); none without it', () => {
+    const { rt } = build({ minRetention: Duration.days(35), maxRetention: Duration.days(365) });
+    rt.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'shop-dr-vault', LockConfiguration: { MinRetentionDays: 35, MaxRetentionDays: 365, ChangeableForDays: 3 } });
+    const none = build(undefined).rt;
+    expect(Object.values(none.findResources('AWS::Backup::BackupVault')).map((r) => r.Properties.LockConfiguration)).toEqual([undefined]);
+  });
+
+  test.each<[string, Record<string, Duration | undefined>, string[]]>([
+    ['changeableFor at the 3-day minimum', { minRetention: Duration.days(1), changeableFor: Duration.days(3) }, []],
+    ['changeableFor under it', { minRetention: Duration.days(1), changeableFor: Duration.days(2) }, ['BACKUP_VAULT_LOCK vaultLock.changeableFor']],
+    ['minRetention at 1 day', { minRetention: Duration.days(1) }, []],
+    ['minRetention in hours', { minRetention: Duration.hours(12) }, ['BACKUP_VAULT_LOCK vaultLock.minRetention']],
+    ['maxRetention a day over minRetention', { minRetention: Duration.days(35), maxRetention: Duration.days(36) }, []],
+    ['maxRetention equal to minRetention', { minRetention: Duration.days(35), maxRetention: Duration.days(35) }, ['BACKUP_VAULT_LOCK vaultLock.maxRetention']],
+    ['maxRetention at 36500 days', { minRetention: Duration.days(1), maxRetention: Duration.days(36500) }, []],
+    ['maxRetention past it', { minRetention: Duration.days(1), maxRetention: Duration.days(36501) }, ['BACKUP_VAULT_LOCK vaultLock.maxRetention']],
+  ])('%s', (_n, lock, expected) => {
+    const app = newApp();
+    const recovery = new Stack(app, 'Recovery', { env: RECOVERY_ENV });
+    expect(codeOf(() => new BackupCopyVault(recovery, 'CopyVault', { vaultName: 'dr-vault', vaultLock: lock as never }))).toEqual(expected);
+  });
+
+  test("every rule's copies must fit the lock's range, at its ends included: the vault refuses the others", () => {
+    const rule = (days: number) => [{ name: 'Daily', schedule: events.Schedule.cron({ minute: '0', hour: '5' }), retention: Duration.days(days) }];
+    const lock = { minRetention: Duration.days(35), maxRetention: Duration.days(90) };
+    expect(codeOf(() => build(lock, rule(35)))).toEqual([]);
+    expect(codeOf(() => build(lock, rule(90)))).toEqual([]);
+    expect(codeOf(() => build(lock, rule(34)))).toEqual(['BACKUP_VAULT_LOCK rules[0].retention']);
+    expect(codeOf(() => build(lock, rule(91)))).toEqual(['BACKUP_VAULT_LOCK rules[0].retention']);
+    // The default rules (35 and 90 days) fit a 35-day minimum without a maximum.
+    expect(codeOf(() => build({ minRetention: Duration.days(35) }))).toEqual([]);
+    expect(codeOf(() => build({ minRetention: Duration.days(36) }))).toEqual(['BACKUP_VAULT_LOCK rules[0].retention']);
+  });
+});
