@@ -97,7 +97,7 @@ describe('topic keys', () => {
     expect(denyWhen({ StringNotEquals: { 'aws:SourceAccount': '111111111111' } })).toEqual([]);
     expect(denyWhen({ StringNotEquals: { 'aws:SourceAccount': '222222222222' } })[0]).toMatch(/a Deny statement refuses kms:GenerateDataKey/);
     // A Deny on what cannot be judged here is taken to apply: the rule never guesses in favour.
-    expect(denyWhen({ Bool: { 'aws:SecureTransport': 'false' } })[0]).toMatch(/a Deny statement may refuse kms:GenerateDataKey \(its condition cannot be judged here\)/);
+    expect(denyWhen({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } })[0]).toMatch(/a Deny statement may refuse kms:GenerateDataKey \(its condition cannot be judged here\)/);
   });
 
   test('an Allow counts only when its conditions hold for the publisher (aws:SourceAccount, aws:SourceArn)', () => {
@@ -175,5 +175,13 @@ describe('topic keys', () => {
     const evAllow = (condition?: object) => ({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', ...(condition ? { Condition: condition } : {}) });
     expect(topicKeyViolations({ Resources: { Key: keyWith(evAllow()), Topic: topic, Rule: rule } } as TemplateJson, env)).toEqual([]);
     expect(topicKeyViolations({ Resources: { Key: keyWith(evAllow({ StringEquals: { 'aws:SourceAccount': '111111111111' } })), Topic: topic, Rule: rule } } as TemplateJson, env)[0]).toMatch(/conditions that do not hold/);
+  });
+
+  test('services call KMS over TLS: a Deny of requests without TLS (aws:SecureTransport false) does not refuse them', () => {
+    const denyPlain = { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    expect(topicKeyViolations({ Resources: { Key: keyWith(cwAllow(), denyPlain), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env)).toEqual([]);
+    // A Deny of TLS requests would refuse them.
+    const denyTls = { ...denyPlain, Condition: { Bool: { 'aws:SecureTransport': 'true' } } };
+    expect(topicKeyViolations({ Resources: { Key: keyWith(cwAllow(), denyTls), Topic: topic, Alarm: namedAlarm } } as TemplateJson, env)[0]).toMatch(/a Deny statement refuses/);
   });
 });

@@ -158,11 +158,11 @@ const PUBLISHERS: { service: string; publications: (r: Resource, env: Env, id: s
   },
   {
     service: 'events.amazonaws.com',
-    publications: (r, env) => {
+    publications: (r) => {
       if (r.Type !== 'AWS::Events::Rule') return [];
-      const name = render(r.Properties?.Name, env);
-      const sourceArn = name !== undefined ? `arn:aws:events:${env.region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:rule/${name}` : undefined;
-      return ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => ({ topic: x.Arn, sourceArn, sendsSourceKeys: false }));
+      // EventBridge is not documented to send the source keys to KMS: no source ARN, and
+      // conditions on them never count (sendsSourceKeys: false).
+      return ((r.Properties?.Targets as Json[] | undefined) ?? []).map((x) => ({ topic: x.Arn, sendsSourceKeys: false }));
     },
   },
 ];
@@ -186,6 +186,11 @@ function conditionHolds(condition: unknown, ctx: { account?: string; sourceArn?:
   let result: boolean | 'unknown' = true;
   for (const [operator, tests] of Object.entries(condition as Json)) {
     for (const [key, expected] of Object.entries(tests as Json)) {
+      // Services call KMS over TLS: aws:SecureTransport is true for them.
+      if (key === 'aws:SecureTransport' && operator === 'Bool') {
+        if (asList(expected).map((x) => String(x).toLowerCase()).includes('true') === false) result = false;
+        continue;
+      }
       const values = asList(expected).map((x) => render(x, env));
       const actual = key === 'aws:SourceAccount' ? ctx.account : key === 'aws:SourceArn' ? ctx.sourceArn : undefined;
       if (actual === undefined || values.some((x) => x === undefined)) {
