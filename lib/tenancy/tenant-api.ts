@@ -123,6 +123,14 @@ export interface TenantApiProps {
    */
   readonly wafRateLimit?: number | false;
   /**
+   * A second rate-based rule in the web ACL, per API key (the `x-api-key` header): requests per
+   * 5 minutes one key may send before WAF blocks it. A backstop for usage-plan throttles, which
+   * AWS documents as best effort; set it above what the highest tier may draw. Only with keys in
+   * the header (`apiKeySource` HEADER) and a web ACL; `false` for none.
+   * @default - twice the highest tier's (or override's) rate limit over the 5-minute window
+   */
+  readonly wafKeyRateLimit?: number | false;
+  /**
    * Regions the tenants' key secrets are replicated to (the recovery Region), so the same
    * keys work there after a failover. A TenantApi built with `keysFrom` adds its Region.
    * @default - none
@@ -267,6 +275,7 @@ export class TenantApi extends Construct {
     }
     this.acknowledge(props);
 
+    const keyRateLimit = wafKeyRateLimitOf(props);
     if (props.wafRateLimit !== false) {
       this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
         scope: 'REGIONAL',
@@ -280,6 +289,19 @@ export class TenantApi extends Construct {
             statement: { rateBasedStatement: { limit: props.wafRateLimit ?? 2000, aggregateKeyType: 'IP' } },
             visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.apiName}-rate-per-ip`, sampledRequestsEnabled: true },
           },
+          ...(keyRateLimit !== undefined
+            ? [
+                {
+                  // Requests without the header are not counted by this rule (WAF skips a
+                  // request that lacks a custom key); the per-IP rule still sees them.
+                  name: 'RatePerApiKey',
+                  priority: 1,
+                  action: { block: {} },
+                  statement: { rateBasedStatement: { limit: keyRateLimit, aggregateKeyType: 'CUSTOM_KEYS', customKeys: [{ header: { name: 'x-api-key', textTransformations: [{ priority: 0, type: 'NONE' }] } }] } },
+                  visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.apiName}-rate-per-key`, sampledRequestsEnabled: true },
+                },
+              ]
+            : []),
         ],
       });
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
@@ -559,6 +581,16 @@ function validate(scope: Construct, props: TenantApiProps, routes: TenantApiRout
   if (props.wafRateLimit !== undefined && props.wafRateLimit !== false) {
     v.integer('wafRateLimit', props.wafRateLimit, { code: 'TENANT_WAF', min: 10, max: 2_000_000_000 });
   }
+  if (props.wafKeyRateLimit !== undefined && props.wafKeyRateLimit !== false) {
+    v.integer('wafKeyRateLimit', props.wafKeyRateLimit, { code: 'TENANT_WAF', min: 10, max: 2_000_000_000 });
+    v.check(props.wafRateLimit === false || (props.apiKeySource !== undefined && props.apiKeySource !== apigw.ApiKeySourceType.HEADER), {
+      code: 'TENANT_WAF',
+      prop: 'wafKeyRateLimit',
+      value: props.wafKeyRateLimit,
+      message: props.wafRateLimit === false ? 'needs the web ACL, which wafRateLimit: false turns off' : 'counts the x-api-key header, which clients do not send when the authorizer supplies the key',
+      fix: 'drop wafKeyRateLimit, or keep the web ACL and keys in the header',
+    });
+  }
   v.check(props.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && props.authorizer === undefined, {
     code: 'TENANT_KEY_SOURCE',
     prop: 'apiKeySource',
@@ -592,4 +624,20 @@ function checkLimits(v: Validator, prop: string, rate: number | undefined, burst
       });
     }
   }
+}
+
+/** WAF's rate-based rules count over 5 minutes (the default evaluation window). */
+const WAF_WINDOW_SECONDS = 300;
+
+/**
+ * The per-key WAF limit: the one given, or twice what the fastest tier or override may draw
+ * over the window (WAF's floor and ceiling applied); none without keys in the header or a web ACL.
+ */
+function wafKeyRateLimitOf(props: TenantApiProps): number | undefined {
+  if (props.wafRateLimit === false || props.wafKeyRateLimit === false) return undefined;
+  if (props.apiKeySource !== undefined && props.apiKeySource !== apigw.ApiKeySourceType.HEADER) return undefined;
+  if (props.wafKeyRateLimit !== undefined) return props.wafKeyRateLimit;
+  const rates = [...props.tiers.map((t) => t.rateLimit), ...(props.tenants ?? []).map((t) => t.overrides?.rateLimit ?? 0)].filter((r) => Number.isFinite(r));
+  const fastest = Math.max(1, ...rates);
+  return Math.min(2_000_000_000, Math.max(10, Math.ceil(2 * fastest * WAF_WINDOW_SECONDS)));
 }

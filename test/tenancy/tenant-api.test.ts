@@ -104,10 +104,18 @@ describe('TenantApi', () => {
     });
   });
 
-  test('a WAF web ACL with a per-IP rate rule on the stage', () => {
+  test('a WAF web ACL on the stage: a per-IP rate rule, and a per-key backstop at twice what the fastest tier may draw in 5 minutes', () => {
     t.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
-      Rules: [Match.objectLike({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } })],
+      Rules: [
+        Match.objectLike({ Name: 'RatePerIp', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } }),
+        // premium: 200 requests a second, 60,000 in 5 minutes: the backstop blocks at 120,000.
+        Match.objectLike({
+          Name: 'RatePerApiKey',
+          Action: { Block: {} },
+          Statement: { RateBasedStatement: { Limit: 120_000, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: { Name: 'x-api-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }] } },
+        }),
+      ],
     });
     t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
@@ -134,6 +142,20 @@ describe('TenantApi options', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
     t.hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM' });
+  });
+
+  test('the per-key WAF rule: an override faster than every tier raises it; a given limit is used; none when the authorizer supplies the key', () => {
+    const rule = (t: Template) => (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0]?.Properties.Rules as Array<{ Name: string; Statement: { RateBasedStatement: { Limit: number } } }> | undefined)?.find((r) => r.Name === 'RatePerApiKey');
+    expect(rule(build({ tenants: [{ id: 'fast', tier: 'premium', overrides: { rateLimit: 500, burstLimit: 1000 } }] }).t)?.Statement.RateBasedStatement.Limit).toBe(300_000);
+    expect(rule(build({ wafKeyRateLimit: 10 }).t)?.Statement.RateBasedStatement.Limit).toBe(10);
+    expect(rule(build({ wafKeyRateLimit: 2_000_000_000 }).t)?.Statement.RateBasedStatement.Limit).toBe(2_000_000_000);
+    expect(rule(build({ wafKeyRateLimit: false }).t)).toBeUndefined();
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Auth', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})') });
+    new TenantApi(stack, 'Api', { apiName: 'orders', tiers: TIERS, apiKeySource: apigw.ApiKeySourceType.AUTHORIZER, authorizer: new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn }) });
+    const t = Template.fromStack(stack);
+    expect(rule(t)).toBeUndefined();
+    expect((Object.values(t.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules as unknown[]).length).toBe(1);
   });
 
   test("the caller's integration, per route or as the default; a mock answering 200 when none is given", () => {
@@ -238,6 +260,9 @@ describe('TenantApi rejects invalid props', () => {
     ['overrides on a shared plan', { tenants: [{ id: 'a', tier: 'basic', sharedPlan: true, overrides: { rateLimit: 1 } }] }, 'TENANT_OVERRIDES', /shared plan has the tier's limits/],
     ['an AUTHORIZER key source without authorizer', { apiKeySource: apigw.ApiKeySourceType.AUTHORIZER }, 'TENANT_KEY_SOURCE', /no authorizer was given/],
     ['a bad API name', { apiName: 'Orders API' }, 'TENANT_API_NAME', /got: "Orders API"/],
+    ['a per-key WAF limit under 10', { wafKeyRateLimit: 9 }, 'TENANT_WAF', /wafKeyRateLimit/],
+    ['a per-key WAF limit over 2,000,000,000', { wafKeyRateLimit: 2_000_000_001 }, 'TENANT_WAF', /wafKeyRateLimit/],
+    ['a per-key WAF limit without the web ACL', { wafRateLimit: false, wafKeyRateLimit: 100 }, 'TENANT_WAF', /needs the web ACL, which wafRateLimit: false turns off/],
   ])('%s', (_name, props, code, message) => {
     const err = errorOf(() => build({ tenants: [], ...props }));
     expect(err).toBeInstanceOf(ResilienceError);
