@@ -24,10 +24,11 @@ export function createDatabaseKey(scope: Construct, description: string): kms.Ke
 
 /** The enhanced-monitoring role, with its one acknowledged managed policy. */
 export function createMonitoringRole(scope: Construct): iam.Role {
+  const stack = Stack.of(scope);
   const role = new iam.Role(scope, 'MonitoringRole', {
     // Only this account's databases in this Region ("Protecting against the confused deputy
     // problem", Enhanced Monitoring: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy).
-    assumedBy: confusedDeputySafePrincipal(Stack.of(scope), 'monitoring.rds.amazonaws.com', `arn:${Stack.of(scope).partition}:rds:${Stack.of(scope).region}:${Stack.of(scope).account}:*`),
+    assumedBy: confusedDeputySafePrincipal(stack, 'monitoring.rds.amazonaws.com', `arn:${stack.partition}:rds:${stack.region}:${stack.account}:*`),
     description: 'RDS enhanced monitoring: publishes OS metrics to CloudWatch Logs',
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
   });

@@ -193,8 +193,13 @@ export class AutoFailover extends Construct {
     const logGroup = new logs.LogGroup(this, 'DetectorLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const role = new iam.Role(this, 'DetectorRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Automatic failover of ${props.strategyName}: watches ${props.watchedRegion} through Route 53's answers` });
     logGroup.grantWrite(role);
-    // PutMetricData has no resource-level permissions; the condition keeps it to this namespace.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': AUTO_FAILOVER_NAMESPACE } } }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'], // PutMetricData has no resource-level permissions; the condition keeps it to this namespace
+        conditions: { StringEquals: { 'cloudwatch:namespace': AUTO_FAILOVER_NAMESPACE } },
+      }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: props.lock.tableName })] }));
     // Outside a VPC: it must reach the name servers when the VPC's egress is what failed.
     const detector = new lambda.Function(this, 'Detector', {

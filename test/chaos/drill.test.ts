@@ -17,7 +17,7 @@ import { handler as drillHandler } from '../../lambda/drill';
 import { installClock } from '../../lambda/shared/clock';
 import { DrillReport } from '../../protocol';
 import { Drill, DRILL_METRICS_NAMESPACE, DRILL_STATES, InstanceTerminationScenario, ResilienceError, WebTier } from '../../lib';
-import { errorOf, nagFindings, newStack, TEST_AZS } from '../helpers/app';
+import { errorOf, flattenTokens, nagFindings, newStack, TEST_AZS } from '../helpers/app';
 
 type Json = Record<string, unknown>;
 const S = DRILL_STATES;
@@ -71,7 +71,7 @@ async function run(drill: Drill, world: World): Promise<RunResult> {
   const stack = Stack.of(drill);
   const config = stack.resolve(drill.config) as Json;
   // Tokens in the config (alarm names, dimensions) become their logical ids: stable strings.
-  const flat = JSON.parse(JSON.stringify(config, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && ('Ref' in (v as Json) || 'Fn::GetAtt' in (v as Json) || 'Fn::Join' in (v as Json)) ? JSON.stringify(v).replace(/\W/g, '') : v)));
+  const flat = flattenTokens(config);
   process.env.DRILL_CONFIG = JSON.stringify(flat);
   process.env.AWS_MAX_ATTEMPTS = '1';
   const poll = flat.pollSeconds as number;

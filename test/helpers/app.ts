@@ -140,3 +140,13 @@ export function errorOf(fn: () => unknown): ResilienceError {
   }
   throw new Error('expected a ResilienceError');
 }
+
+/**
+ * A rendered configuration with its tokens (Ref, Fn::GetAtt, Fn::Join) turned into stable
+ * strings of their logical ids, as a handler would read it from its environment: the same
+ * reference always becomes the same string.
+ */
+export function flattenTokens<T>(value: T): T {
+  const isToken = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && ['Ref', 'Fn::GetAtt', 'Fn::Join'].some((k) => k in (v as object));
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (isToken(v) ? JSON.stringify(v).replace(/\W/g, '') : v))) as T;
+}

@@ -102,10 +102,9 @@ export function render(v: unknown, env: Env = {}): string | undefined {
   return undefined;
 }
 
-/** One place a service publishes to a topic: the topic reference, and the Region it publishes in when not the stack's. */
+/** One place a service publishes to a topic (a topic by ARN names its own Region). */
 interface Publication {
   readonly topic: unknown;
-  readonly region?: string;
   /** The ARN of what publishes (for aws:SourceArn conditions), when it can be rendered. */
   readonly sourceArn?: string;
   /**
@@ -150,7 +149,7 @@ const PUBLISHERS: { service: string; publications: (r: Resource, env: Env, id: s
           const params = (call.parameters ?? {}) as Json;
           const region = typeof call.region === 'string' ? call.region : env.region;
           const sourceArn = typeof params.AlarmName === 'string' ? `arn:aws:cloudwatch:${region ?? '${AWS::Region}'}:${env.account ?? '${AWS::AccountId}'}:alarm:${params.AlarmName}` : undefined;
-          return (['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const).flatMap((k) => ((params[k] as unknown[]) ?? []).map((topic) => ({ topic, region, sourceArn })));
+          return (['AlarmActions', 'OKActions', 'InsufficientDataActions'] as const).flatMap((k) => ((params[k] as unknown[]) ?? []).map((topic) => ({ topic, sourceArn })));
         });
       }
       return [];
@@ -238,14 +237,14 @@ function keyRefusal(statements: Json[], service: string, action: string, ctx: { 
 }
 
 /** The topic a reference names: in this template by Ref / Fn::GetAtt, or by ARN in any template given. */
-function findTopic(ref: unknown, here: StackTemplate, all: readonly StackTemplate[], publishRegion?: string): { stack: StackTemplate; id: string } | 'elsewhere' | undefined {
+function findTopic(ref: unknown, here: StackTemplate, all: readonly StackTemplate[]): { stack: StackTemplate; id: string } | 'elsewhere' | undefined {
   const o = ref as Json | undefined;
   // An export of another stack: follow it to the value that stack exports.
   if (o && typeof o['Fn::ImportValue'] === 'string') {
     for (const stack of all) {
       const outputs = stack.template.Outputs ?? {};
       const out = Object.values(outputs).find((x) => x.Export?.Name === o['Fn::ImportValue']);
-      if (out) return findTopic(out.Value, stack, all, publishRegion);
+      if (out) return findTopic(out.Value, stack, all);
     }
     return 'elsewhere';
   }
@@ -269,7 +268,6 @@ function findTopic(ref: unknown, here: StackTemplate, all: readonly StackTemplat
     }
   }
   // A literal ARN of a topic no template here holds (a user's, imported): its key is its owner's.
-  void publishRegion;
   return 'elsewhere';
 }
 
@@ -294,7 +292,7 @@ export function topicKeyViolations(t: TemplateJson, context: { readonly account?
   for (const [id, r] of resourcesOf(t)) {
     for (const p of PUBLISHERS) {
       for (const pub of p.publications(r, here, id)) {
-        const found = findTopic(pub.topic, here, all, pub.region);
+        const found = findTopic(pub.topic, here, all);
         if (found === undefined || found === 'elsewhere') continue;
         const topicName = found.stack === here ? found.id : `${found.stack.name}/${found.id}`;
         const topic = found.stack.template.Resources![found.id];

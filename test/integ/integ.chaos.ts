@@ -8,22 +8,14 @@
  * test's own instances. Without credentials integ-runner only synthesizes this and compares the
  * committed snapshot.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { referenceAppUserData } from '../../bin/reference-user-data';
-import { AlarmTopic, Drill, InstanceTerminationScenario, MultiAzVpc, WebTier } from '../../lib';
-import { setStackAvailabilityZones } from '../../lib/core/availability-zones';
+import { AlarmTopic, Drill, InstanceTerminationScenario, WebTier } from '../../lib';
+import { singleRegionInteg } from './integ-app';
 import { DRILL_BASELINE, DRILL_STEADY } from './strategy-integ';
 
-const account = process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
-// integ-runner sets CDK_DEFAULT_REGION (a placeholder when it only synthesizes); a deploy takes the profile's.
-const region = process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
-const azs = ['a', 'b', 'c'].map((z) => `${region}${z}`);
-
-const app = new App();
-const stack = new Stack(app, 'IntegChaos', { env: { account, region } });
-setStackAvailabilityZones(stack, 'availabilityZones', stack, azs);
-const network = new MultiAzVpc(stack, 'Network', { availabilityZones: azs, cidr: '10.86.0.0/16' });
+const { stack, network, region, integ } = singleRegionInteg('Chaos', '10.86.0.0/16');
 const web = new WebTier(stack, 'Web', {
   vpc: network.vpc,
   capacity: { min: 3, max: 9 },
@@ -35,8 +27,6 @@ const alerts = new AlarmTopic(stack, 'Alerts', { topicName: 'integ-chaos-alerts'
 const terminate = new InstanceTerminationScenario(stack, 'Terminate', { web, percentage: 33 });
 const drill = new Drill(stack, 'TerminateDrill', { experiment: terminate.experiment, web, rto: Duration.minutes(10), alarmTopic: alerts.topic, pollInterval: Duration.seconds(30), maxDuration: Duration.minutes(40) });
 
-const assertionStack = new Stack(app, 'IntegChaosAssertions', { env: { account, region } });
-const integ = new IntegTest(app, 'ChaosInteg', { testCases: [stack], assertionStack, diffAssets: false, cdkCommandOptions: { destroy: { args: { force: true } } } });
 const steady = integ.assertions
   .invokeFunction({ functionName: drill.function.functionName, payload: JSON.stringify(DRILL_BASELINE) })
   .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.stringLikeRegexp(DRILL_STEADY) }))

@@ -6,37 +6,31 @@
  * cluster's three instances are available, one in each AZ. Without credentials integ-runner only
  * synthesizes this and compares the committed snapshot.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
+import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
 import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
-import { Database, DatabaseEngine, DatabaseKind, MultiAzVpc } from '../../lib';
-import { setStackAvailabilityZones } from '../../lib/core/availability-zones';
-import { assertAtPaths } from './assert-at-paths';
+import { Database, DatabaseEngine, DatabaseKind } from '../../lib';
+import { assertAtPaths, FieldAssertions } from './assert-at-paths';
+import { singleRegionInteg } from './integ-app';
 
-const account = process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
-// integ-runner sets CDK_DEFAULT_REGION (a placeholder when it only synthesizes); a deploy takes the profile's.
-const region = process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
-const azs = ['a', 'b', 'c'].map((z) => `${region}${z}`);
-
-const app = new App();
-const stack = new Stack(app, 'IntegDatabase', { env: { account, region } });
-setStackAvailabilityZones(stack, 'availabilityZones', stack, azs);
-const network = new MultiAzVpc(stack, 'Network', { availabilityZones: azs, cidr: '10.88.0.0/16' });
+const { stack, network, azs, integ } = singleRegionInteg('Database', '10.88.0.0/16');
 // A test deployment: nothing to keep when it is destroyed (a final snapshot is still taken).
 const aurora = new Database(stack, 'Aurora', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres(REFERENCE_ENGINE_VERSIONS.auroraPostgres), vpc: network.vpc, deletionProtection: false });
 const instance = new Database(stack, 'Instance', { kind: DatabaseKind.MULTI_AZ_INSTANCE, engine: DatabaseEngine.postgres(REFERENCE_ENGINE_VERSIONS.postgres), vpc: network.vpc, deletionProtection: false });
 
-const assertionStack = new Stack(app, 'IntegDatabaseAssertions', { env: { account, region } });
-const integ = new IntegTest(app, 'DatabaseInteg', { testCases: [stack], assertionStack, diffAssets: false, cdkCommandOptions: { destroy: { args: { force: true } } } });
+/** What both kinds must show, at a path of their answer: Multi-AZ, encrypted, deletable here, IAM auth, 7 days of backups. */
+const expectedOfEvery = (at: string): FieldAssertions => [
+  [`${at}.MultiAZ`, ExpectedResult.exact(true)],
+  [`${at}.StorageEncrypted`, ExpectedResult.exact(true)],
+  [`${at}.DeletionProtection`, ExpectedResult.exact(false)],
+  [`${at}.IAMDatabaseAuthenticationEnabled`, ExpectedResult.exact(true)],
+  [`${at}.BackupRetentionPeriod`, ExpectedResult.exact(7)],
+];
 // One field per call (test/integ/assert-at-paths.ts): a whole DescribeDB* answer is over the
 // 4 KB a custom resource may return.
 assertAtPaths(integ, 'RDS', 'describeDBClusters', { DBClusterIdentifier: aurora.identifier }, [
   ['DBClusters.0.Status', ExpectedResult.stringLikeRegexp('^available$')],
-  ['DBClusters.0.MultiAZ', ExpectedResult.exact(true)],
-  ['DBClusters.0.StorageEncrypted', ExpectedResult.exact(true)],
-  ['DBClusters.0.DeletionProtection', ExpectedResult.exact(false)],
-  ['DBClusters.0.IAMDatabaseAuthenticationEnabled', ExpectedResult.exact(true)],
-  ['DBClusters.0.BackupRetentionPeriod', ExpectedResult.exact(7)],
+  ...expectedOfEvery('DBClusters.0'),
 ], { totalTimeout: Duration.minutes(30), interval: Duration.seconds(60) });
 // Its three instances, each available, in the AZs given (the order of the answer is not
 // specified: each instance is read by its own identifier).
@@ -48,10 +42,6 @@ assertAtPaths(integ, 'RDS', 'describeDBClusters', { DBClusterIdentifier: aurora.
 });
 assertAtPaths(integ, 'RDS', 'describeDBInstances', { DBInstanceIdentifier: instance.identifier }, [
   ['DBInstances.0.DBInstanceStatus', ExpectedResult.stringLikeRegexp('^available$')],
-  ['DBInstances.0.MultiAZ', ExpectedResult.exact(true)],
-  ['DBInstances.0.StorageEncrypted', ExpectedResult.exact(true)],
-  ['DBInstances.0.DeletionProtection', ExpectedResult.exact(false)],
-  ['DBInstances.0.IAMDatabaseAuthenticationEnabled', ExpectedResult.exact(true)],
+  ...expectedOfEvery('DBInstances.0'),
   ['DBInstances.0.PubliclyAccessible', ExpectedResult.exact(false)],
-  ['DBInstances.0.BackupRetentionPeriod', ExpectedResult.exact(7)],
 ], { totalTimeout: Duration.minutes(45), interval: Duration.seconds(60) });

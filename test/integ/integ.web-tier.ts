@@ -4,21 +4,13 @@
  * asserted: every target healthy behind the load balancer, and `/health` answering 200 through
  * it. Without credentials integ-runner only synthesizes this and compares the committed snapshot.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
+import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
 import { referenceAppUserData } from '../../bin/reference-user-data';
-import { MultiAzVpc, WebTier } from '../../lib';
-import { setStackAvailabilityZones } from '../../lib/core/availability-zones';
+import { WebTier } from '../../lib';
+import { singleRegionInteg } from './integ-app';
 
-const account = process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
-// integ-runner sets CDK_DEFAULT_REGION (a placeholder when it only synthesizes); a deploy takes the profile's.
-const region = process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
-const azs = ['a', 'b', 'c'].map((z) => `${region}${z}`);
-
-const app = new App();
-const stack = new Stack(app, 'IntegWebTier', { env: { account, region } });
-setStackAvailabilityZones(stack, 'availabilityZones', stack, azs);
-const network = new MultiAzVpc(stack, 'Network', { availabilityZones: azs, cidr: '10.90.0.0/16' });
+const { stack, network, region, integ } = singleRegionInteg('WebTier', '10.90.0.0/16');
 const web = new WebTier(stack, 'Web', {
   vpc: network.vpc,
   capacity: { min: 3, max: 8 },
@@ -29,9 +21,6 @@ const web = new WebTier(stack, 'Web', {
   rollingUpdate: { waitForSignals: true },
 });
 
-// The assertions run in a stack of the same account and Region (they read the test stack's resources).
-const assertionStack = new Stack(app, 'IntegWebTierAssertions', { env: { account, region } });
-const integ = new IntegTest(app, 'WebTierInteg', { testCases: [stack], assertionStack, diffAssets: false, cdkCommandOptions: { destroy: { args: { force: true } } } });
 integ.assertions
   .awsApiCall('ElasticLoadBalancingV2', 'describeTargetHealth', { TargetGroupArn: web.targetGroup.targetGroupArn })
   .expect(ExpectedResult.objectLike({ TargetHealthDescriptions: [{ TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'healthy' } }, { TargetHealth: { State: 'healthy' } }] }))

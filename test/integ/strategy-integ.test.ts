@@ -14,6 +14,7 @@ import { RunbookConfig } from '../../protocol';
 import { handler as entry } from '../../lambda/runbook-entry';
 import { handler as drillHandler } from '../../lambda/drill';
 import { SimulatedAws } from '../dr/simulator';
+import { flattenTokens } from '../helpers/app';
 import { DRILL_BASELINE, DRILL_STEADY, integStrategyProps, PLAN_ACCEPTED, PLAN_REQUEST } from './strategy-integ';
 
 const strategies: Array<[string, (app: App) => DrStrategy]> = [
@@ -22,18 +23,13 @@ const strategies: Array<[string, (app: App) => DrStrategy]> = [
   ['active-active', (app) => new ActiveActive(app, 'IntegActive', integStrategyProps('integ-active', 96))],
 ];
 
-/** Tokens in a rendered configuration become stable strings (as the drill tests do). */
-function flatten<T>(value: T): T {
-  const isToken = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && ['Ref', 'Fn::GetAtt', 'Fn::Join'].some((k) => k in (v as object));
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (isToken(v) ? JSON.stringify(v).replace(/\W/g, '') : v))) as T;
-}
 
 describe.each(strategies)('the %s integration test', (_name, make) => {
   const strategy = make(new App());
 
   test("the plan assertion's request is valid, and its pattern matches an accepted plan but not one with the primary down", async () => {
     const runbook = strategy.runbook.failover!;
-    const config = flatten(Stack.of(runbook).resolve(runbook.config) as RunbookConfig);
+    const config = flattenTokens(Stack.of(runbook).resolve(runbook.config) as RunbookConfig);
     process.env.RUNBOOK_CONFIG = JSON.stringify(config);
     process.env.AWS_MAX_ATTEMPTS = '1';
     const sim = new SimulatedAws({ config });
@@ -53,7 +49,7 @@ describe.each(strategies)('the %s integration test', (_name, make) => {
 
   test("the drill assertion's pattern matches a steady baseline and not an unsteady one", async () => {
     const drill = strategy.drills[0] ?? strategy.addFailoverDrill();
-    const config = flatten(Stack.of(drill).resolve(drill.config) as { alarmNames: string[] });
+    const config = flattenTokens(Stack.of(drill).resolve(drill.config) as { alarmNames: string[] });
     expect(config.alarmNames.length).toBeGreaterThan(0);
     process.env.DRILL_CONFIG = JSON.stringify(config);
     process.env.AWS_MAX_ATTEMPTS = '1';

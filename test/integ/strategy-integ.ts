@@ -14,6 +14,7 @@ import { referenceAppUserData } from '../../bin/reference-user-data';
 import { REFERENCE_ENGINE_VERSIONS } from '../../bin/engine-versions';
 import { DatabaseEngine, DrStrategy, DrStrategyProps } from '../../lib';
 import { assertAtPaths } from './assert-at-paths';
+import { INTEG_TEST_OPTIONS } from './integ-app';
 
 const env = process.env;
 const account = env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
@@ -82,8 +83,7 @@ export function strategyIntegTest(app: App, id: string, strategy: DrStrategy, op
   const integ = new IntegTest(app, id, {
     testCases: [strategy.primaryStack, strategy.fenceStack, strategy.recoveryStack],
     assertionStack,
-    diffAssets: false,
-    cdkCommandOptions: { destroy: { args: { force: true } } },
+    ...INTEG_TEST_OPTIONS,
   });
   const sites = options.recoveryServes ? [strategy.primary, strategy.recovery] : [strategy.primary];
   for (const site of sites) {

@@ -5,7 +5,7 @@
  * with the reason, so a new service role must be classified to pass.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
  */
-import { TemplateJson } from '../helpers/deploy-rules';
+import { render, TemplateJson } from '../helpers/deploy-rules';
 import { referenceApp } from '../helpers/reference';
 
 type Json = Record<string, unknown>;
@@ -51,10 +51,9 @@ describe('reference app: trust policies of service roles', () => {
             }
             const cond = (st.Condition ?? {}) as Record<string, Record<string, unknown>>;
             const account = cond.StringEquals?.['aws:SourceAccount'];
-            const arn = JSON.stringify(cond.ArnLike?.['aws:SourceArn'] ?? null).replace(/\{"Ref":"AWS::Partition"\}/g, 'aws');
-            const rendered = typeof cond.ArnLike?.['aws:SourceArn'] === 'string' ? (cond.ArnLike['aws:SourceArn'] as string) : arn;
+            const arn = render(cond.ArnLike?.['aws:SourceArn'], s.environment) ?? '(none)';
             if (account !== s.environment.account) problems.push(`${s.stackName}/${id}: ${service} without aws:SourceAccount ${s.environment.account} (${JSON.stringify(account)})`);
-            if (!pattern.test(rendered.replace(/^"|"$/g, ''))) problems.push(`${s.stackName}/${id}: ${service} aws:SourceArn ${rendered} is not ${pattern}`);
+            if (!pattern.test(arn)) problems.push(`${s.stackName}/${id}: ${service} aws:SourceArn ${arn} is not ${pattern}`);
           }
         }
       }
