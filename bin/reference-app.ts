@@ -8,6 +8,7 @@
 import { Annotations, App, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
   ActiveActive,
@@ -267,9 +268,11 @@ export function referenceParts(app: App): Set<ReferencePart> {
 /** The multi-tenant API of the reference app: 3 tiers and a handful of tenants in both Regions of the active-active pair. */
 export function addReferenceTenants(strategy: ActiveActive): { primary: TenantApi; recovery: TenantApi } {
   const tiers: TenantTier[] = [
-    { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' } },
-    { name: 'standard', rateLimit: 50, burstLimit: 100, quota: { limit: 100_000, period: 'DAY' } },
-    { name: 'premium', rateLimit: 200, burstLimit: 400 },
+    // Budgets: at 20 basic, 4 standard and 1 premium tenants the tiers draw 630 of the stage's
+    // 1,000 rps, within the 800 the default 20 % headroom leaves (synth checks it).
+    { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' }, maxTenants: 20 },
+    { name: 'standard', rateLimit: 50, burstLimit: 100, quota: { limit: 100_000, period: 'DAY' }, maxTenants: 4 },
+    { name: 'premium', rateLimit: 200, burstLimit: 400, maxTenants: 1 },
   ];
   const tenants: Tenant[] = [
     { id: 'acme', tier: 'premium' },
@@ -281,8 +284,19 @@ export function addReferenceTenants(strategy: ActiveActive): { primary: TenantAp
   const regions = strategy.regions;
   const primary = new TenantApi(strategy.primaryStack, 'TenantApi', { apiName: 'ref-tenants', tiers, tenants, alarmTopic: strategy.primary.topic });
   const recovery = new TenantApi(strategy.recoveryStack, 'TenantApi', { apiName: 'ref-tenants', tiers, tenants, keysFrom: primary, alarmTopic: strategy.recovery.topic });
-  const onboarding = new TenantOnboarding(strategy.primaryStack, 'TenantOnboarding', { api: primary, regions });
-  new TenantOnboarding(strategy.recoveryStack, 'TenantOnboarding', { api: recovery, regions, registryFrom: onboarding });
+  // The operators of the tenant API: one role (IAM is global), the only principal the
+  // `POST /admin/tenants` route admits in either Region. The account's administrators assume it.
+  const operatorRoleName = 'ref-tenants-operator';
+  const operator = new iam.Role(strategy.primaryStack, 'TenantOperator', {
+    roleName: operatorRoleName,
+    assumedBy: new iam.AccountRootPrincipal(),
+    description: 'Operates the tenants of ref-tenants (onboard, rotate, revoke, offboard)',
+  });
+  const onboarding = new TenantOnboarding(strategy.primaryStack, 'TenantOnboarding', { api: primary, regions, operators: [operator] });
+  onboarding.grantOperate(operator);
+  const operatorThere = iam.Role.fromRoleArn(strategy.recoveryStack, 'TenantOperator', strategy.recoveryStack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: operatorRoleName }));
+  // Its permissions there are a policy of the recovery stack, which deploys after the role's.
+  new TenantOnboarding(strategy.recoveryStack, 'TenantOnboarding', { api: recovery, regions, operators: [operatorThere] }).grantOperate(operatorThere);
   // The API is an entry tier too: an availability SLO per Region, on that Region's dashboard.
   for (const [api, site] of [[primary, strategy.primary], [recovery, strategy.recovery]] as const) {
     const slo = new Slo(site.stack, 'TenantApiSlo', { sli: Sli.tenantApiAvailability(api), objective: 99.9, page: { topic: site.topic }, name: `ref-tenants-${site.stack.region}-availability` });

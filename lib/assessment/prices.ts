@@ -150,6 +150,7 @@ const BY_DATA = 'by data size: storage and copies grow with the data (not priced
  */
 export const NOT_PRICED: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Account': 'no charge (the account-level logging role)',
+  'AWS::ApiGateway::Authorizer': 'no charge (its Lambda function is charged per invocation, by use)',
   'AWS::ApiGateway::ApiKey': BY_REQUEST,
   'AWS::ApiGateway::Deployment': BY_REQUEST,
   'AWS::ApiGateway::Method': BY_REQUEST,

@@ -41,6 +41,11 @@ export enum WarningId {
   TRAFFIC_OBJECTIVE_AT_RISK = 'TrafficObjectiveAtRisk',
   /** A service must publish to a topic whose KMS key is imported: the construct cannot grant it the key. */
   TOPIC_KEY_NOT_GRANTED = 'TopicKeyNotGranted',
+  /**
+   * A TenantApi whose tenants are known only by their API key (TenantIdentity.apiKeyOnly): a
+   * leaked key impersonates its tenant and anyone with `apigateway:GET` can read every key.
+   */
+  TENANT_IDENTITY_API_KEY_ONLY = 'TenantIdentityApiKeyOnly',
 }
 
 /** The full id under which a warning is emitted, e.g. `cdk-resilience:SharedNatGateway`. */

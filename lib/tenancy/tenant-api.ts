@@ -1,4 +1,4 @@
-import { Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -11,6 +11,14 @@ import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { addStackDependency } from '../core/stack-dependency';
+import { addWarning, WarningId } from '../core/warnings';
+import { capacityOf, DEFAULT_STAGE_THROTTLE, TenantCapacity, validateTenantApi, wafKeyRateLimitOf } from './tenant-api-validation';
+import { ResolvedIdentity, TenantIdentity } from './tenant-identity';
+import { signingSecret, tenantAuthorizer, TenantRegistry } from './tenant-registry';
+
+/** Tags that mark API keys and usage plans as this API's (onboarding adopts nothing else). */
+export const TENANT_TAG_API = 'cdk-resilience:tenant-api';
+export const TENANT_TAG_TENANT = 'cdk-resilience:tenant';
 
 /** A per-method throttle within a tier, e.g. `'POST /orders'`. */
 export interface MethodThrottle {
@@ -40,6 +48,13 @@ export interface TenantTier {
    * @default - none
    */
   readonly methodThrottles?: MethodThrottle[];
+  /**
+   * The most tenants the tier may hold, deploy-time ones included: its capacity budget. Synth
+   * checks that every tier at its budget stays within the stage's rate (less
+   * `capacityHeadroom`); run-time onboarding refuses a tenant past it.
+   * @default - the tier's deploy-time tenants (no room for run-time onboarding)
+   */
+  readonly maxTenants?: number;
 }
 
 /** A tenant declared at deploy time. */
@@ -102,31 +117,34 @@ export interface TenantApiProps {
    */
   readonly defaultIntegration?: apigw.Integration;
   /**
-   * Where API Gateway reads the API key: the `x-api-key` header, or a Lambda authorizer's
-   * `usageIdentifierKey`.
-   * @default apigw.ApiKeySourceType.HEADER
+   * Who a caller is. The default Lambda authorizer verifies each tenant's credential against
+   * the registry and hands API Gateway the tenant's usage-plan key (`apiKeySource:
+   * AUTHORIZER`); `TenantIdentity.custom` takes your authorizer; `TenantIdentity.apiKeyOnly`
+   * (with a reason, and a synth warning) leaves the `x-api-key` header as the only identity.
+   * @default TenantIdentity.authorizer()
    */
-  readonly apiKeySource?: apigw.ApiKeySourceType;
-  /**
-   * The Lambda authorizer (with AUTHORIZER key source).
-   * @default - none
-   */
-  readonly authorizer?: apigw.IAuthorizer;
+  readonly identity?: TenantIdentity;
   /**
    * Stage-level default throttle: the ceiling for the whole API, whatever the plans.
    * @default 1000 requests per second, burst 2000
    */
   readonly stageThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
+   * The share of the stage's rate kept free of every tier's budget (0 to 0.9): synth fails when
+   * the tiers at their `maxTenants` could draw more than the rest.
+   * @default 0.2
+   */
+  readonly capacityHeadroom?: number;
+  /**
    * A WAF web ACL with a per-IP rate-based rule (requests per 5 minutes); `false` for none.
    * @default 2000
    */
   readonly wafRateLimit?: number | false;
   /**
-   * A second rate-based rule in the web ACL, per API key (the `x-api-key` header): requests per
-   * 5 minutes one key may send before WAF blocks it. A backstop for usage-plan throttles, which
-   * AWS documents as best effort; set it above what the highest tier may draw. Only with keys in
-   * the header (`apiKeySource` HEADER) and a web ACL; `false` for none.
+   * A second rate-based rule in the web ACL, per tenant: requests per 5 minutes one credential
+   * (the `Authorization` header; with `TenantIdentity.apiKeyOnly`, the `x-api-key` header) may
+   * send before WAF blocks it. A backstop for usage-plan throttles, which AWS documents as best
+   * effort; set it above what the highest tier may draw. Only with the web ACL; `false` for none.
    * @default - twice the highest tier's (or override's) rate limit over the 5-minute window
    */
   readonly wafKeyRateLimit?: number | false;
@@ -207,6 +225,16 @@ export class TenantApi extends Construct {
   public readonly usagePlanCount: number;
   /** The API name. */
   public readonly apiName: string;
+  /** The tenant registry (this Region's table or replica). */
+  public readonly registry: TenantRegistry;
+  /** How callers are identified. */
+  public readonly identityKind: 'authorizer' | 'custom' | 'api-key';
+  /** The API's signing secret (default identity only). */
+  public readonly signingSecret?: secretsmanager.ISecret;
+  /** The authorizer (default or custom identity). */
+  public readonly authorizer?: apigw.IAuthorizer;
+  /** The capacity budget synth checked (undefined when a rate is a token). */
+  public readonly capacity?: TenantCapacity;
 
   private readonly props: TenantApiProps;
   private readonly methods: Record<string, apigw.Method> = {};
@@ -223,16 +251,32 @@ export class TenantApi extends Construct {
     const ownPlans = tenants.filter((t) => !t.sharedPlan).length;
     const sharedTiers = new Set(tenants.filter((t) => t.sharedPlan).map((t) => t.tier));
     this.usagePlanCount = ownPlans + sharedTiers.size;
-    validate(this, props, routes, this.usagePlanCount);
+    const identity = (props.identity ?? TenantIdentity.authorizer()) as unknown as ResolvedIdentity;
+    validateTenantApi(this, props, routes, this.usagePlanCount, identity);
+    this.identityKind = identity.kind;
+    this.capacity = capacityOf(props);
     this.tierByName = Object.fromEntries(props.tiers.map((t) => [t.name, t]));
+    this.registry = new TenantRegistry(this, 'Registry', { apiName: props.apiName, replicaOf: props.keysFrom?.registry });
+    if (identity.kind === 'authorizer') {
+      this.signingSecret = signingSecret(this, props.apiName, props.keyReplicaRegions ?? [], props.keysFrom !== undefined);
+      this.authorizer = tenantAuthorizer(this, props.apiName, this.registry, `tenant-api-signing/${props.apiName}`, identity.cacheTtl ?? Duration.seconds(60));
+    } else if (identity.kind === 'custom') {
+      this.authorizer = identity.authorizer;
+    } else {
+      addWarning(
+        this,
+        WarningId.TENANT_IDENTITY_API_KEY_ONLY,
+        `${props.apiName}: tenants are known only by their API key (${identity.reason}). A leaked key impersonates its tenant, and anyone with apigateway:GET reads every key; use TenantIdentity.authorizer().`,
+      );
+    }
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    const throttle = props.stageThrottle ?? { rateLimit: 1000, burstLimit: 2000 };
+    const throttle = props.stageThrottle ?? DEFAULT_STAGE_THROTTLE;
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: `Multi-tenant API ${props.apiName}`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      apiKeySourceType: props.apiKeySource ?? apigw.ApiKeySourceType.HEADER,
+      apiKeySourceType: identity.kind === 'api-key' ? apigw.ApiKeySourceType.HEADER : apigw.ApiKeySourceType.AUTHORIZER,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
@@ -247,6 +291,7 @@ export class TenantApi extends Construct {
             requestId: '$context.requestId',
             apiKeyId: '$context.identity.apiKeyId',
             tenantId: '$context.authorizer.tenantId',
+            tier: '$context.authorizer.tier',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
             path: '$context.resourcePath',
@@ -266,14 +311,17 @@ export class TenantApi extends Construct {
       });
     for (const r of routes) {
       const resource = r.path === '/' ? this.api.root : this.api.root.resourceForPath(r.path);
-      this.methods[`${r.method.toUpperCase()} ${r.path}`] = resource.addMethod(r.method.toUpperCase(), r.integration ?? integration, {
+      const method = resource.addMethod(r.method.toUpperCase(), r.integration ?? integration, {
         apiKeyRequired: true,
-        authorizer: props.authorizer,
+        authorizer: this.authorizer,
+        authorizationType: this.authorizer ? apigw.AuthorizationType.CUSTOM : apigw.AuthorizationType.NONE,
         requestValidator,
         methodResponses: [{ statusCode: '200' }],
       });
+      if (this.authorizer) passTenantId(method);
+      this.methods[`${r.method.toUpperCase()} ${r.path}`] = method;
     }
-    this.acknowledge(props);
+    this.acknowledge(props, identity);
 
     const keyRateLimit = wafKeyRateLimitOf(props);
     if (props.wafRateLimit !== false) {
@@ -294,10 +342,16 @@ export class TenantApi extends Construct {
                 {
                   // Requests without the header are not counted by this rule (WAF skips a
                   // request that lacks a custom key); the per-IP rule still sees them.
-                  name: 'RatePerApiKey',
+                  name: identity.kind === 'api-key' ? 'RatePerApiKey' : 'RatePerCredential',
                   priority: 1,
                   action: { block: {} },
-                  statement: { rateBasedStatement: { limit: keyRateLimit, aggregateKeyType: 'CUSTOM_KEYS', customKeys: [{ header: { name: 'x-api-key', textTransformations: [{ priority: 0, type: 'NONE' }] } }] } },
+                  statement: {
+                    rateBasedStatement: {
+                      limit: keyRateLimit,
+                      aggregateKeyType: 'CUSTOM_KEYS',
+                      customKeys: [{ header: { name: identity.kind === 'api-key' ? 'x-api-key' : 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+                    },
+                  },
                   visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${props.apiName}-rate-per-key`, sampledRequestsEnabled: true },
                 },
               ]
@@ -307,7 +361,7 @@ export class TenantApi extends Construct {
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
     }
 
-    // Per-tenant metrics from the access logs, with the key id as dimension.
+    // Per-tenant metrics from the access logs: by tenant id (the authorizer's), else by key id.
     if (props.tenantAlarms !== false) {
       for (const [name, pattern] of [
         ['Throttled', '{ $.status = 429 }'],
@@ -319,7 +373,7 @@ export class TenantApi extends Construct {
           metricNamespace: `CdkResilience/TenantApi/${props.apiName}`,
           metricName: name,
           metricValue: '1',
-          dimensions: { ApiKeyId: '$.apiKeyId' },
+          dimensions: identity.kind === 'api-key' ? { ApiKeyId: '$.apiKeyId' } : { TenantId: '$.tenantId' },
         });
       }
     }
@@ -343,7 +397,21 @@ export class TenantApi extends Construct {
     if (props.keysFrom) {
       addStackDependency(Stack.of(this), Stack.of(props.keysFrom), `tenant keys of ${props.apiName} are replicated from there`);
       props.keysFrom.replicateKeysTo(Stack.of(this).region);
+    } else {
+      for (const region of props.keyReplicaRegions ?? []) this.registry.replicateTo(region);
+      this.registry.registerDeployTimeTenants(
+        props.apiName,
+        [Stack.of(this).region, ...(props.keyReplicaRegions ?? [])],
+        this.tierBudgets(),
+        Object.values(this.tenants).map((t) => ({ id: t.tenant.id, tier: t.tenant.tier, keyId: t.apiKey.keyId })),
+      );
     }
+  }
+
+  /** Each tier's budget, as onboarding and the registrar enforce it. */
+  public tierBudgets(): Record<string, { maxTenants: number }> {
+    const declared = (tier: string): number => (this.props.tenants ?? []).filter((t) => t.tier === tier).length;
+    return Object.fromEntries(this.props.tiers.map((t) => [t.name, { maxTenants: t.maxTenants ?? declared(t.name) }]));
   }
 
   /**
@@ -385,11 +453,16 @@ export class TenantApi extends Construct {
 
   private plansParameter?: ssm.StringParameter;
 
-  /** Replicate every tenant key secret to a Region (a no-op for the own Region). */
+  /** Replicate every tenant key secret, the signing secret and the registry to a Region (a no-op for the own Region). */
   public replicateKeysTo(region: string): void {
-    if (region === Stack.of(this).region) return;
+    if (region === Stack.of(this).region || this.replicatedTo.has(region)) return;
+    this.replicatedTo.add(region);
     for (const s of Object.values(this.secrets)) s.addReplicaRegion(region);
+    if (this.signingSecret instanceof secretsmanager.Secret) this.signingSecret.addReplicaRegion(region);
+    this.registry.replicateTo(region);
   }
+
+  private readonly replicatedTo = new Set<string>();
 
   /** The secret name of a tenant's key: the same in every Region. */
   public secretName(tenantId: string): string {
@@ -419,6 +492,8 @@ export class TenantApi extends Construct {
       value = secret.secretValueFromJson('key').unsafeUnwrap();
     }
     const apiKey = new apigw.ApiKey(group, 'Key', { apiKeyName: `${this.apiName}-${t.id}`, value, enabled: true, description: `Tenant ${t.id}, tier ${t.tier}` });
+    Tags.of(apiKey).add(TENANT_TAG_API, this.apiName);
+    Tags.of(apiKey).add(TENANT_TAG_TENANT, t.id);
     const plan = t.sharedPlan ? this.tierPlans[t.tier] : this.usagePlan(group, 'Plan', this.tierByName[t.tier], t.overrides, `${this.apiName}-${t.id}`);
     // The plan-key link lives with the tenant (in its shard), not with a shared tier plan,
     // so a shard holds everything one tenant adds.
@@ -432,7 +507,7 @@ export class TenantApi extends Construct {
           metric: new cloudwatch.Metric({
             namespace: `CdkResilience/TenantApi/${this.apiName}`,
             metricName: name,
-            dimensionsMap: { ApiKeyId: apiKey.keyId },
+            dimensionsMap: this.identityKind === 'api-key' ? { ApiKeyId: apiKey.keyId } : { TenantId: t.id },
             statistic: cloudwatch.Stats.SUM,
             period: Duration.minutes(5),
           }),
@@ -451,7 +526,7 @@ export class TenantApi extends Construct {
   }
 
   private usagePlan(scope: Construct, id: string, tier: TenantTier, overrides: Tenant['overrides'], name: string): apigw.UsagePlan {
-    return new apigw.UsagePlan(scope, id, {
+    const plan = new apigw.UsagePlan(scope, id, {
       name,
       description: `Tier ${tier.name}`,
       throttle: { rateLimit: overrides?.rateLimit ?? tier.rateLimit, burstLimit: overrides?.burstLimit ?? tier.burstLimit },
@@ -464,9 +539,11 @@ export class TenantApi extends Construct {
         },
       ],
     });
+    Tags.of(plan).add(TENANT_TAG_API, this.apiName);
+    return plan;
   }
 
-  private acknowledge(props: TenantApiProps): void {
+  private acknowledge(props: TenantApiProps, identity: ResolvedIdentity): void {
     const role = this.api.node.tryFindChild('CloudWatchRole');
     if (role) {
       acknowledgeNagFinding(
@@ -476,17 +553,15 @@ export class TenantApi extends Construct {
       );
     }
     for (const method of Object.values(this.methods)) {
-      if (!props.authorizer) {
-        acknowledgeNagFinding(
-          method,
-          'AwsSolutions-APIG4',
-          'Tenants are identified by their API key (apiKeyRequired) for usage plans; authentication of end users is the integration\'s, or pass an authorizer.',
-        );
+      if (identity.kind === 'api-key') {
+        acknowledgeNagFinding(method, 'AwsSolutions-APIG4', `No tenant identity, by choice (TenantIdentity.apiKeyOnly): ${identity.reason}`);
       }
       acknowledgeNagFinding(
         method,
         'AwsSolutions-COG4',
-        'Tenant identity is the API key (and optionally a Lambda authorizer), not a Cognito user pool.',
+        identity.kind === 'api-key'
+          ? `No tenant identity, by choice (TenantIdentity.apiKeyOnly): ${identity.reason}`
+          : "Tenants are identified by a Lambda REQUEST authorizer (the registry's credentials, or the app's own authorizer), not a Cognito user pool.",
       );
     }
     if (props.wafRateLimit === false) {
@@ -495,149 +570,15 @@ export class TenantApi extends Construct {
   }
 }
 
-function validate(scope: Construct, props: TenantApiProps, routes: TenantApiRoute[], usagePlans: number): void {
-  const v = new Validator(scope);
-  v.check(!/^[a-z][a-z0-9-]{0,39}$/.test(props.apiName), {
-    code: 'TENANT_API_NAME',
-    prop: 'apiName',
-    value: props.apiName,
-    message: 'must be 1-40 lowercase letters, digits or hyphens, starting with a letter (it prefixes plans, keys and secrets)',
-    fix: "use a name like 'orders-api'",
-  });
-  const periods = ['DAY', 'WEEK', 'MONTH'];
-  const routeKeys = new Set(routes.map((r) => `${r.method.toUpperCase()} ${r.path}`));
-  const tierNames = new Set<string>();
-  v.check(props.tiers.length === 0, { code: 'TENANT_TIER', prop: 'tiers', value: [], message: 'no tier is declared', fix: 'declare at least one tier' });
-  for (const [i, t] of props.tiers.entries()) {
-    const p = `tiers[${i}]`;
-    v.check(tierNames.has(t.name), { code: 'TENANT_TIER', prop: `${p}.name`, value: t.name, message: 'duplicate tier name', fix: 'give every tier its own name' });
-    tierNames.add(t.name);
-    checkLimits(v, p, t.rateLimit, t.burstLimit);
-    if (t.quota) {
-      v.check(!periods.includes(t.quota.period), {
-        code: 'TENANT_QUOTA_PERIOD',
-        prop: `${p}.quota.period`,
-        value: t.quota.period,
-        message: 'is not a quota period API Gateway knows',
-        fix: 'use DAY, WEEK or MONTH',
-      });
-      v.integer(`${p}.quota.limit`, t.quota.limit, { code: 'TENANT_LIMITS', min: 1 });
-    }
-    for (const [j, m] of (t.methodThrottles ?? []).entries()) {
-      v.check(!routeKeys.has(m.route), {
-        code: 'TENANT_METHOD_THROTTLE',
-        prop: `${p}.methodThrottles[${j}].route`,
-        value: m.route,
-        message: `is not a route of the API (${[...routeKeys].join(', ')})`,
-        fix: "use '<METHOD> <path>' of a declared route",
-      });
-      checkLimits(v, `${p}.methodThrottles[${j}]`, m.rateLimit, m.burstLimit);
-    }
-  }
-  const ids = new Set<string>();
-  for (const [i, t] of (props.tenants ?? []).entries()) {
-    const p = `tenants[${i}]`;
-    v.check(!/^[A-Za-z0-9_-]{1,64}$/.test(t.id), {
-      code: 'TENANT_ID',
-      prop: `${p}.id`,
-      value: t.id,
-      message: 'must be 1-64 letters, digits, hyphens or underscores: it names the key, the plan and the secret',
-      fix: "use an id like 'acme-corp'",
-    });
-    v.check(ids.has(t.id), { code: 'TENANT_DUPLICATE', prop: `${p}.id`, value: t.id, message: 'duplicate tenant id', fix: 'give every tenant its own id' });
-    ids.add(t.id);
-    v.check(!tierNames.has(t.tier), {
-      code: 'TENANT_UNKNOWN_TIER',
-      prop: `${p}.tier`,
-      value: t.tier,
-      message: `is not a declared tier (${[...tierNames].join(', ')})`,
-      fix: 'use a declared tier, or declare it',
-    });
-    v.check(t.keyValue !== undefined, {
-      code: 'TENANT_KEY_IN_TEMPLATE',
-      prop: `${p}.keyValue`,
-      value: '(redacted)',
-      message: 'a key value given in plain text would be written into the CloudFormation template',
-      fix: 'drop keyValue: the construct generates each key into a Secrets Manager secret and references it dynamically',
-    });
-    v.check(t.sharedPlan === true && t.overrides !== undefined, {
-      code: 'TENANT_OVERRIDES',
-      prop: `${p}.overrides`,
-      value: t.overrides,
-      message: "a tenant on its tier's shared plan has the tier's limits",
-      fix: 'drop overrides, or give the tenant its own plan (sharedPlan: false)',
-    });
-    if (t.overrides) checkLimits(v, `${p}.overrides`, t.overrides.rateLimit, t.overrides.burstLimit);
-  }
-  const quota = props.usagePlanQuota ?? 300;
-  v.check(usagePlans > quota, {
-    code: 'TENANT_PLAN_QUOTA',
-    prop: 'tenants',
-    value: `${usagePlans} usage plans`,
-    message: `exceeds the account's usage plan quota in this Region (${quota})`,
-    fix: 'put tenants on shared tier plans (sharedPlan: true), onboard them at run time, or raise the quota with AWS and set usagePlanQuota',
-  });
-  if (props.stageThrottle) checkLimits(v, 'stageThrottle', props.stageThrottle.rateLimit, props.stageThrottle.burstLimit);
-  if (props.wafRateLimit !== undefined && props.wafRateLimit !== false) {
-    v.integer('wafRateLimit', props.wafRateLimit, { code: 'TENANT_WAF', min: 10, max: 2_000_000_000 });
-  }
-  if (props.wafKeyRateLimit !== undefined && props.wafKeyRateLimit !== false) {
-    v.integer('wafKeyRateLimit', props.wafKeyRateLimit, { code: 'TENANT_WAF', min: 10, max: 2_000_000_000 });
-    v.check(props.wafRateLimit === false || (props.apiKeySource !== undefined && props.apiKeySource !== apigw.ApiKeySourceType.HEADER), {
-      code: 'TENANT_WAF',
-      prop: 'wafKeyRateLimit',
-      value: props.wafKeyRateLimit,
-      message: props.wafRateLimit === false ? 'needs the web ACL, which wafRateLimit: false turns off' : 'counts the x-api-key header, which clients do not send when the authorizer supplies the key',
-      fix: 'drop wafKeyRateLimit, or keep the web ACL and keys in the header',
-    });
-  }
-  v.check(props.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && props.authorizer === undefined, {
-    code: 'TENANT_KEY_SOURCE',
-    prop: 'apiKeySource',
-    value: 'AUTHORIZER',
-    message: "the key comes from a Lambda authorizer's usageIdentifierKey, and no authorizer was given",
-    fix: 'pass authorizer, or use the HEADER key source',
-  });
-  v.check(props.keysFrom !== undefined && (props.keyReplicaRegions ?? []).length > 0, {
-    code: 'TENANT_KEYS_FROM',
-    prop: 'keyReplicaRegions',
-    value: props.keyReplicaRegions,
-    message: 'this API reads replicated keys (keysFrom); it creates no secrets to replicate',
-    fix: 'drop keyReplicaRegions',
-  });
-  v.throwIfAny();
-}
-
-function checkLimits(v: Validator, prop: string, rate: number | undefined, burst: number | undefined): void {
-  if (rate !== undefined && !Token.isUnresolved(rate)) {
-    v.check(!(rate > 0), { code: 'TENANT_LIMITS', prop: `${prop}.rateLimit`, value: rate, message: 'must be above 0', fix: 'use a positive rate, e.g. 10' });
-  }
-  if (burst !== undefined && !Token.isUnresolved(burst)) {
-    v.check(!Number.isInteger(burst) || burst < 1, { code: 'TENANT_LIMITS', prop: `${prop}.burstLimit`, value: burst, message: 'must be a whole number of at least 1', fix: 'use e.g. 20' });
-    if (rate !== undefined && rate > 0) {
-      v.check(burst < rate, {
-        code: 'TENANT_LIMITS',
-        prop: `${prop}.burstLimit`,
-        value: burst,
-        message: `is lower than the rate ${rate}: the bucket could never hold a second's worth`,
-        fix: `set burstLimit to at least ${Math.ceil(rate)}`,
-      });
-    }
-  }
-}
-
-/** WAF's rate-based rules count over 5 minutes (the default evaluation window). */
-const WAF_WINDOW_SECONDS = 300;
-
 /**
- * The per-key WAF limit: the one given, or twice what the fastest tier or override may draw
- * over the window (WAF's floor and ceiling applied); none without keys in the header or a web ACL.
+ * Tell an HTTP integration who the tenant is: the `x-tenant-id` header, set from the
+ * authorizer's context (a value the client sends is overwritten). A Lambda proxy integration
+ * reads `event.requestContext.authorizer.tenantId` instead; mock and AWS integrations get nothing.
  */
-function wafKeyRateLimitOf(props: TenantApiProps): number | undefined {
-  if (props.wafRateLimit === false || props.wafKeyRateLimit === false) return undefined;
-  if (props.apiKeySource !== undefined && props.apiKeySource !== apigw.ApiKeySourceType.HEADER) return undefined;
-  if (props.wafKeyRateLimit !== undefined) return props.wafKeyRateLimit;
-  const rates = [...props.tiers.map((t) => t.rateLimit), ...(props.tenants ?? []).map((t) => t.overrides?.rateLimit ?? 0)].filter((r) => Number.isFinite(r));
-  const fastest = Math.max(1, ...rates);
-  return Math.min(2_000_000_000, Math.max(10, Math.ceil(2 * fastest * WAF_WINDOW_SECONDS)));
+function passTenantId(method: apigw.Method): void {
+  const cfn = method.node.defaultChild as apigw.CfnMethod;
+  const type = (Stack.of(method).resolve(cfn.integration) as { type?: string } | undefined)?.type;
+  if (type === 'HTTP' || type === 'HTTP_PROXY') {
+    cfn.addPropertyOverride('Integration.RequestParameters.integration\\.request\\.header\\.x-tenant-id', 'context.authorizer.tenantId');
+  }
 }

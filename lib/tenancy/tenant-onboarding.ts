@@ -1,15 +1,13 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
-import { TenantApi } from './tenant-api';
-import { addStackDependency } from '../core/stack-dependency';
+import { TENANT_TAG_API, TenantApi } from './tenant-api';
+import { tenancyFunction } from './tenant-registry';
 
 /** Props for {@link TenantOnboarding}. */
 export interface TenantOnboardingProps {
@@ -22,11 +20,12 @@ export interface TenantOnboardingProps {
    */
   readonly regions?: string[];
   /**
-   * The onboarding of the Region that owns the registry (a DynamoDB global table): this
-   * one uses its replica, and its stack deploys after that one.
-   * @default - this onboarding creates the registry
+   * The roles that may call the operator route `POST /admin/tenants` (IAM-signed): the API's
+   * resource policy denies it to every other principal, whatever their IAM policies allow.
+   * Without any, there is no route: operators invoke the function.
+   * @default - no operator route
    */
-  readonly registryFrom?: TenantOnboarding;
+  readonly operators?: iam.IRole[];
   /**
    * Requests per second the operator route (`POST /admin/tenants`) admits; the burst is
    * twice that. Each onboarding makes about two API Gateway writes per Region, and
@@ -38,17 +37,18 @@ export interface TenantOnboardingProps {
 }
 
 /**
- * Run-time tenant onboarding: an operator calls `POST /admin/tenants` (IAM-signed) on the
- * API, or invokes the function, with `{ tenantId, tier }`. The function registers the
- * tenant in a DynamoDB global table (so the recovery Region knows it), generates its key
- * into a replicated Secrets Manager secret, and in every Region creates the API key with
- * that value on the tier's shared usage plan. Idempotent on the tenant id; throttled
- * API Gateway calls back off with full jitter.
+ * The operators' side of a TenantApi: onboard, describe, issue credentials, rotate, revoke and
+ * offboard tenants at run time, through `POST /admin/tenants` (IAM-signed, limited to the
+ * `operators` roles by the API's resource policy) or by invoking the function. Onboarding
+ * registers the tenant in the API's registry against its tier's budget, generates its
+ * usage-plan key into a replicated Secrets Manager secret, and in every Region creates the API
+ * key (tagged with the API and the tenant; nothing untagged is ever adopted) on the tier's
+ * shared plan. Every action is idempotent and recorded, with the caller, in the tenant's history.
  */
 export class TenantOnboarding extends Construct {
   /** The onboarding function. */
   public readonly function: lambda.Function;
-  /** The tenant registry (a global table, or its replica). */
+  /** The tenant registry (the API's: a global table, or its replica). */
   public readonly registry: dynamodb.ITableV2;
   /** The registry's table name. */
   public readonly registryTableName: string;
@@ -83,75 +83,124 @@ export class TenantOnboarding extends Construct {
     v.throwIfAny();
 
     const plansParameter = props.api.ensureTierPlans();
-    this.registryTableName = `${props.api.apiName}-tenants`;
-    if (props.registryFrom) {
-      this.registry = dynamodb.TableV2.fromTableName(this, 'Registry', this.registryTableName);
-      addStackDependency(stack, Stack.of(props.registryFrom), 'the tenant registry replica is created there');
-    } else {
-      this.registry = new dynamodb.TableV2(this, 'Registry', {
-        tableName: this.registryTableName,
-        partitionKey: { name: 'tenantId', type: dynamodb.AttributeType.STRING },
-        billing: dynamodb.Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        replicas: regions.filter((r) => r !== stack.region).map((region) => ({ region })),
-      });
-    }
+    const api = props.api;
+    this.registry = api.registry.table;
+    this.registryTableName = api.registry.tableName;
+    for (const region of regions) api.replicateKeysTo(region);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Onboards tenants of ${props.api.apiName}` });
-    logGroup.grantWrite(role);
-    this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: bundledLambdaCode('tenant-onboarding'),
-      role,
-      logGroup,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      tracing: lambda.Tracing.ACTIVE,
-      environment: {
-        API_NAME: props.api.apiName,
+    this.function = tenancyFunction(
+      this,
+      'Function',
+      'tenant-onboarding',
+      `Onboards tenants of ${api.apiName}`,
+      {
+        API_NAME: api.apiName,
         REGISTRY_TABLE: this.registryTableName,
         REGIONS: JSON.stringify(regions),
-        TIERS: JSON.stringify(Object.keys(props.api.tierByName)),
+        TIERS: JSON.stringify(api.tierBudgets()),
         PLANS_PARAMETER: plansParameter,
+        IDENTITY: api.identityKind === 'api-key' ? 'api-key' : 'authorizer',
+        SIGNING_SECRET: api.identityKind === 'authorizer' ? `tenant-api-signing/${api.apiName}` : '',
       },
-    });
+      Duration.minutes(2),
+    );
+    this.grant(api, regions, stack, plansParameter);
+    if (props.operators && props.operators.length > 0) this.operatorRoute(api, props.operators, operatorRate);
+  }
 
+  private grant(api: TenantApi, regions: string[], stack: Stack, plansParameter: string): void {
+    const role = this.function.role!;
     const p = stack.partition;
     const a = stack.account;
-    const secretArn = (region: string): string => `arn:${p}:secretsmanager:${region}:${a}:secret:tenant-api/${props.api.apiName}/*`;
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [`arn:${p}:dynamodb:${stack.region}:${a}:table/${this.registryTableName}`] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:ReplicateSecretToRegions'], resources: regions.map(secretArn) }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${p}:ssm:${r}:${a}:parameter${plansParameter}`) }));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['apigateway:GET', 'apigateway:POST'],
-        resources: regions.flatMap((r) => [`arn:${p}:apigateway:${r}::/apikeys`, `arn:${p}:apigateway:${r}::/apikeys/*`, `arn:${p}:apigateway:${r}::/usageplans/*/keys`, `arn:${p}:apigateway:${r}::/tags/*`]),
-      }),
-    );
+    const name = api.apiName;
+    const secretArn = (region: string): string => `arn:${p}:secretsmanager:${region}:${a}:secret:tenant-api/${name}/*`;
+    const tagged = (key: 'aws:RequestTag' | 'aws:ResourceTag'): Record<string, Record<string, string>> => ({ StringEquals: { [`${key}/${TENANT_TAG_API}`]: name } });
+    const add = (s: iam.PolicyStatementProps): void => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement(s));
+    };
+    // TransactWriteItems is authorized as the Put and Update items it holds.
+    add({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [api.registry.tableArn] });
+    add({
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:DeleteSecret'],
+      resources: regions.map(secretArn),
+    });
+    if (api.identityKind === 'authorizer') {
+      add({ actions: ['secretsmanager:GetSecretValue'], resources: [`arn:${p}:secretsmanager:${stack.region}:${a}:secret:tenant-api-signing/${name}-??????`] });
+    }
+    add({ actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${p}:ssm:${r}:${a}:parameter${plansParameter}`) });
+    // Listing keys (to find one by name after a crash) cannot be narrowed by tag; the function
+    // lists without values and reads a key's value only through the tag-scoped statement below.
+    add({ actions: ['apigateway:GET'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/apikeys`) });
+    add({ actions: ['apigateway:POST'], resources: regions.flatMap((r) => [`arn:${p}:apigateway:${r}::/apikeys`, `arn:${p}:apigateway:${r}::/tags/*`]), conditions: tagged('aws:RequestTag') });
+    add({ actions: ['apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/apikeys/*`), conditions: tagged('aws:ResourceTag') });
+    // The tier plans: by id in this Region; in another Region their ids live in that Region's
+    // stack, so any plan there, and the function links only the ids that Region's own
+    // parameter names.
+    const planPaths = (r: string): string[] =>
+      r === stack.region
+        ? Object.values(api.tierPlans).flatMap((plan) => [`arn:${p}:apigateway:${r}::/usageplans/${plan.usagePlanId}/keys`, `arn:${p}:apigateway:${r}::/usageplans/${plan.usagePlanId}/keys/*`])
+        : [`arn:${p}:apigateway:${r}::/usageplans/*/keys`, `arn:${p}:apigateway:${r}::/usageplans/*/keys/*`];
+    add({ actions: ['apigateway:GET', 'apigateway:POST', 'apigateway:DELETE'], resources: regions.flatMap(planPaths) });
 
-    const admin = props.api.api.root.addResource('admin').addResource('tenants');
-    const method = admin.addMethod('POST', new apigw.LambdaIntegration(this.function), { authorizationType: apigw.AuthorizationType.IAM, apiKeyRequired: false });
-    acknowledgeNagFinding(method, 'AwsSolutions-COG4', 'Operators call the onboarding route with IAM (SigV4) credentials, not Cognito tokens.');
-    this.throttleOperatorRoute(props.api, operatorRate);
     const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      // cdk-nag names findings by the rendered ARN: pseudo parameters appear as <AWS::...>.
-      const P = Token.isUnresolved(p) ? '<AWS::Partition>' : p;
-      const A = Token.isUnresolved(a) ? '<AWS::AccountId>' : a;
-      for (const r of regions) {
-        acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${r}:${A}:secret:tenant-api/${props.api.apiName}/*]`, "Tenants' key secrets are created at run time under this API's prefix; their ARNs end in a random suffix.");
-        for (const path of ['/apikeys/*', '/usageplans/*/keys', '/tags/*']) {
-          acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::${path}]`, 'API keys and their plan links are created at run time; their ids are not known at deploy time.');
+    if (!policy) return;
+    // cdk-nag names findings by the rendered ARN: pseudo parameters appear as <AWS::...>.
+    const P = Token.isUnresolved(p) ? '<AWS::Partition>' : p;
+    const A = Token.isUnresolved(a) ? '<AWS::AccountId>' : a;
+    for (const r of regions) {
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${r}:${A}:secret:tenant-api/${name}/*]`, "Tenants' key secrets are created at run time under this API's prefix; their ARNs end in a random suffix.");
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::/apikeys/*]`, "API keys are created at run time; only those tagged as this API's may be read, changed or deleted (aws:ResourceTag).");
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::/tags/*]`, "Tags are set when a key is created, and only with this API's tag (aws:RequestTag).");
+      if (r === stack.region) {
+        for (const plan of Object.values(api.tierPlans)) {
+          acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::/usageplans/<${Stack.of(plan).getLogicalId(plan.node.defaultChild as apigw.CfnUsagePlan)}>/keys/*]`, "A tier plan's key links are made at run time; the plan is named.");
+        }
+      } else {
+        for (const path of ['/usageplans/*/keys', '/usageplans/*/keys/*']) {
+          acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::${path}]`, "The tier plans of another Region are that Region's stack's; the function links keys only to the plan ids that Region's own parameter names.");
         }
       }
-      acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]', "X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions.");
+    }
+    if (api.identityKind === 'authorizer') {
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${A}:secret:tenant-api-signing/${name}-??????]`, "Secrets Manager appends six random characters to a secret's ARN; the name is fixed.");
     }
   }
+
+  /**
+   * `POST /admin/tenants`, IAM-signed, on the API; its resource policy lets every caller reach
+   * the tenant routes (their authorizer decides) and only the operator roles this one.
+   */
+  private operatorRoute(api: TenantApi, operators: iam.IRole[], rate: number): void {
+    const admin = api.api.root.addResource('admin').addResource('tenants');
+    const method = admin.addMethod('POST', new apigw.LambdaIntegration(this.function), { authorizationType: apigw.AuthorizationType.IAM, apiKeyRequired: false });
+    this.route = method;
+    acknowledgeNagFinding(method, 'AwsSolutions-COG4', 'Operators call the onboarding route with IAM (SigV4) credentials, limited to named roles by the resource policy, not Cognito tokens.');
+    api.api.addToResourcePolicy(new iam.PolicyStatement({ effect: iam.Effect.ALLOW, principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }));
+    api.api.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*/POST/admin/tenants'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': operators.map((r) => r.roleArn) } },
+      }),
+    );
+    this.throttleOperatorRoute(api, rate);
+  }
+
+  /**
+   * Let a principal operate tenants: call the operator route (when there is one) and invoke the
+   * function. The principal's role must also be one of `operators` for the route.
+   */
+  public grantOperate(grantee: iam.IGrantable): void {
+    // The function itself, not its versions (grantInvoke would add `<arn>:*`).
+    iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.function.functionArn] });
+    if (this.route) {
+      iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.route.methodArn] });
+    }
+  }
+
+  private route?: apigw.Method;
 
   /**
    * A method setting on the stage for the operator route: the stage-wide default entry with
