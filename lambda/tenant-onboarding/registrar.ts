@@ -52,8 +52,9 @@ export async function register(event: CloudFormationEvent): Promise<void> {
     const now = event.RequestType === 'Delete' ? [] : (event.ResourceProperties.Tenants ?? []);
     const before = event.RequestType === 'Create' ? [] : ((event.RequestType === 'Delete' ? event.ResourceProperties : event.OldResourceProperties)?.Tenants ?? []);
     const keyIds = event.ResourceProperties.ApiKeyIds ?? {};
-    for (const t of now) await registerOne(e, here, t, keyIds[t.id]);
+    // Removed tenants first: their places in a tier are free for the ones that move in.
     for (const gone of before.filter((b) => !now.some((t) => t.id === b.id))) await retire(e, here, gone.id);
+    for (const t of now) await registerOne(e, here, t, keyIds[t.id]);
   } catch (err) {
     status = 'FAILED';
     reason = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 1000);

@@ -1,222 +1,552 @@
-import { APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanKeyCommand,
+  GetApiKeyCommand,
+  GetApiKeysCommand,
+  GetUsagePlanKeysCommand,
+  UpdateApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
+import { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, timing } from '../../lambda/tenant-onboarding';
-import { ResilienceError, TenantApi, TenantOnboarding } from '../../lib';
-import { errorOf, nagFindings, newStack, twoRegions } from '../helpers/app';
+import * as authorizer from '../../lambda/tenant-authorizer';
+import { handler, OperatorResponse, resetSigningKey, timing } from '../../lambda/tenant-onboarding';
+import { respond } from '../../lambda/tenant-onboarding/registrar';
+import { credentialOf } from '../../lambda/shared/tenant';
+import { LocalDynamo } from '../helpers/dynalite';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
+const TABLE = 'orders-tenant-registry';
+const SIGNING = 'signing-key-of-orders-0123456789';
+const OPERATOR = 'arn:aws:sts::111111111111:assumed-role/ref-tenants-operator/alice';
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/GET/orders';
 
-describe('onboarding function', () => {
-  const apigw = mockClient(APIGatewayClient);
-  const ddb = mockClient(DynamoDBClient);
-  const sm = mockClient(SecretsManagerClient);
-  const ssm = mockClient(SSMClient);
-  const sleeps: number[] = [];
-  let registry: Record<string, { tier: string }>;
-  let secrets: Record<string, string>;
-  let keys: Record<string, { id: string; name: string; value: string }[]>;
-  let planKeys: Record<string, string[]>;
+interface Key {
+  id: string;
+  name: string;
+  value: string;
+  enabled: boolean;
+  tags: Record<string, string>;
+}
 
-  const regionOf = async (c: unknown): Promise<string> => {
-    const client = typeof c === 'function' ? (c as () => { config: { region: () => Promise<string> } })() : (c as { config: { region: () => Promise<string> } });
-    return client.config.region();
+const dynamo = new LocalDynamo();
+const apigw = mockClient(APIGatewayClient);
+const sm = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+let secrets: Record<string, { value: string; tags: Record<string, string>; deleted?: boolean }>;
+let keys: Record<string, Key[]>;
+let planKeys: Record<string, string[]>;
+let now: number;
+
+/** The Region of the client a mocked call was made on (aws-sdk-client-mock passes a getter). */
+const regionOf = async (c: unknown): Promise<string> => {
+  const client = typeof c === 'function' ? (c as () => { config: { region: () => Promise<string> } })() : (c as { config: { region: () => Promise<string> } });
+  return client.config.region();
+};
+const sample = <T>(tenant: string, extra: T): T & { tenantId: string } => ({ tenantId: tenant, ...extra });
+const registry = async (): Promise<Record<string, Record<string, AttributeValue>>> => Object.fromEntries((await dynamo.items(TABLE)).map((i) => [i.tenantId.S!, i]));
+const ok = (r: unknown): Extract<OperatorResponse, { accepted: true }> => {
+  expect(r).toMatchObject({ accepted: true });
+  return r as Extract<OperatorResponse, { accepted: true }>;
+};
+const refused = (r: unknown, code: string): Extract<OperatorResponse, { accepted: false }> => {
+  expect(r).toMatchObject({ accepted: false, error: { code } });
+  return r as Extract<OperatorResponse, { accepted: false }>;
+};
+
+/** Ask the real authorizer whether a credential opens the API now: the usage key, or why not. */
+async function opens(credential: string | undefined): Promise<string> {
+  try {
+    const out = await authorizer.handler({ type: 'REQUEST', methodArn: METHOD_ARN, headers: credential ? { Authorization: `Bearer ${credential}` } : {} });
+    if (out.policyDocument.Statement[0].Effect !== 'Allow') return 'denied';
+    const key = Object.values(keys['us-east-1']).find((k) => k.value === out.usageIdentifierKey);
+    return key && key.enabled ? `open:${out.context.tenantId}` : 'key disabled';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+beforeAll(() => dynamo.start([TABLE]));
+afterAll(async () => {
+  await dynamo.stop();
+  for (const m of [apigw, sm, ssm]) m.restore();
+});
+
+beforeEach(async () => {
+  process.env.API_NAME = 'orders';
+  process.env.REGISTRY_TABLE = TABLE;
+  process.env.REGIONS = JSON.stringify(REGIONS);
+  process.env.TIERS = JSON.stringify({ basic: { maxTenants: 3 }, premium: { maxTenants: 1 } });
+  process.env.PLANS_PARAMETER = '/cdk-resilience/tenant-api/orders/tier-plans';
+  process.env.IDENTITY = 'authorizer';
+  process.env.SIGNING_SECRET = 'tenant-api-signing/orders';
+  process.env.KEY_SECRET_PREFIX = 'tenant-api/orders/';
+  process.env.AWS_REGION = 'us-east-1';
+  await dynamo.clear(TABLE);
+  dynamo.route();
+  dynamo.calls.length = 0;
+  resetSigningKey();
+  authorizer.reset();
+  now = Date.parse('2026-12-08T03:00:00Z');
+  timing.now = () => now;
+  authorizer.clock.now = () => now;
+  timing.sleep = async () => undefined;
+  secrets = { 'tenant-api-signing/orders': { value: JSON.stringify({ key: SIGNING }), tags: {} } };
+  keys = { 'us-east-1': [], 'us-west-2': [] };
+  planKeys = {};
+  for (const m of [apigw, sm, ssm]) m.reset();
+  sm.on(GetSecretValueCommand).callsFake((i) => {
+    const s = secrets[i.SecretId!];
+    if (!s || s.deleted) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    return { SecretString: s.value };
+  });
+  sm.on(CreateSecretCommand).callsFake((i) => {
+    if (secrets[i.Name!]) throw Object.assign(new Error('exists'), { name: 'ResourceExistsException' });
+    secrets[i.Name!] = { value: i.SecretString!, tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key!, t.Value!])) };
+    return {};
+  });
+  sm.on(RemoveRegionsFromReplicationCommand).resolves({});
+  sm.on(DeleteSecretCommand).callsFake(async (i) => {
+    secrets[i.SecretId!].deleted = true;
+    return {};
+  });
+  ssm.on(GetParameterCommand).callsFake(async (_i, c) => ({ Parameter: { Value: JSON.stringify({ basic: `plan-basic-${await regionOf(c)}`, premium: `plan-premium-${await regionOf(c)}` }) } }));
+  const find = async (c: unknown, id: string | undefined): Promise<Key> => {
+    const k = keys[await regionOf(c)].find((x) => x.id === id);
+    if (!k) throw Object.assign(new Error('no key'), { name: 'NotFoundException' });
+    return k;
   };
+  apigw.on(GetApiKeysCommand).callsFake(async (i, c) => ({ items: keys[await regionOf(c)].filter((k) => k.name.startsWith(i.nameQuery ?? '')).map((k) => ({ ...k, value: i.includeValues ? k.value : undefined })) }));
+  apigw.on(GetApiKeyCommand).callsFake(async (i, c) => {
+    const k = await find(c, i.apiKey);
+    return { ...k, value: i.includeValue ? k.value : undefined };
+  });
+  apigw.on(CreateApiKeyCommand).callsFake(async (i, c) => {
+    const region = await regionOf(c);
+    const key: Key = { id: `key-${region}-${keys[region].length}`, name: i.name!, value: i.value!, enabled: i.enabled ?? false, tags: i.tags ?? {} };
+    keys[region].push(key);
+    return { id: key.id };
+  });
+  apigw.on(UpdateApiKeyCommand).callsFake(async (i, c) => {
+    const k = await find(c, i.apiKey);
+    k.enabled = i.patchOperations![0].value === 'true';
+    return {};
+  });
+  apigw.on(DeleteApiKeyCommand).callsFake(async (i, c) => {
+    const region = await regionOf(c);
+    await find(c, i.apiKey);
+    keys[region] = keys[region].filter((k) => k.id !== i.apiKey);
+    return {};
+  });
+  apigw.on(GetUsagePlanKeysCommand).callsFake((i) => ({ items: (planKeys[i.usagePlanId!] ?? []).map((id) => ({ id })) }));
+  apigw.on(CreateUsagePlanKeyCommand).callsFake((i) => {
+    (planKeys[i.usagePlanId!] ??= []).push(i.keyId!);
+    return {};
+  });
+  apigw.on(DeleteUsagePlanKeyCommand).callsFake((i) => {
+    planKeys[i.usagePlanId!] = (planKeys[i.usagePlanId!] ?? []).filter((k) => k !== i.keyId);
+    return {};
+  });
+});
 
-  beforeEach(() => {
-    process.env.API_NAME = 'orders';
-    process.env.REGISTRY_TABLE = 'orders-tenants';
-    process.env.REGIONS = JSON.stringify(REGIONS);
-    process.env.TIERS = JSON.stringify(['basic', 'premium']);
-    process.env.PLANS_PARAMETER = '/cdk-resilience/tenant-api/orders/tier-plans';
-    process.env.AWS_REGION = 'us-east-1';
-    registry = {};
-    secrets = {};
-    keys = { 'us-east-1': [], 'us-west-2': [] };
-    planKeys = {};
-    sleeps.length = 0;
-    timing.sleep = async (ms: number) => {
-      sleeps.push(ms);
-    };
-    timing.random = () => 0.5;
-    for (const m of [apigw, ddb, sm, ssm]) m.reset();
-    ddb.on(GetItemCommand).callsFake((i) => {
-      const t = registry[i.Key!.tenantId.S!];
-      return { Item: t ? { tenantId: { S: i.Key!.tenantId.S }, tier: { S: t.tier } } : undefined };
-    });
-    ddb.on(PutItemCommand).callsFake((i) => {
-      const id = i.Item!.tenantId.S!;
-      if (registry[id]) throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
-      registry[id] = { tier: i.Item!.tier.S! };
-      return {};
-    });
-    ddb.on(UpdateItemCommand).resolves({});
-    sm.on(GetSecretValueCommand).callsFake((i) => {
-      if (!secrets[i.SecretId!]) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
-      return { SecretString: secrets[i.SecretId!] };
-    });
-    sm.on(CreateSecretCommand).callsFake((i) => {
-      secrets[i.Name!] = i.SecretString!;
-      return {};
-    });
-    ssm.on(GetParameterCommand).callsFake(async (_i, c) => ({ Parameter: { Value: JSON.stringify({ basic: `plan-basic-${await regionOf(c)}`, premium: `plan-premium-${await regionOf(c)}` }) } }));
-    apigw.on(GetApiKeysCommand).callsFake(async (i, c) => ({ items: keys[await regionOf(c)].filter((k) => k.name === i.nameQuery) }));
-    apigw.on(CreateApiKeyCommand).callsFake(async (i, c) => {
-      const region = await regionOf(c);
-      const key = { id: `key-${region}-${keys[region].length}`, name: i.name!, value: i.value! };
-      keys[region].push(key);
-      return { id: key.id };
-    });
-    apigw.on(GetUsagePlanKeysCommand).callsFake((i) => ({ items: (planKeys[i.usagePlanId!] ?? []).map((id) => ({ id })) }));
-    apigw.on(CreateUsagePlanKeyCommand).callsFake((i) => {
-      (planKeys[i.usagePlanId!] ??= []).push(i.keyId!);
-      return {};
-    });
+describe('onboarding', () => {
+  test('registers the tenant against its budget, generates its key secret, and puts a tagged key with that value on the tier plan in every Region', async () => {
+    const out = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(out.failedRegions).toEqual({});
+    expect(out).toMatchObject({ action: 'onboard', changed: true, secretName: 'tenant-api/orders/acme', failedRegions: {}, tenant: { tenantId: 'acme', tier: 'basic', status: 'active', source: 'runtime', credentialVersion: 1 } });
+    expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, { Name: 'tenant-api/orders/acme', AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: undefined }] });
+    const value = (JSON.parse(secrets['tenant-api/orders/acme'].value) as { key: string }).key;
+    for (const region of REGIONS) {
+      expect(keys[region]).toEqual([expect.objectContaining({ value, enabled: true, tags: expect.objectContaining({ 'cdk-resilience:tenant-api': 'orders', 'cdk-resilience:tenant': 'acme' }) })]);
+      expect(planKeys[`plan-basic-${region}`]).toEqual([keys[region][0].id]);
+    }
+    const items = await registry();
+    expect(items['#tier#basic'].tenants).toEqual({ N: '1' });
+    expect(items.acme.leaseUntil).toBeUndefined();
+    expect(out.credential).toBe(credentialOf(SIGNING, 'orders', 'acme', 1));
+    expect(await opens(out.credential)).toBe('open:acme');
   });
 
-  afterAll(() => {
-    for (const m of [apigw, ddb, sm, ssm]) m.restore();
-  });
-
-  test('onboards a tenant: registry, replicated secret, the same key value on the tier plan in every Region', async () => {
-    const out = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(out).toMatchObject({ accepted: true, created: true, tenantId: 'acme', secretName: 'tenant-api/orders/acme', failedRegions: {} });
-    expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, { Name: 'tenant-api/orders/acme', AddReplicaRegions: [{ Region: 'us-west-2' }] });
-    const value = (JSON.parse(secrets['tenant-api/orders/acme']) as { key: string }).key;
-    expect(value).toMatch(/^[A-Za-z0-9_-]{40}$/);
-    expect(keys['us-east-1'][0].value).toBe(value);
-    expect(keys['us-west-2'][0].value).toBe(value);
-    expect(planKeys['plan-basic-us-east-1']).toEqual(['key-us-east-1-0']);
-    expect(planKeys['plan-basic-us-west-2']).toEqual(['key-us-west-2-0']);
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { ExpressionAttributeValues: expect.objectContaining({ ':s': { S: 'active' } }) });
-  });
-
-  test('is idempotent on the tenant id: a second call creates nothing', async () => {
-    await handler({ tenantId: 'acme', tier: 'basic' });
+  test('is idempotent: a second onboarding changes nothing and answers the same state and credential', async () => {
+    const first = ok(await handler(sample('acme', { tier: 'basic' })));
     apigw.resetHistory();
     sm.resetHistory();
-    const again = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(again).toMatchObject({ accepted: true, created: false, apiKeyIds: { 'us-east-1': 'key-us-east-1-0', 'us-west-2': 'key-us-west-2-0' } });
+    const again = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(again).toMatchObject({ changed: false, credential: first.credential, tenant: { apiKeyIds: first.tenant.apiKeyIds } });
     expect(apigw).not.toHaveReceivedCommand(CreateApiKeyCommand);
-    expect(apigw).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
     expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '1' });
   });
 
-  test('a re-run repairs a Region that was missing its key', async () => {
-    await handler({ tenantId: 'acme', tier: 'basic' });
-    keys['us-west-2'] = [];
-    planKeys['plan-basic-us-west-2'] = [];
-    const out = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(out.accepted && out.apiKeyIds['us-west-2']).toBe('key-us-west-2-0');
-    expect(keys['us-west-2'][0].value).toBe(keys['us-east-1'][0].value);
+  test("never adopts another API's or another tenant's key, even with the same name ('orders' + 'eu-acme' = 'orders-eu' + 'acme')", async () => {
+    const foreign: Key = { id: 'foreign', name: 'orders-eu-acme', value: 'value-of-orders-eu-acme', enabled: true, tags: { 'cdk-resilience:tenant-api': 'orders-eu', 'cdk-resilience:tenant': 'acme' } };
+    const untagged: Key = { id: 'untagged', name: 'orders-eu-acme', value: 'someone-elses', enabled: true, tags: {} };
+    keys['us-east-1'].push(foreign, untagged);
+    ok(await handler(sample('eu-acme', { tier: 'premium' })));
+    expect(Object.values(planKeys).flat()).not.toContain('foreign');
+    expect(Object.values(planKeys).flat()).not.toContain('untagged');
+    expect(apigw).not.toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: 'foreign' });
+    const mine = keys['us-east-1'].find((k) => k.tags['cdk-resilience:tenant'] === 'eu-acme')!;
+    expect(planKeys['plan-premium-us-east-1']).toEqual([mine.id]);
+    expect(mine.value).not.toBe(foreign.value);
   });
 
-  test('retries throttled API Gateway calls with full-jitter backoff', async () => {
-    apigw.on(CreateApiKeyCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' })).rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' })).callsFake(async (i, c) => {
-      const region = await regionOf(c);
-      keys[region].push({ id: `key-${region}`, name: i.name!, value: i.value! });
-      return { id: `key-${region}` };
-    });
-    const out = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(out).toMatchObject({ accepted: true, failedRegions: {} });
-    expect(sleeps).toEqual([125, 250]);
+  test('a key tagged as the tenant but holding another value is a conflict in that Region: reported, never linked', async () => {
+    secrets['tenant-api/orders/acme'] = { value: JSON.stringify({ tenantId: 'acme', key: 'the-real-value' }), tags: {} };
+    keys['us-west-2'].push({ id: 'planted', name: 'orders-acme', value: 'planted-value', enabled: true, tags: { 'cdk-resilience:tenant-api': 'orders', 'cdk-resilience:tenant': 'acme' } });
+    const out = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(out.failedRegions['us-west-2']).toMatch(/^KeyConflict: .*holds another value/);
+    expect(out.tenant.status).toBe('partial');
+    expect(planKeys['plan-basic-us-west-2']).toBeUndefined();
   });
 
-  test('a Region that keeps failing is reported, not hidden, and the tenant is marked partial', async () => {
+  test("a secret under the tenant's name that is not its key secret is never adopted", async () => {
+    secrets['tenant-api/orders/acme'] = { value: JSON.stringify({ tenantId: 'someone-else', key: 'x' }), tags: {} };
+    await expect(handler(sample('acme', { tier: 'basic' }))).rejects.toThrow(/is not this tenant's key secret/);
+    expect(apigw).not.toHaveReceivedCommand(CreateApiKeyCommand);
+  });
+
+  test("a tier at its budget refuses the next tenant with nothing changed; offboarding one frees its place", async () => {
+    ok(await handler(sample('first', { tier: 'premium' })));
+    const before = { registry: await registry(), secrets: Object.keys(secrets), keys: JSON.stringify(keys) };
+    apigw.resetHistory();
+    const out = refused(await handler(sample('second', { tier: 'premium' })), 'TierFull');
+    expect(out.error.message).toMatch(/tier premium holds its budget of 1 tenants; nothing was changed/);
+    expect(await registry()).toEqual(before.registry);
+    expect(Object.keys(secrets)).toEqual(before.secrets);
+    expect(JSON.stringify(keys)).toBe(before.keys);
+    expect(apigw.calls()).toHaveLength(0);
+    ok(await handler({ action: 'offboard', tenantId: 'first', reason: 'left' }));
+    ok(await handler(sample('second', { tier: 'premium' })));
+  });
+
+  test('a budget of 0 is full from the start', async () => {
+    process.env.TIERS = JSON.stringify({ basic: { maxTenants: 0 } });
+    refused(await handler(sample('acme', { tier: 'basic' })), 'TierFull');
+    expect(await registry()).toEqual({});
+  });
+
+  test('two concurrent onboardings of the same tenant end in one state: one key per Region, counted once', async () => {
+    const [a, b] = await Promise.all([handler(sample('acme', { tier: 'basic' })), handler(sample('acme', { tier: 'basic' }))]);
+    const answers = [ok(a), ok(b)];
+    expect(answers.filter((x) => x.changed)).toHaveLength(1);
+    const loser = answers.find((x) => !x.changed)!;
+    expect(loser.inProgress || loser.tenant.status === 'active').toBe(true);
+    for (const region of REGIONS) expect(keys[region]).toHaveLength(1);
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '1' });
+    expect((await registry()).acme.status).toEqual({ S: 'active' });
+  });
+
+  test("two concurrent onboardings under different tiers: the loser re-reads and answers with the winner's tier; only the winner's tier counts it", async () => {
+    const [a, b] = await Promise.all([handler(sample('acme', { tier: 'basic' })), handler(sample('acme', { tier: 'premium' }))]);
+    const winner = [a, b].find((x) => (x as { accepted: boolean }).accepted) as Extract<OperatorResponse, { accepted: true }>;
+    const loser = refused([a, b].find((x) => x !== winner), 'TenantExists');
+    expect(loser.tenant?.tier).toBe(winner.tenant.tier);
+    const items = await registry();
+    const other = winner.tenant.tier === 'basic' ? 'premium' : 'basic';
+    expect(items[`#tier#${winner.tenant.tier}`].tenants).toEqual({ N: '1' });
+    expect(items[`#tier#${other}`]).toBeUndefined();
+  });
+
+  test('an onboarding that crashed holding the lease is taken over once the lease runs out, and repaired', async () => {
+    apigw.on(CreateApiKeyCommand).rejects(Object.assign(new Error('gone'), { name: 'Crash' }));
+    // The crash: the function died after registering (the first call throws past the key loop).
+    sm.on(CreateSecretCommand).rejectsOnce(Object.assign(new Error('boom'), { name: 'InternalServiceError' }));
+    await expect(handler(sample('acme', { tier: 'basic' }))).rejects.toThrow('boom');
+    expect((await registry()).acme.status).toEqual({ S: 'provisioning' });
+    const during = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(during).toMatchObject({ changed: false, inProgress: true });
+    now += 181_000;
     apigw.on(CreateApiKeyCommand).callsFake(async (i, c) => {
       const region = await regionOf(c);
-      if (region === 'us-west-2') throw Object.assign(new Error('unavailable'), { name: 'ServiceUnavailableException' });
-      keys[region].push({ id: 'k', name: i.name!, value: i.value! });
-      return { id: 'k' };
+      keys[region].push({ id: `k-${region}`, name: i.name!, value: i.value!, enabled: true, tags: i.tags ?? {} });
+      return { id: `k-${region}` };
     });
-    const out = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(out.accepted && out.failedRegions).toEqual({ 'us-west-2': 'ServiceUnavailableException: unavailable' });
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { ExpressionAttributeValues: expect.objectContaining({ ':s': { S: 'partial' } }) });
+    const after = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(after).toMatchObject({ changed: true, tenant: { status: 'active', apiKeyIds: { 'us-east-1': 'k-us-east-1', 'us-west-2': 'k-us-west-2' } } });
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '1' });
+  });
+
+  test('retries throttled API Gateway calls with backoff', async () => {
+    apigw.on(CreateApiKeyCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' })).callsFake(async (i, c) => {
+      const region = await regionOf(c);
+      keys[region].push({ id: `k-${region}`, name: i.name!, value: i.value!, enabled: true, tags: i.tags ?? {} });
+      return { id: `k-${region}` };
+    });
+    expect(ok(await handler(sample('acme', { tier: 'basic' }))).failedRegions).toEqual({});
   });
 
   test.each<[string, unknown, RegExp]>([
     ['no tenant id', { tier: 'basic' }, /tenantId: must be 1-64/],
     ['a tenant id with spaces', { tenantId: 'acme corp', tier: 'basic' }, /got: "acme corp"/],
     ['an unknown tier', { tenantId: 'acme', tier: 'gold' }, /tier: must be one of basic, premium \(got: "gold"\)/],
-    ['a key value', { tenantId: 'acme', tier: 'basic', apiKey: 'sk_live_1' }, /key values are generated, never accepted/],
+    ['a key value', { tenantId: 'acme', tier: 'basic', apiKey: 'sk_live_1' }, /key values and credentials are generated, never accepted/],
+    ['an unknown field', { tenantId: 'acme', tier: 'basic', plan: 'x' }, /unknown field\(s\) plan/],
+    ['an unknown action', { action: 'delete', tenantId: 'acme' }, /action: must be one of/],
+    ['a rotation without fromVersion', { action: 'rotate', tenantId: 'acme' }, /fromVersion: the credential version being replaced/],
+    ['a grace period over 30 days', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 2_592_001 }, /graceSeconds: a whole number from 0 to 2592000/],
     ['not an object', 'acme', /must be a JSON object/],
-  ])('rejects %s and changes nothing', async (_name, request, message) => {
-    const out = await handler(request);
-    expect(out).toMatchObject({ accepted: false, error: { code: 'InvalidRequest' } });
-    expect(!out.accepted && out.error.message).toMatch(message);
-    for (const m of [apigw, ddb, sm, ssm]) expect(m.calls()).toHaveLength(0);
-  });
-
-  test('refuses a tenant that exists under another tier, changing nothing', async () => {
-    registry.acme = { tier: 'premium' };
-    const out = await handler({ tenantId: 'acme', tier: 'basic' });
-    expect(out).toMatchObject({ accepted: false, error: { code: 'TenantExists' } });
-    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
-    expect(apigw.calls()).toHaveLength(0);
+  ])('refuses %s and changes nothing', async (_name, request, message) => {
+    const out = refused(await handler(request), 'InvalidRequest');
+    expect(out.error.message).toMatch(message);
+    expect(dynamo.calls).toEqual([]);
+    for (const m of [apigw, sm, ssm]) expect(m.calls()).toHaveLength(0);
   });
 });
 
-describe('TenantOnboarding construct', () => {
-  const { primary, recovery } = twoRegions();
-  const tiers = [
-    { name: 'basic', rateLimit: 10, burstLimit: 20 },
-    { name: 'premium', rateLimit: 100, burstLimit: 200 },
-  ];
-  const east = new TenantApi(primary, 'Api', { apiName: 'orders', tiers });
-  const west = new TenantApi(recovery, 'Api', { apiName: 'orders', tiers, keysFrom: east });
-  const ob = new TenantOnboarding(primary, 'Onboarding', { api: east, regions: REGIONS });
-  new TenantOnboarding(recovery, 'Onboarding', { api: west, regions: REGIONS, registryFrom: ob });
-  const pt = Template.fromStack(primary);
-  const rt = Template.fromStack(recovery);
+describe('the operator route (API Gateway proxy events)', () => {
+  /** The shape of AWS's sample REST API proxy event (API Gateway developer guide), IAM-authorized. */
+  const proxyEvent = (body: string | null, isBase64Encoded = false) => ({
+    resource: '/admin/tenants',
+    path: '/admin/tenants',
+    httpMethod: 'POST',
+    headers: { 'Content-Type': 'application/json', Host: 'abc123.execute-api.us-east-1.amazonaws.com' },
+    multiValueHeaders: { 'Content-Type': ['application/json'] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '111111111111',
+      apiId: 'abc123',
+      httpMethod: 'POST',
+      identity: { accountId: '111111111111', caller: 'AROAEXAMPLE:alice', sourceIp: '192.0.2.1', user: 'AROAEXAMPLE:alice', userAgent: 'aws-cli/2', userArn: OPERATOR },
+      path: '/prod/admin/tenants',
+      protocol: 'HTTP/1.1',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      requestTimeEpoch: 1428582896000,
+      resourceId: 'roq9wj',
+      resourcePath: '/admin/tenants',
+      stage: 'prod',
+    },
+    body,
+    isBase64Encoded,
+  });
 
-  test('a registry global table with a replica in the recovery Region, PITR and deletion protection', () => {
-    pt.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      TableName: 'orders-tenants',
-      Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-west-2' }), Match.objectLike({ Region: 'us-east-1', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })]),
+  test('answers a proxy response (status, JSON body) and records the caller in the history', async () => {
+    const out = (await handler(proxyEvent(JSON.stringify({ tenantId: 'acme', tier: 'basic' })))) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(out.statusCode).toBe(200);
+    expect(out.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(out.body)).toMatchObject({ accepted: true, tenant: { tenantId: 'acme', status: 'active' } });
+    const item = (await registry()).acme;
+    expect(item.createdBy).toEqual({ S: OPERATOR });
+    expect(item.history.L!.map((h) => h.M!.by.S)).toEqual([OPERATOR, OPERATOR]);
+  });
+
+  test('a base64 body is decoded', async () => {
+    const out = (await handler(proxyEvent(Buffer.from(JSON.stringify({ tenantId: 'acme', tier: 'basic' })).toString('base64'), true))) as { statusCode: number };
+    expect(out.statusCode).toBe(200);
+  });
+
+  test.each<[string, number, string | null, string]>([
+    ['a body that is not JSON', 400, 'tenantId=acme', 'InvalidRequest'],
+    ['no body', 400, null, 'InvalidRequest'],
+    ['an unknown tier', 400, JSON.stringify({ tenantId: 'acme', tier: 'gold' }), 'InvalidRequest'],
+  ])('%s: %d with the reason, nothing changed', async (_n, status, body, code) => {
+    const out = (await handler(proxyEvent(body))) as { statusCode: number; body: string };
+    expect(out.statusCode).toBe(status);
+    expect(JSON.parse(out.body)).toMatchObject({ accepted: false, error: { code } });
+    expect(dynamo.calls).toEqual([]);
+  });
+
+  test('a conflict is a 409, and a failure inside is a 500 with its name, never a bare 502', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    const conflict = (await handler(proxyEvent(JSON.stringify({ tenantId: 'acme', tier: 'premium' })))) as { statusCode: number };
+    expect(conflict.statusCode).toBe(409);
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    sm.on(CreateSecretCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServiceError' }));
+    const failed = (await handler(proxyEvent(JSON.stringify({ tenantId: 'other', tier: 'basic' })))) as { statusCode: number; body: string };
+    expect(failed.statusCode).toBe(500);
+    expect(JSON.parse(failed.body)).toMatchObject({ accepted: false, error: { code: 'InternalServiceError' } });
+  });
+
+  test('a direct invocation is recorded as one, with its request id', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' }), { awsRequestId: 'req-1' }));
+    expect((await registry()).acme.createdBy.S).toMatch(/^direct invocation \(Lambda request req-1/);
+  });
+});
+
+describe('credentials: rotate, revoke, offboard', () => {
+  /** Onboard, then record which credentials open the API at each later state change. */
+  async function onboarded(): Promise<string> {
+    return ok(await handler(sample('acme', { tier: 'basic' }))).credential!;
+  }
+
+  test('rotate: the old credential keeps working through the grace period, the new one at once; never a moment when neither works', async () => {
+    const v1 = await onboarded();
+    expect(await opens(v1)).toBe('open:acme');
+    const rotated = ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 600 }));
+    const v2 = rotated.credential!;
+    expect(v2).not.toBe(v1);
+    expect(rotated.tenant).toMatchObject({ credentialVersion: 2, previousVersion: 1, previousValidUntil: new Date(now + 600_000).toISOString() });
+    // At every step of the grace period, at least one credential opens; both do until it ends.
+    const rotatedAt = now;
+    for (const t of [0, 300_000, 599_000]) {
+      now = rotatedAt + t;
+      authorizer.reset();
+      expect([await opens(v1), await opens(v2)]).toEqual(['open:acme', 'open:acme']);
+    }
+    now = rotatedAt + 600_000;
+    authorizer.reset();
+    expect([await opens(v1), await opens(v2)]).toEqual(['denied', 'open:acme']);
+  });
+
+  test('rotate is idempotent on fromVersion: the same request again rotates nothing and answers the same credential; a stale one is refused', async () => {
+    await onboarded();
+    const first = ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }));
+    const again = ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }));
+    expect(again).toMatchObject({ changed: false, credential: first.credential, tenant: { credentialVersion: 2 } });
+    const stale = refused(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 5 }), 'StaleVersion');
+    expect(stale.error.message).toMatch(/the current credential version is 2, not 5/);
+  });
+
+  test('two concurrent rotations from the same version rotate once', async () => {
+    await onboarded();
+    const [a, b] = await Promise.all([handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }), handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 })]);
+    expect(ok(a).credential).toBe(ok(b).credential);
+    expect((await registry()).acme.credentialVersion).toEqual({ N: '2' });
+  });
+
+  test('revoke: no credential opens the API, at once, and the key is disabled in every Region whatever an authorizer cached; rotate reinstates with a new credential only', async () => {
+    const v1 = await onboarded();
+    const out = ok(await handler({ action: 'revoke', tenantId: 'acme', reason: 'key leaked in a support ticket' }));
+    expect(out).toMatchObject({ changed: true, tenant: { status: 'revoked' } });
+    expect(out.failedRegions).toEqual({});
+    for (const region of REGIONS) expect(keys[region][0].enabled).toBe(false);
+    expect(await opens(v1)).toBe('denied');
+    expect(ok(await handler({ action: 'revoke', tenantId: 'acme' })).changed).toBe(false);
+    refused(await handler({ action: 'credential', tenantId: 'acme' }), 'TenantRevoked');
+    refused(await handler(sample('acme', { tier: 'basic' })), 'TenantRevoked');
+    const back = ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }));
+    expect(back.tenant).toMatchObject({ status: 'active', credentialVersion: 2 });
+    expect(back.tenant.previousVersion).toBeUndefined();
+    for (const region of REGIONS) expect(keys[region][0].enabled).toBe(true);
+    expect([await opens(v1), await opens(back.credential)]).toEqual(['denied', 'open:acme']);
+    const history = (await registry()).acme.history.L!.map((h) => h.M!.action.S);
+    expect(history).toEqual(['onboard', 'onboarded', 'revoke', 'rotate']);
+  });
+
+  test('offboard: keys and plan links deleted in every Region, the secret scheduled for deletion, the tier uncounted, the record kept; again changes nothing', async () => {
+    await onboarded();
+    const out = ok(await handler({ action: 'offboard', tenantId: 'acme', reason: 'contract ended' }));
+    expect(out).toMatchObject({ changed: true, tenant: { status: 'offboarded' } });
+    expect(out.failedRegions).toEqual({});
+    for (const region of REGIONS) {
+      expect(keys[region]).toEqual([]);
+      expect(planKeys[`plan-basic-${region}`]).toEqual([]);
+    }
+    expect(sm).toHaveReceivedCommandWith(RemoveRegionsFromReplicationCommand, { SecretId: 'tenant-api/orders/acme', RemoveReplicaRegions: ['us-west-2'] });
+    expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: 'tenant-api/orders/acme', RecoveryWindowInDays: 7 });
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '0' });
+    const again = ok(await handler({ action: 'offboard', tenantId: 'acme' }));
+    expect(again.changed).toBe(false);
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '0' });
+    refused(await handler(sample('acme', { tier: 'basic' })), 'TenantOffboarded');
+  });
+
+  test('a deploy-time tenant cannot be offboarded at run time (CloudFormation owns it), but can be revoked and rotated', async () => {
+    await dynamo.put(TABLE, { tenantId: { S: 'globex' }, tier: { S: 'basic' }, status: { S: 'active' }, source: { S: 'deploy' }, credentialVersion: { N: '1' }, apiKeyIds: { M: {} } });
+    refused(await handler({ action: 'offboard', tenantId: 'globex' }), 'DeployTimeTenant');
+    ok(await handler({ action: 'revoke', tenantId: 'globex' }));
+    ok(await handler({ action: 'rotate', tenantId: 'globex', fromVersion: 1 }));
+  });
+
+  test('with identity api-key there is no credential to rotate or issue', async () => {
+    process.env.IDENTITY = 'api-key';
+    const out = ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(out.credential).toBeUndefined();
+    refused(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }), 'RotateNeedsAuthorizer');
+    refused(await handler({ action: 'credential', tenantId: 'acme' }), 'RotateNeedsAuthorizer');
+  });
+
+  test('describe and credential of an unknown tenant: NotFound', async () => {
+    refused(await handler({ action: 'describe', tenantId: 'nobody' }), 'NotFound');
+    refused(await handler({ action: 'revoke', tenantId: 'nobody' }), 'NotFound');
+  });
+});
+
+describe('the authorizer', () => {
+  test.each<[string, Record<string, string> | undefined]>([
+    ['no Authorization header', undefined],
+    ['a header without Bearer', { Authorization: credentialOf(SIGNING, 'orders', 'acme', 1) }],
+    ['a malformed credential', { Authorization: 'Bearer cr1.acme' }],
+    ['a credential forged with another key', { Authorization: `Bearer ${credentialOf('not-the-key', 'orders', 'acme', 1)}` }],
+    ["another API's credential", { Authorization: `Bearer ${credentialOf(SIGNING, 'orders-eu', 'acme', 1)}` }],
+    ['an API key in the header', { 'x-api-key': 'the-usage-key' }],
+  ])('refuses %s with 401 (Unauthorized), reading nothing from the registry', async (_n, headers) => {
+    await expect(authorizer.handler({ type: 'REQUEST', methodArn: METHOD_ARN, headers })).rejects.toThrow(/^Unauthorized$/);
+    expect(dynamo.calls).toEqual([]);
+  });
+
+  test("answers the tenant id, its tier and its usage-plan key, with a policy covering the stage (the answer is cached per credential)", async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    const out = await authorizer.handler({ type: 'REQUEST', methodArn: METHOD_ARN, headers: { authorization: `Bearer ${credentialOf(SIGNING, 'orders', 'acme', 1)}` } });
+    expect(out).toEqual({
+      principalId: 'acme',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/*' }] },
+      context: { tenantId: 'acme', tier: 'basic', credentialVersion: 1 },
+      usageIdentifierKey: (JSON.parse(secrets['tenant-api/orders/acme'].value) as { key: string }).key,
     });
-    rt.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
   });
 
-  test('a shared usage plan per tier, published for the function in each Region', () => {
-    for (const t of [pt, rt]) {
-      t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'orders-basic' });
-      t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'orders-premium' });
-      t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/cdk-resilience/tenant-api/orders/tier-plans' });
-    }
+  test('a valid credential of a tenant the registry does not know, or of a version past, is denied (403)', async () => {
+    expect(await opens(credentialOf(SIGNING, 'orders', 'ghost', 1))).toBe('denied');
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 2))).toBe('denied');
+  });
+});
+
+describe('the registrar of deploy-time tenants (a CloudFormation custom resource)', () => {
+  const responses: { Status: string; Reason: string }[] = [];
+  beforeEach(() => {
+    responses.length = 0;
+    respond.put = async (_url, body) => {
+      responses.push(JSON.parse(body) as { Status: string; Reason: string });
+    };
+  });
+  const cfn = (RequestType: 'Create' | 'Update' | 'Delete', tenants: { id: string; tier: string }[], old?: { id: string; tier: string }[]) => ({
+    RequestType,
+    ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x',
+    StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/s/1',
+    RequestId: 'r1',
+    LogicalResourceId: 'DeployTimeTenants',
+    PhysicalResourceId: RequestType === 'Create' ? undefined : 'DeployTimeTenants-registry',
+    ResourceProperties: { Tenants: tenants, ApiKeyIds: Object.fromEntries(tenants.map((t) => [t.id, `cfn-key-${t.id}`])) },
+    OldResourceProperties: old ? { Tenants: old } : undefined,
   });
 
-  test('an IAM-authorized operator route invokes the function', () => {
-    pt.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'AWS_IAM', ApiKeyRequired: false });
-    pt.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REGIONS: JSON.stringify(REGIONS), TIERS: '["basic","premium"]' }) } });
+  test('registers the app\'s tenants active at version 1, counted; an update moves a tier and offboards a removed tenant; a re-run changes nothing', async () => {
+    await handler(cfn('Create', [{ id: 'acme', tier: 'premium' }, { id: 'globex', tier: 'basic' }]));
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    let items = await registry();
+    expect(items.acme).toMatchObject({ source: { S: 'deploy' }, status: { S: 'active' }, credentialVersion: { N: '1' }, apiKeyIds: { M: { 'us-east-1': { S: 'cfn-key-acme' } } } });
+    expect([items['#tier#premium'].tenants, items['#tier#basic'].tenants]).toEqual([{ N: '1' }, { N: '1' }]);
+    // CloudFormation made its secret and key: the authorizer opens the API to its credential.
+    secrets['tenant-api/orders/acme'] = { value: JSON.stringify({ tenantId: 'acme', key: 'cfn-generated-value' }), tags: {} };
+    keys['us-east-1'].push({ id: 'cfn-key-acme', name: 'orders-acme', value: 'cfn-generated-value', enabled: true, tags: {} });
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 1))).toBe('open:acme');
+    await handler(cfn('Update', [{ id: 'globex', tier: 'premium' }], [{ id: 'acme', tier: 'premium' }, { id: 'globex', tier: 'basic' }]));
+    expect(responses[1]).toMatchObject({ Status: 'SUCCESS' });
+    items = await registry();
+    expect(items.acme.status).toEqual({ S: 'offboarded' });
+    expect(items.globex.tier).toEqual({ S: 'premium' });
+    expect([items['#tier#premium'].tenants, items['#tier#basic'].tenants]).toEqual([{ N: '1' }, { N: '0' }]);
+    await handler(cfn('Update', [{ id: 'globex', tier: 'premium' }], [{ id: 'globex', tier: 'premium' }]));
+    expect(await registry()).toEqual(items);
   });
 
-  test('the operator route is throttled below the API Gateway control-plane limit, keeping the stage defaults', () => {
-    for (const t of [pt, rt]) {
-      t.hasResourceProperties('AWS::ApiGateway::Stage', {
-        MethodSettings: Match.arrayWith([
-          Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 1000 }),
-          Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1admin~1tenants', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2, LoggingLevel: 'ERROR' }),
-        ]),
-      });
-    }
-  });
-
-  test.each([0, -1, 6])('an operator rate of %d is refused', (rate) => {
-    const stack = newStack();
-    const api = new TenantApi(stack, 'Api', { apiName: 'orders', tiers });
-    const err = errorOf(() => new TenantOnboarding(stack, 'Onboarding', { api, operatorRateLimit: rate }));
-    expect(err).toBeInstanceOf(ResilienceError);
-    expect(err.codes).toContain('TENANT_ONBOARDING_RATE');
-    expect(err.message).toContain(`operatorRateLimit: must be above 0 and at most 5`);
-    expect(err.message).toContain(`(got: ${rate})`);
-  });
-
-  test('cdk-nag clean in both Regions', () => {
-    expect(nagFindings(primary)).toEqual([]);
-    expect(nagFindings(recovery)).toEqual([]);
+  test('fails the deploy, saying why, when a run-time tenant holds the id or the tier is full', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }]));
+    expect(responses[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/tenant acme was onboarded at run time/) });
+    ok(await handler(sample('p1', { tier: 'premium' })));
+    await handler(cfn('Create', [{ id: 'p2', tier: 'premium' }]));
+    expect(responses[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/tier premium is full/) });
+    expect((await registry()).p2).toBeUndefined();
   });
 });
