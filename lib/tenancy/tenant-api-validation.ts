@@ -46,7 +46,8 @@ export function capacityOf(props: TenantApiProps): TenantCapacity | undefined {
     return { tier: tier.name, maxTenants, declared: declared.length, rate: declaredRate + Math.max(0, maxTenants - declared.length) * tier.rateLimit };
   });
   const total = tiers.reduce((sum, t) => sum + t.rate, 0);
-  return { stageRate, headroom, budget: stageRate * (1 - headroom), tiers, total };
+  // Rounded to a millionth: 1000 x (1 - 0.9) is 99.99999999999997 in floating point.
+  return { stageRate, headroom, budget: Math.round(stageRate * (1 - headroom) * 1e6) / 1e6, tiers, total: Math.round(total * 1e6) / 1e6 };
 }
 
 export function validateTenantApi(scope: Construct, props: TenantApiProps, routes: TenantApiRoute[], usagePlans: number, identity: ResolvedIdentity): void {

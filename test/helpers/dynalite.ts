@@ -51,7 +51,8 @@ export class LocalDynamo {
   public route(): void {
     this.mock.reset();
     for (const Command of [GetItemCommand, PutItemCommand, UpdateItemCommand, DeleteItemCommand, ScanCommand] as const) {
-      this.mock.on(Command as never).callsFake((input: never) => this.serial(Command.name, () => this.real(new (Command as unknown as new (i: unknown) => never)(input))));
+      const make = Command as unknown as new (i: unknown) => unknown;
+      (this.mock as unknown as { on: (c: unknown) => { callsFake: (f: (input: unknown) => unknown) => void } }).on(Command).callsFake((input) => this.serial(Command.name, () => this.real(new make(input))));
     }
     this.mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => this.serial('TransactWriteItemsCommand', () => this.transact(input)));
   }
@@ -76,7 +77,7 @@ export class LocalDynamo {
   }
 
   private real(command: unknown): Promise<unknown> {
-    return this.send.call(this.client!, command as never) as Promise<unknown>;
+    return (this.send as unknown as (this: DynamoDBClient, c: unknown) => Promise<unknown>).call(this.client!, command);
   }
 
   private serial<T>(name: string, run: () => Promise<T>): Promise<T> {

@@ -107,7 +107,7 @@ beforeEach(async () => {
   });
   sm.on(CreateSecretCommand).callsFake((i) => {
     if (secrets[i.Name!]) throw Object.assign(new Error('exists'), { name: 'ResourceExistsException' });
-    secrets[i.Name!] = { value: i.SecretString!, tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key!, t.Value!])) };
+    secrets[i.Name!] = { value: i.SecretString!, tags: Object.fromEntries((i.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key!, t.Value!])) };
     return {};
   });
   sm.on(RemoveRegionsFromReplicationCommand).resolves({});
