@@ -54,8 +54,9 @@ export type { GlobalTableReplicaKeyProps } from './data/global-table-replica-key
 export * from './tenancy/tenant-api';
 export * from './tenancy/tenant-onboarding';
 export * from './tenancy/tenant-identity';
-export { TenantRegistry, TenantRegistryProps } from './tenancy/tenant-registry';
-export { TenantCapacity, TierCapacity } from './tenancy/tenant-api-validation';
+export { TenantRegistry } from './tenancy/tenant-registry';
+export type { TenantRegistryProps } from './tenancy/tenant-registry';
+export type { TenantCapacity, TierCapacity } from './tenancy/tenant-api-validation';
 export * from './chaos/targets';
 export * from './chaos/actions';
 export * from './chaos/experiment';

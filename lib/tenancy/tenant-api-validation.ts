@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Validator } from '../core/validation';
-import type { Tenant, TenantApiProps, TenantApiRoute } from './tenant-api';
+import type { Tenant, TenantApiProps, TenantApiRoute } from './tenant-api-props';
 import type { ResolvedIdentity } from './tenant-identity';
 
 /** What one tier may draw from the stage, at its budget. */

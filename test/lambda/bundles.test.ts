@@ -46,6 +46,7 @@ const CLIENTS_USED: Record<string, string[]> = {
   'runbook-preflight': ['client-auto-scaling', 'client-cloudwatch', 'client-dynamodb', 'client-elastic-load-balancing-v2', 'client-rds', 'client-route53-recovery-cluster', 'client-ssm'],
   'runbook-traffic': ['client-cloudwatch', 'client-dynamodb', 'client-route53-recovery-cluster', 'client-ssm'],
   'runbook-verify': ['client-auto-scaling', 'client-cloudwatch', 'client-dynamodb', 'client-elastic-load-balancing-v2', 'client-rds', 'client-route53-recovery-cluster', 'client-ssm'],
+  'tenant-authorizer': ['client-dynamodb', 'client-secrets-manager'],
   'tenant-onboarding': ['client-api-gateway', 'client-dynamodb', 'client-secrets-manager', 'client-ssm'],
 };
 

@@ -14,7 +14,7 @@ const TIERS: TenantTier[] = [
 function statements(t: Template, stack: Stack): { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string }[] {
   const policies = resourcesOfType(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('OnboardingFunctionRole') || id.startsWith('OnboardingPlanLinks'));
   expect(policies).toHaveLength(2);
-  return policies.flatMap(([, p]) => stack.resolve(p.Properties.PolicyDocument.Statement) as never[]);
+  return policies.flatMap(([, p]) => stack.resolve((p.Properties.PolicyDocument as { Statement: unknown }).Statement) as never[]);
 }
 
 describe('TenantOnboarding construct', () => {
@@ -81,7 +81,7 @@ describe('TenantOnboarding construct', () => {
     expect(JSON.stringify(deny.Condition)).toContain('Operator');
     // The operator's own policy: the route and the function, nothing wider.
     const operatorPolicy = resourcesOfType(pt, 'AWS::IAM::Policy').find(([id]) => id.startsWith('OperatorDefaultPolicy'))![1];
-    const granted = primary.resolve(operatorPolicy.Properties.PolicyDocument.Statement) as { Action: string; Resource: unknown }[];
+    const granted = primary.resolve((operatorPolicy.Properties.PolicyDocument as { Statement: unknown }).Statement) as { Action: string; Resource: unknown }[];
     expect(granted.map((g) => g.Action).sort()).toEqual(['execute-api:Invoke', 'lambda:InvokeFunction']);
     expect(JSON.stringify(granted)).not.toContain(':*"');
   });

@@ -71,10 +71,10 @@ describe('TenantApi', () => {
 
   test("the authorizer function reads this Region's registry item and the API's secrets, nothing else", () => {
     const fn = resourcesOfType(t, 'AWS::Lambda::Function').find(([, f]) => f.Properties.Description === 'Tenant identity of orders')!;
-    expect(fn[1].Properties.Environment.Variables).toEqual({ API_NAME: 'orders', REGISTRY_TABLE: 'orders-tenant-registry', SIGNING_SECRET: 'tenant-api-signing/orders', KEY_SECRET_PREFIX: 'tenant-api/orders/' });
+    expect((fn[1].Properties.Environment as { Variables: unknown }).Variables).toEqual({ API_NAME: 'orders', REGISTRY_TABLE: 'orders-tenant-registry', SIGNING_SECRET: 'tenant-api-signing/orders', KEY_SECRET_PREFIX: 'tenant-api/orders/' });
     const roleId = (fn[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     const policy = resourcesOfType(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
-    const statements = stack.resolve(policy[1].Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown }[];
+    const statements = stack.resolve((policy[1].Properties.PolicyDocument as { Statement: unknown }).Statement) as { Action: string | string[]; Resource: unknown }[];
     const actions = statements.flatMap((x) => [x.Action].flat()).filter((a) => !a.startsWith('logs:'));
     expect(actions.sort()).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
     expect(JSON.stringify(statements)).toContain(':table/orders-tenant-registry"');

@@ -3,6 +3,7 @@
  * tarball): a WebTier in a stack of its own, every DR strategy, a TenantApi and an
  * Experiment. No feature flags, no cdk.context.json: explicit AZs only.
  */
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -16,6 +17,7 @@ import {
   SelectionMode,
   StopInstances,
   TenantApi,
+  TenantOnboarding,
   Wait,
   WarmStandby,
   WebTier,
@@ -73,13 +75,15 @@ export function buildConsumerApp(app: App): ConsumerApp {
   const tenants = new TenantApi(apiStack, 'Api', {
     apiName: 'orders',
     tiers: [
-      { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' } },
-      { name: 'premium', rateLimit: 200, burstLimit: 400 },
+      { name: 'basic', rateLimit: 10, burstLimit: 20, quota: { limit: 10_000, period: 'DAY' }, maxTenants: 10 },
+      { name: 'premium', rateLimit: 200, burstLimit: 400, maxTenants: 2 },
     ],
     tenants: [
       { id: 'acme', tier: 'premium' },
       { id: 'initech', tier: 'basic', sharedPlan: true },
     ],
   });
+  const operator = new iam.Role(apiStack, 'TenantOperator', { assumedBy: new iam.AccountRootPrincipal() });
+  new TenantOnboarding(apiStack, 'Onboarding', { api: tenants, operators: [operator] }).grantOperate(operator);
   return { web, webStack, pilotLight, warmStandby, activeActive, tenants, experiment };
 }

@@ -44,6 +44,17 @@ test('the tenant API gives each tenant its own throttles', () => {
   t.resourceCountIs('AWS::ApiGateway::ApiKey', 2);
 });
 
+test("the tenant API knows its callers: every tenant method behind the package's authorizer, which supplies the key; deploy-time tenants registered", () => {
+  const t = Template.fromStack(built.tenants.api.stack);
+  t.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+  t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
+  const tenantMethods = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.ApiKeyRequired === true);
+  expect(tenantMethods.length).toBeGreaterThan(0);
+  for (const m of tenantMethods) expect(m.Properties.AuthorizationType).toBe('CUSTOM');
+  t.resourceCountIs('Custom::TenantRegistry', 1);
+  t.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Resource: 'execute-api:/*/POST/admin/tenants' })]) }) });
+});
+
 test('zero unacknowledged AwsSolutions findings', () => {
   const report = new AwsSolutionsChecks(app).validateScope(app);
   expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
