@@ -42,6 +42,7 @@ import {
   RoutingPolicy,
   Tenant,
   TenantApi,
+  WebTierWebAcl,
   Sli,
   Slo,
   TenantOnboarding,
@@ -233,7 +234,16 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
   // Every reference failover is started by a person (no autoFailover): a trial deployment whose
   // instances do not serve yet would otherwise fail its writer over, with data loss, on its own.
   const activeActive = parts.has('active-active')
-    ? new ActiveActive(app, 'RefActiveActive', { ...base('ref-active', 120), database: bounded, rto: Duration.minutes(18), trafficRto: Duration.minutes(2), rpo: Duration.seconds(20) })
+    ? new ActiveActive(app, 'RefActiveActive', {
+        ...base('ref-active', 120),
+        // CloudFront (addReferenceEdge) fronts this pair with its managed rules; the load
+        // balancers' own names stay public (the latency records), so they carry a regional web ACL.
+        web: { ...base('ref-active', 120).web, webAcl: WebTierWebAcl.managedRules() },
+        database: bounded,
+        rto: Duration.minutes(18),
+        trafficRto: Duration.minutes(2),
+        rpo: Duration.seconds(20),
+      })
     : undefined;
   if (activeActive) addReferenceTenants(activeActive);
   const pilotLight = parts.has('pilot-light') ? new PilotLight(app, 'RefPilotLight', { ...base('ref-pilot', 100), database: bounded, rto: Duration.minutes(30), rpo: Duration.minutes(5) }) : undefined;

@@ -5,6 +5,7 @@ export { WarningId, warningId } from './core/warnings';
 export { useAvailabilityZones } from './core/availability-zones';
 export * from './tiers/multi-az-vpc';
 export * from './tiers/web-tier';
+export * from './tiers/web-tier-waf';
 export * from './tiers/decoupled-queue';
 export * from './core/aws-figures';
 export * from './data/database-engine';

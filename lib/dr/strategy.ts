@@ -18,6 +18,7 @@ import { AlarmTopic } from '../observability/alarm-topic';
 import { RecordEndpoint } from '../routing/record-endpoint';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier, WebTierRollingUpdate } from '../tiers/web-tier';
+import { WebTierWebAcl } from '../tiers/web-tier-waf';
 import { AutoFailover, AutoFailoverOptions } from './auto-failover';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
@@ -83,6 +84,12 @@ export interface StrategyWeb {
    * @default - the web tier's: one AZ's worth at a time, 100 % in service, no signals
    */
   readonly rollingUpdate?: WebTierRollingUpdate;
+  /**
+   * A regional AWS WAF web ACL on each Region's load balancer: turn it on when a CDN
+   * (EdgeFailover) fronts the strategy, so the load balancers' own names do not skip its rules.
+   * @default - none
+   */
+  readonly webAcl?: WebTierWebAcl;
 }
 
 /** What a Region's user data may depend on (`StrategyWeb.userData` as a function). */
@@ -310,6 +317,7 @@ export abstract class DrStrategy extends Construct {
       instanceType: this.props.web.instanceType,
       userData: this.siteUserData(stack),
       rollingUpdate: this.props.web.rollingUpdate,
+      webAcl: this.props.web.webAcl,
       certificate: region.certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', region.certificateArn) : undefined,
       alarms: { topic },
       runningCapacity,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,7 +8,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { attachWebAcl, WebTierWebAcl } from './web-tier-waf';
 import { parseCidr } from '../core/cidr';
 import { DEFAULT_AZ_COUNT, defaultTargetHealthCheck } from '../core/defaults';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -280,6 +282,13 @@ export interface WebTierProps {
    */
   readonly ingressCidrs?: string[];
   /**
+   * A regional AWS WAF web ACL on the load balancer. Turn it on when a CDN with its own web
+   * ACL sits in front (EdgeFailover): the load balancer's own name stays reachable, and
+   * without this the direct path skips the CDN's rules.
+   * @default - none
+   */
+  readonly webAcl?: WebTierWebAcl;
+  /**
    * Target-group health check.
    * @default - '/health' every 10 s, 5 s timeout, 2 to pass, 2 to fail, code 200
    */
@@ -403,6 +412,8 @@ export class WebTier extends Construct {
   public readonly alarms: WebTierAlarmSet;
   /** How capacity was sized. */
   public readonly capacityPlan: WebTierCapacityPlan;
+  /** The regional web ACL built on the load balancer (`webAcl: WebTierWebAcl.managedRules()`). */
+  public readonly webAcl?: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: WebTierProps) {
     super(scope, id);
@@ -558,6 +569,7 @@ export class WebTier extends Construct {
 
     this.accessLogBucket = props.accessLogBucket ?? this.createAccessLogBucket();
     this.alb.logAccessLogs(this.accessLogBucket, 'alb');
+    if (props.webAcl) this.webAcl = attachWebAcl(this, this.alb, props.webAcl, Names.uniqueResourceName(this, { maxLength: 64 }));
 
     const hc = { ...defaultTargetHealthCheck(), ...props.healthCheck };
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
