@@ -13,7 +13,8 @@ import { addStackDependency } from '../core/stack-dependency';
 import { addWarning, WarningId } from '../core/warnings';
 import { capacityOf, DEFAULT_STAGE_THROTTLE, TenantCapacity, validateTenantApi, wafKeyRateLimitOf } from './tenant-api-validation';
 import { ResolvedIdentity, TenantIdentity } from './tenant-identity';
-import { signingSecret, tenantAuthorizer, TenantRegistry } from './tenant-registry';
+import { denyOutsideAccount, signingSecret, tenantAuthorizer, TenantRegistry } from './tenant-registry';
+import { TenantSecretsKey } from './tenant-secrets-key';
 import type { ITenantKeySource, Tenant, TenantApiProps, TenantTier } from './tenant-api-props';
 
 export * from './tenant-api-props';
@@ -32,8 +33,8 @@ export interface TenantResources {
   readonly serverErrorAlarm?: cloudwatch.Alarm;
 }
 
-/** Estimated CloudFormation resources per tenant: secret, key, plan, plan key, 2 alarms. */
-const RESOURCES_PER_TENANT = 6;
+/** CloudFormation resources per tenant: secret and its resource policy, key, plan, plan key, 2 alarms. */
+const RESOURCES_PER_TENANT = 7;
 
 /**
  * A multi-tenant REST API (Regional endpoint) where no tenant can starve the others:
@@ -72,6 +73,8 @@ export class TenantApi extends Construct implements ITenantKeySource {
   public readonly signingSecret?: secretsmanager.ISecret;
   /** The authorizer (default or custom identity). */
   public readonly authorizer?: apigw.IAuthorizer;
+  /** The customer-managed key of the secrets (multi-Region; none with `keysFrom`). @internal */
+  public readonly secretsKey?: TenantSecretsKey;
   /** The capacity budget synth checked (undefined when a rate is a token). */
   public readonly capacity?: TenantCapacity;
 
@@ -96,8 +99,10 @@ export class TenantApi extends Construct implements ITenantKeySource {
     this.capacity = capacityOf(props);
     this.tierByName = Object.fromEntries(props.tiers.map((t) => [t.name, t]));
     this.registry = new TenantRegistry(this, 'Registry', { apiName: props.apiName, replicaOf: props.keysFrom?.registry });
+    // The secrets' key: made where the secrets are made; a keysFrom API reads replicas.
+    if (!props.keysFrom) this.secretsKey = new TenantSecretsKey(this, 'SecretsKey', props.apiName);
     if (identity.kind === 'authorizer') {
-      this.signingSecret = signingSecret(this, props.apiName, props.keyReplicaRegions ?? [], props.keysFrom !== undefined);
+      this.signingSecret = signingSecret(this, props.apiName, props.keyReplicaRegions ?? [], this.secretsKey);
       this.authorizer = tenantAuthorizer(this, props.apiName, this.registry, `tenant-api-signing/${props.apiName}`, identity.cacheTtl ?? Duration.seconds(60));
     } else if (identity.kind === 'custom') {
       this.authorizer = identity.authorizer;
@@ -296,8 +301,12 @@ export class TenantApi extends Construct implements ITenantKeySource {
   public replicateKeysTo(region: string): void {
     if (region === Stack.of(this).region || this.replicatedTo.has(region)) return;
     this.replicatedTo.add(region);
-    for (const s of Object.values(this.secrets)) s.addReplicaRegion(region);
-    if (this.signingSecret instanceof secretsmanager.Secret) this.signingSecret.addReplicaRegion(region);
+    const key = this.secretsKey?.keyIn(region);
+    const secrets = [...Object.values(this.secrets), ...(this.signingSecret instanceof secretsmanager.Secret ? [this.signingSecret] : [])];
+    for (const s of secrets) {
+      s.addReplicaRegion(region, key);
+      if (this.secretsKey) s.node.addDependency(...this.secretsKey.dependable([region]));
+    }
     this.registry.replicateTo(region);
   }
 
@@ -320,8 +329,11 @@ export class TenantApi extends Construct implements ITenantKeySource {
         secretName,
         description: `API key of tenant ${t.id} (${this.apiName})`,
         generateSecretString: { secretStringTemplate: JSON.stringify({ tenantId: t.id }), generateStringKey: 'key', passwordLength: 40, excludePunctuation: true },
-        replicaRegions: (this.props.keyReplicaRegions ?? []).map((region) => ({ region })),
+        encryptionKey: this.secretsKey?.key,
+        replicaRegions: (this.props.keyReplicaRegions ?? []).map((region) => ({ region, encryptionKey: this.secretsKey?.keyIn(region) })),
       });
+      if (this.secretsKey) secret.node.addDependency(...this.secretsKey.dependable(this.props.keyReplicaRegions ?? []));
+      denyOutsideAccount(secret);
       acknowledgeNagFinding(
         secret,
         'AwsSolutions-SMG4',

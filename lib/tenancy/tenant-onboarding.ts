@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { TENANT_TAG_API, TenantApi } from './tenant-api';
-import { tenancyFunction } from './tenant-registry';
+import { secretsKeyStatement, tenancyFunction } from './tenant-registry';
+import { tenantSecretsKeyAlias } from './tenant-secrets-key';
 
 /** Props for {@link TenantOnboarding}. */
 export interface TenantOnboardingProps {
@@ -101,6 +102,9 @@ export class TenantOnboarding extends Construct {
         PLANS_PARAMETER: plansParameter,
         IDENTITY: api.identityKind === 'api-key' ? 'api-key' : 'authorizer',
         SIGNING_SECRET: api.identityKind === 'authorizer' ? `tenant-api-signing/${api.apiName}` : '',
+        // The secrets key by its alias, the same name in every Region (a replica's id is the
+        // primary stack's): the tenants' key secrets and their replicas are made under it.
+        SECRET_KEYS: JSON.stringify(Object.fromEntries(regions.map((r) => [r, tenantSecretsKeyAlias(api.apiName)]))),
       },
       Duration.minutes(2),
     );
@@ -127,6 +131,8 @@ export class TenantOnboarding extends Construct {
     if (api.identityKind === 'authorizer') {
       add({ actions: ['secretsmanager:GetSecretValue'], resources: [`arn:${p}:secretsmanager:${stack.region}:${a}:secret:tenant-api-signing/${name}-??????`] });
     }
+    // The secrets key: read the signing secret here; make, replicate and read tenants' key secrets everywhere.
+    role.addToPrincipalPolicy(secretsKeyStatement(stack, regions, [`tenant-api/${name}/*`, `tenant-api-signing/${name}-??????`], ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt']));
     add({ actions: ['ssm:GetParameter'], resources: regions.map((r) => `arn:${p}:ssm:${r}:${a}:parameter${plansParameter}`) });
     // Listing keys (to find one by name after a crash) cannot be narrowed by tag; the function
     // lists without values and reads a key's value only through the tag-scoped statement below.
@@ -154,6 +160,7 @@ export class TenantOnboarding extends Construct {
     const A = Token.isUnresolved(a) ? '<AWS::AccountId>' : a;
     for (const r of regions) {
       acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${r}:${A}:secret:tenant-api/${name}/*]`, "Tenants' key secrets are created at run time under this API's prefix; their ARNs end in a random suffix.");
+      acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:kms:${r}:${A}:key/*]`, "The secrets key's replica id is the primary stack's; use is limited to Secrets Manager (kms:ViaService) and this API's secrets (kms:EncryptionContext:SecretARN).");
       acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::/apikeys/*]`, "API keys are created at run time; only those tagged as this API's may be read, changed or deleted (aws:ResourceTag).");
       acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:apigateway:${r}::/tags/*]`, "Tags are set when a key is created, and only with this API's tag (aws:RequestTag).");
       if (r === stack.region) {

@@ -8,6 +8,44 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
+import type { TenantSecretsKey } from './tenant-secrets-key';
+
+/**
+ * A secret of the tenant API refuses every principal outside its account, whatever a key or
+ * IAM policy there says. Narrower (only the API's functions) it cannot be: CloudFormation
+ * resolves the keys' dynamic references with the deployer's credentials. @internal
+ */
+export function denyOutsideAccount(secret: secretsmanager.Secret): void {
+  secret.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyOutsideTheAccount',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['secretsmanager:*'],
+      resources: ['*'],
+      conditions: { StringNotEquals: { 'aws:PrincipalAccount': Stack.of(secret).account } },
+    }),
+  );
+}
+
+/**
+ * Decrypt (and, for onboarding, encrypt) with the API's secrets key in any of its Regions, only
+ * through Secrets Manager and only for this API's secrets (the encryption context Secrets Manager
+ * sends names the secret). The key's id is another stack's in the recovery Region, so the
+ * resource is any key of the account; the conditions do the scoping. @internal
+ */
+export function secretsKeyStatement(stack: Stack, regions: string[], secretNamePatterns: string[], actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions,
+    resources: regions.map((r) => `arn:${stack.partition}:kms:${r}:${stack.account}:key/*`),
+    conditions: {
+      StringLike: {
+        'kms:ViaService': regions.map((r) => `secretsmanager.${r}.amazonaws.com`),
+        'kms:EncryptionContext:SecretARN': regions.flatMap((r) => secretNamePatterns.map((n) => `arn:${stack.partition}:secretsmanager:${r}:${stack.account}:secret:${n}`)),
+      },
+    },
+  });
+}
 
 /** A Lambda function of the tenancy tier: its own role and log group, arm64, Node 24. @internal */
 export function tenancyFunction(scope: Construct, id: string, bundle: string, description: string, environment: Record<string, string>, timeout = Duration.seconds(30)): lambda.Function {
@@ -128,6 +166,7 @@ export function tenantAuthorizer(scope: Construct, apiName: string, registry: Te
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [registry.tableArn] }));
   const secretArn = (name: string): string => `arn:${s.partition}:secretsmanager:${s.region}:${s.account}:secret:${name}`;
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn(`${signingSecretName}-??????`), secretArn(`tenant-api/${apiName}/*`)] }));
+  fn.addToRolePolicy(secretsKeyStatement(s, [s.region], [`${signingSecretName}-??????`, `tenant-api/${apiName}/*`], ['kms:Decrypt']));
   const policy = fn.role!.node.tryFindChild('DefaultPolicy');
   if (policy) {
     const P = Token.isUnresolved(s.partition) ? '<AWS::Partition>' : s.partition;
@@ -135,6 +174,7 @@ export function tenantAuthorizer(scope: Construct, apiName: string, registry: Te
     const R = Token.isUnresolved(s.region) ? '<AWS::Region>' : s.region;
     acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${R}:${A}:secret:${signingSecretName}-??????]`, 'Secrets Manager appends six random characters to a secret\'s ARN; the name is fixed.');
     acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:secretsmanager:${R}:${A}:secret:tenant-api/${apiName}/*]`, "Tenants' usage-plan key secrets live under this API's prefix; run-time tenants' are created after deploy.");
+    acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::arn:${P}:kms:${R}:${A}:key/*]`, "The secrets key's id is the primary stack's; decryption is limited to Secrets Manager (kms:ViaService) and to this API's secrets (kms:EncryptionContext:SecretARN).");
   }
   return new apigw.RequestAuthorizer(scope, 'Authorizer', {
     handler: fn,
@@ -145,15 +185,18 @@ export function tenantAuthorizer(scope: Construct, apiName: string, registry: Te
 }
 
 /** The API's signing secret (authorizer identity), generated here or read by name from a replica. @internal */
-export function signingSecret(scope: Construct, apiName: string, replicaRegions: string[], fromReplica: boolean): secretsmanager.ISecret {
+export function signingSecret(scope: Construct, apiName: string, replicaRegions: string[], key: TenantSecretsKey | undefined): secretsmanager.ISecret {
   const name = `tenant-api-signing/${apiName}`;
-  if (fromReplica) return secretsmanager.Secret.fromSecretNameV2(scope, 'SigningSecret', name);
+  if (!key) return secretsmanager.Secret.fromSecretNameV2(scope, 'SigningSecret', name);
   const secret = new secretsmanager.Secret(scope, 'SigningSecret', {
     secretName: name,
     description: `Signs the tenant credentials of ${apiName}; whoever reads it can mint any tenant's credential`,
     generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', passwordLength: 64, excludePunctuation: true },
-    replicaRegions: replicaRegions.map((region) => ({ region })),
+    encryptionKey: key.key,
+    replicaRegions: replicaRegions.map((region) => ({ region, encryptionKey: key.keyIn(region) })),
   });
+  secret.node.addDependency(...key.dependable(replicaRegions));
+  denyOutsideAccount(secret);
   acknowledgeNagFinding(
     secret,
     'AwsSolutions-SMG4',

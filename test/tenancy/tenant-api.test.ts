@@ -76,7 +76,15 @@ describe('TenantApi', () => {
     const policy = resourcesOfType(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
     const statements = stack.resolve((policy[1].Properties.PolicyDocument as { Statement: unknown }).Statement) as { Action: string | string[]; Resource: unknown }[];
     const actions = statements.flatMap((x) => [x.Action].flat()).filter((a) => !a.startsWith('logs:'));
-    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'kms:Decrypt', 'secretsmanager:GetSecretValue']);
+    // The secrets key: only through Secrets Manager, only for this API's secrets.
+    const kms = statements.find((x) => x.Action === 'kms:Decrypt') as { Condition: unknown } | undefined;
+    expect(kms?.Condition).toEqual({
+      StringLike: {
+        'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'],
+        'kms:EncryptionContext:SecretARN': ['arn:aws:secretsmanager:us-east-1:111111111111:secret:tenant-api-signing/orders-??????', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:tenant-api/orders/*'],
+      },
+    });
     expect(JSON.stringify(statements)).toContain(':table/orders-tenant-registry"');
     expect(JSON.stringify(statements)).toContain(':secret:tenant-api-signing/orders-??????"');
   });
@@ -264,6 +272,47 @@ describe('keys that survive a Region failover', () => {
     expect(eastValue).toContain(':SecretString:key::');
     expect(JSON.stringify(rt.toJSON())).not.toMatch(/Fn::ImportValue/);
     expect(recovery.dependencies.map((s) => s.stackName)).toEqual(['Primary']);
+  });
+
+  test("every secret and its replica stay under a customer-managed key: a multi-Region key, replicated to the recovery Region before the secrets", () => {
+    const { primary, recovery } = twoRegions();
+    const tenants: Tenant[] = [{ id: 'acme', tier: 'premium' }];
+    const east = new TenantApi(primary, 'Api', { apiName: 'orders', tiers: TIERS, tenants });
+    new TenantApi(recovery, 'Api', { apiName: 'orders', tiers: TIERS, tenants, keysFrom: east });
+    const pt = Template.fromStack(primary);
+    const keys = resourcesOfType(pt, 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    expect(keys[0][1].Properties).toMatchObject({ MultiRegion: true, EnableKeyRotation: true });
+    const keyRef = { Ref: keys[0][0] };
+    pt.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-resilience/tenant-api/orders' });
+    const replicate = resourcesOfType(pt, 'Custom::AWS').find(([, r]) => JSON.stringify(r.Properties.Create).includes('ReplicateKey'))!;
+    expect(JSON.stringify(primary.resolve(replicate[1].Properties.Create))).toContain('\\"ReplicaRegion\\":\\"us-west-2\\"');
+    const alias = resourcesOfType(pt, 'Custom::AWS').find(([, r]) => JSON.stringify(r.Properties.Create).includes('CreateAlias'))!;
+    expect(JSON.stringify(primary.resolve(alias[1].Properties.Create))).toContain('\\"region\\":\\"us-west-2\\"');
+    const secrets = Object.entries(pt.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.map(([, x]) => x.Properties.Name).sort()).toEqual(['tenant-api-signing/orders', 'tenant-api/orders/acme']);
+    for (const [, secret] of secrets) {
+      expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keys[0][0], 'Arn'] });
+      expect(secret.Properties.ReplicaRegions).toEqual([{ Region: 'us-west-2', KmsKeyId: { 'Fn::Join': ['', ['arn:aws:kms:us-west-2:111111111111:key/', keyRef]] } }]);
+      // Created after the replica key and its alias exist there.
+      expect(secret.DependsOn).toEqual(expect.arrayContaining([replicate[0], alias[0]]));
+    }
+    // Each refuses principals of other accounts.
+    const policies = resourcesOfType(pt, 'AWS::SecretsManager::ResourcePolicy');
+    expect(policies).toHaveLength(2);
+    for (const [, p] of policies) {
+      expect((p.Properties.ResourcePolicy as { Statement: unknown[] }).Statement).toContainEqual({
+        Sid: 'DenyOutsideTheAccount',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } },
+      });
+    }
+    Template.fromStack(recovery).resourceCountIs('AWS::KMS::Key', 0);
+    expect(nagFindings(primary)).toEqual([]);
+    expect(nagFindings(recovery)).toEqual([]);
   });
 });
 
