@@ -47,6 +47,30 @@ export interface BackupCopyVaultProps {
    * @default - no Vault Lock (the access policy still denies deletions, but an administrator can change it)
    */
   readonly vaultLock?: BackupVaultLock;
+  /**
+   * Accept copies from other accounts: the vault access policy lets them
+   * `backup:CopyIntoBackupVault` (the one cross-account action AWS Backup admits). Put the
+   * vault in a backup account of its own and lock it (`vaultLock`): whoever takes over the
+   * source account can then delete neither the copies nor the vault. Cross-account backup must
+   * be turned on for the organization (AWS Backup's settings in the management account).
+   * https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html
+   * @default - copies from this account only
+   */
+  readonly allowCopiesFrom?: BackupCopySources;
+}
+
+/** Who may copy into a {@link BackupCopyVault} from other accounts. */
+export interface BackupCopySources {
+  /**
+   * Account ids (12 digits).
+   * @default - none
+   */
+  readonly accounts?: string[];
+  /**
+   * An organization id (`o-` and 10-32 letters or digits): every account in it.
+   * @default - none
+   */
+  readonly organizationId?: string;
 }
 
 /** Vault Lock settings of a {@link BackupCopyVault}. */
@@ -100,6 +124,8 @@ export class BackupCopyVault extends Construct {
   public readonly vaultArn: string;
   /** The Vault Lock, when one was asked for. */
   public readonly vaultLock?: BackupVaultLock;
+  /** The other accounts (or organization) the vault accepts copies from. */
+  public readonly allowCopiesFrom?: BackupCopySources;
 
   constructor(scope: Construct, id: string, props: BackupCopyVaultProps) {
     super(scope, id);
@@ -116,14 +142,43 @@ export class BackupCopyVault extends Construct {
       fix: "give the stack an explicit env, e.g. new Stack(app, 'Recovery', { env: { account: '111111111111', region: 'us-west-2' } })",
     });
     if (props.vaultLock) validateVaultLock(v, props.vaultLock);
+    if (props.allowCopiesFrom) validateCopySources(v, props.allowCopiesFrom);
     v.throwIfAny();
 
     this.vaultLock = props.vaultLock;
+    this.allowCopiesFrom = props.allowCopiesFrom;
     this.vaultName = props.vaultName;
     this.region = stack.region;
     this.account = stack.account;
     this.vaultArn = `arn:${Aws.PARTITION}:backup:${this.region}:${this.account}:backup-vault:${this.vaultName}`;
     ({ key: this.key, vault: this.vault } = hardenedVault(this, props.vaultName, 'cross-Region backup copies', props.vaultLock));
+    const sources = props.allowCopiesFrom;
+    if (sources?.accounts?.length) {
+      this.vault.addToAccessPolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCopiesFromAccounts',
+          principals: sources.accounts.map((a) => new iam.AccountPrincipal(a)),
+          actions: ['backup:CopyIntoBackupVault'],
+          resources: ['*'], // in a vault access policy, '*' means this vault
+        }),
+      );
+    }
+    if (sources?.organizationId) {
+      this.vault.addToAccessPolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCopiesFromOrganization',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['backup:CopyIntoBackupVault'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': sources.organizationId } },
+        }),
+      );
+    }
+  }
+
+  /** Whether copies from an account are admitted. */
+  public admits(account: string): boolean {
+    return account === this.account || (this.allowCopiesFrom?.accounts ?? []).includes(account) || this.allowCopiesFrom?.organizationId !== undefined;
   }
 }
 
@@ -218,6 +273,15 @@ export interface ResilientBackupProps {
    * `AWSBackupServiceRolePolicyForBackup` and `AWSBackupServiceRolePolicyForRestores`
    */
   readonly backupRole?: iam.IRole;
+  /**
+   * With `copyTo` in another account: the keys of the backed-up resources whose recovery points
+   * they encrypt (an RDS or Aurora snapshot keeps its database's key; AWS Backup re-encrypts only
+   * fully managed types with the vault's key). Each key's policy lets the destination account
+   * decrypt and create grants for AWS Backup, as a cross-account copy needs. This vault's own key
+   * is shared the same way.
+   * @default - only this vault's key
+   */
+  readonly crossAccountKeys?: kms.Key[];
 }
 
 /**
@@ -298,6 +362,10 @@ export class ResilientBackup extends Construct {
       );
     }
 
+    const here = Stack.of(this).account;
+    if (target?.account && !Token.isUnresolved(target.account) && !Token.isUnresolved(here) && target.account !== here) {
+      for (const key of [this.key, ...(props.crossAccountKeys ?? [])]) shareKeyForCopies(key, target.account);
+    }
     const copyVault = target
       ? backup.BackupVault.fromBackupVaultArn(this, 'CopyTargetVault', target.vaultArn)
       : undefined;
@@ -591,18 +659,20 @@ function validateCopyTarget(
   v: Validator,
   scope: IConstruct,
   copyTo: BackupCopyVault | BackupCopyTarget,
-): { vaultArn: string; region: string } | undefined {
+): { vaultArn: string; region: string; account?: string } | undefined {
   const here = Stack.of(scope);
   let region: string;
+  let account: string | undefined;
   if (BackupCopyVault.isBackupCopyVault(copyTo)) {
     region = copyTo.region;
-    if (!Token.isUnresolved(here.account) && here.account !== copyTo.account) {
+    account = copyTo.account;
+    if (!Token.isUnresolved(here.account) && !copyTo.admits(here.account)) {
       v.add({
         code: 'BACKUP_COPY_ACCOUNT',
         prop: 'copyTo',
         value: `${copyTo.node.path} in account ${copyTo.account}`,
-        message: `the BackupCopyVault is in another account than this stack (${here.account}); its policies do not admit copies from other accounts`,
-        fix: 'put the BackupCopyVault in a stack of the same account, or pass { vaultArn, region } of a vault you have opened to cross-account copies',
+        message: `the BackupCopyVault is in another account than this stack (${here.account}) and does not admit copies from it`,
+        fix: `give the BackupCopyVault allowCopiesFrom: { accounts: ['${here.account}'] }, or put it in a stack of the same account`,
       });
     }
   } else {
@@ -626,6 +696,7 @@ function validateCopyTarget(
         message: 'is not a backup vault ARN',
         fix: 'use arn:<partition>:backup:<region>:<account>:backup-vault:<name>, e.g. BackupCopyVault.vaultArn',
       });
+      if (arnOk) account = m![3];
       if (arnOk && ok && !Token.isUnresolved(region)) {
         ok = v.check(m![2] !== region, {
           code: 'BACKUP_COPY_TARGET',
@@ -652,5 +723,41 @@ function validateCopyTarget(
       return undefined;
     }
   }
-  return { vaultArn: copyTo.vaultArn, region };
+  return { vaultArn: copyTo.vaultArn, region, account };
+}
+
+/**
+ * Let another account's AWS Backup use a key for copies of the recovery points it encrypts:
+ * decrypt, describe, and create grants for AWS resources (how AWS Backup and RDS use a key on
+ * the account's behalf), as AWS Backup's cross-account copy needs.
+ */
+function shareKeyForCopies(key: kms.Key, account: string): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: `AllowBackupCopiesTo${account}`,
+      principals: [new iam.AccountPrincipal(account)],
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      resources: ['*'], // in a key policy, '*' means this key
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: `AllowBackupGrantsTo${account}`,
+      principals: [new iam.AccountPrincipal(account)],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }),
+  );
+}
+
+function validateCopySources(v: Validator, sources: BackupCopySources): void {
+  for (const [i, a] of (sources.accounts ?? []).entries()) {
+    if (Token.isUnresolved(a)) continue;
+    v.check(!/^\d{12}$/.test(a), { code: 'BACKUP_COPY_SOURCES', prop: `allowCopiesFrom.accounts[${i}]`, value: a, message: 'is not a 12-digit account id', fix: "use an account id like '111111111111'" });
+  }
+  if (sources.organizationId !== undefined && !Token.isUnresolved(sources.organizationId)) {
+    v.check(!/^o-[a-z0-9]{10,32}$/.test(sources.organizationId), { code: 'BACKUP_COPY_SOURCES', prop: 'allowCopiesFrom.organizationId', value: sources.organizationId, message: 'is not an organization id', fix: "use the id AWS Organizations shows, like 'o-a1b2c3d4e5'" });
+  }
+  v.check(!sources.accounts?.length && sources.organizationId === undefined, { code: 'BACKUP_COPY_SOURCES', prop: 'allowCopiesFrom', value: sources, message: 'names no account and no organization', fix: 'list accounts, or give organizationId, or drop allowCopiesFrom' });
 }

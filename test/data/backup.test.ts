@@ -6,6 +6,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
 import { ResilienceError } from '../../lib/core/errors';
@@ -327,7 +328,7 @@ describe('ResilientBackup rejects invalid props', () => {
     ['a copy target whose Region does not match its ARN', () => ({ ...sel, copyTo: { vaultArn: RECOVERY_VAULT_ARN, region: 'eu-west-1' } }), 'BACKUP_COPY_TARGET', /copyTo.region: does not match the Region in copyTo.vaultArn \(us-west-2\) \(got: "eu-west-1"\)\. Fix: set copyTo.region to 'us-west-2'/],
     ['a copy target that is not a vault ARN', () => ({ ...sel, copyTo: { vaultArn: 'arn:aws:s3:::my-bucket', region: 'us-west-2' } }), 'BACKUP_COPY_TARGET', /copyTo.vaultArn: is not a backup vault ARN \(got: "arn:aws:s3:::my-bucket"\)/],
     ['a copy target Region that is not one', () => ({ ...sel, copyTo: { vaultArn: RECOVERY_VAULT_ARN, region: 'west' } }), 'BACKUP_COPY_TARGET', /copyTo.region: is not an AWS Region code \(got: "west"\)/],
-    ['a BackupCopyVault of another account', (c) => ({ ...sel, copyTo: c.otherAccountVault }), 'BACKUP_COPY_ACCOUNT', /copyTo: the BackupCopyVault is in another account than this stack \(111111111111\)/],
+    ['a BackupCopyVault of another account that does not admit this one', (c) => ({ ...sel, copyTo: c.otherAccountVault }), 'BACKUP_COPY_ACCOUNT', /copyTo: the BackupCopyVault is in another account than this stack \(111111111111\) and does not admit copies from it.*allowCopiesFrom: \{ accounts: \['111111111111'\] \}/],
     ['no selection at all', (c) => ({ copyTo: c.recoveryVault }), 'BACKUP_NO_SELECTION', /resources: nothing is selected for backup; an empty selection would make AWS Backup select every supported resource/],
     ['empty resources and empty tags', (c) => ({ resources: [], tags: {}, copyTo: c.recoveryVault }), 'BACKUP_NO_SELECTION', /got: \{"resources":\[\],"tags":\{\}\}/],
     ['an empty tag key', (c) => ({ tags: { '': 'x' }, copyTo: c.recoveryVault }), 'BACKUP_SELECTION_TAG', /is not a valid tag: keys are 1-128 characters/],
@@ -540,5 +541,76 @@ describe('BackupCopyVault vaultLock (AWS Backup Vault Lock, compliance mode)', (
     // The default rules (35 and 90 days) fit a 35-day minimum without a maximum.
     expect(codeOf(() => build({ minRetention: Duration.days(35) }))).toEqual([]);
     expect(codeOf(() => build({ minRetention: Duration.days(36) }))).toEqual(['BACKUP_VAULT_LOCK rules[0].retention']);
+  });
+});
+
+describe('copies to another account (a backup account with a locked vault)', () => {
+  function crossAccount(sources: { accounts?: string[]; organizationId?: string }, extraKeys = false) {
+    const app = newApp();
+    const vaultStack = new Stack(app, 'BackupAccount', { env: { account: '222222222222', region: 'us-west-2' } });
+    const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
+    const copyVault = new BackupCopyVault(vaultStack, 'CopyVault', { vaultName: 'org-dr-vault', allowCopiesFrom: sources, vaultLock: { minRetention: Duration.days(7) } });
+    const dbKey = new kms.Key(primary, 'DatabaseKey', { enableKeyRotation: true });
+    const bk = new ResilientBackup(primary, 'Backup', { ...sel, rules: [daily(Duration.days(35))], copyTo: copyVault, crossAccountKeys: extraKeys ? [dbKey] : undefined });
+    return { app, vaultStack, primary, copyVault, bk, dbKey };
+  }
+
+  test("the vault admits the named accounts' copies, and only CopyIntoBackupVault", () => {
+    const { vaultStack } = crossAccount({ accounts: ['111111111111'] });
+    const policy = Template.fromStack(vaultStack).findResources('AWS::Backup::BackupVault');
+    const doc = Object.values(policy)[0].Properties.AccessPolicy as { Statement: { Sid: string; Effect: string; Action: unknown; Principal: unknown }[] };
+    const allow = doc.Statement.find((x) => x.Sid === 'AllowCopiesFromAccounts')!;
+    expect(allow).toMatchObject({ Effect: 'Allow', Action: 'backup:CopyIntoBackupVault' });
+    expect(JSON.stringify(allow.Principal)).toContain(':iam::111111111111:root');
+    expect(doc.Statement.map((x) => x.Sid)).toContain('DenyBackupVaultDeletion');
+  });
+
+  test('an organization: every account of it, by aws:PrincipalOrgID', () => {
+    const { vaultStack } = crossAccount({ organizationId: 'o-a1b2c3d4e5' });
+    const doc = Object.values(Template.fromStack(vaultStack).findResources('AWS::Backup::BackupVault'))[0].Properties.AccessPolicy as { Statement: { Sid: string; Condition?: unknown }[] };
+    expect(doc.Statement.find((x) => x.Sid === 'AllowCopiesFromOrganization')?.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } });
+  });
+
+  test("the source vault's key, and the resources' keys given, let the backup account decrypt and make grants for AWS resources", () => {
+    const { primary, bk, dbKey } = crossAccount({ accounts: ['111111111111'] }, true);
+    const t = Template.fromStack(primary);
+    for (const key of [bk.key, dbKey]) {
+      const doc = primary.resolve((t.toJSON().Resources[primary.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties as { KeyPolicy: unknown }).KeyPolicy) as { Statement: { Sid?: string; Action: unknown; Condition?: unknown; Principal: unknown }[] };
+      const use = doc.Statement.find((x) => x.Sid === 'AllowBackupCopiesTo222222222222')!;
+      expect([use.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
+      expect(JSON.stringify(use.Principal)).toContain(':iam::222222222222:root');
+      expect(doc.Statement.find((x) => x.Sid === 'AllowBackupGrantsTo222222222222')?.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    }
+    t.hasResourceProperties('AWS::Backup::BackupPlan', { BackupPlan: { BackupPlanRule: [{ CopyActions: [{ DestinationBackupVaultArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':backup:us-west-2:222222222222:backup-vault:org-dr-vault']] } }] }] } });
+  });
+
+  test('a copy in the same account shares no key', () => {
+    const app = newApp();
+    const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
+    const vault = new BackupCopyVault(new Stack(app, 'Recovery', { env: RECOVERY_ENV }), 'CopyVault', { vaultName: 'dr-vault' });
+    const bk = new ResilientBackup(primary, 'Backup', { ...sel, copyTo: vault });
+    expect(JSON.stringify(primary.resolve((bk.key.node.defaultChild as kms.CfnKey).keyPolicy))).not.toContain('AllowBackupCopiesTo');
+  });
+
+  test.each<[string, { accounts?: string[]; organizationId?: string }, RegExp]>([
+    ['an account id of 11 digits', { accounts: ['11111111111'] }, /allowCopiesFrom.accounts\[0\]: is not a 12-digit account id/],
+    ['an organization id without its prefix', { organizationId: 'a1b2c3d4e5' }, /allowCopiesFrom.organizationId: is not an organization id/],
+    ['an organization id too short', { organizationId: 'o-a1b2c3d4e' }, /is not an organization id/],
+    ['nothing', {}, /allowCopiesFrom: names no account and no organization/],
+  ])('refuses %s', (_n, sources, message) => {
+    const err = (() => {
+      try {
+        new BackupCopyVault(new Stack(newApp(), 'V', { env: RECOVERY_ENV }), 'CopyVault', { vaultName: 'v1', allowCopiesFrom: sources });
+      } catch (e) {
+        return e as ResilienceError;
+      }
+      throw new Error('expected a ResilienceError');
+    })();
+    expect(err.codes).toEqual(['BACKUP_COPY_SOURCES']);
+    expect(err.message).toMatch(message);
+  });
+
+  test('the shortest organization id and a 12-digit account are accepted', () => {
+    expect(() => new BackupCopyVault(new Stack(newApp(), 'V', { env: RECOVERY_ENV }), 'CopyVault', { vaultName: 'v1', allowCopiesFrom: { accounts: ['123456789012'], organizationId: 'o-a1b2c3d4e5' } })).not.toThrow();
   });
 });
