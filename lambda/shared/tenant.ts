@@ -60,6 +60,10 @@ export interface TenantRecord {
   readonly previousUntil?: number;
   /** Epoch ms until which an onboarding holds the item. */
   readonly leaseUntil?: number;
+  /** Which onboarding holds it (random per run). */
+  readonly leaseId?: string;
+  /** Epoch ms of the last revoke. */
+  readonly revokedAt?: number;
   readonly apiKeyIds: Record<string, string>;
 }
 
@@ -77,6 +81,8 @@ export function recordOf(item: Record<string, AttributeValue> | undefined): Tena
     previousVersion: n(item.previousVersion),
     previousUntil: n(item.previousUntil),
     leaseUntil: n(item.leaseUntil),
+    leaseId: item.leaseId?.S,
+    revokedAt: n(item.revokedAt),
     apiKeyIds,
   };
 }

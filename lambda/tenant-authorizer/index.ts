@@ -71,8 +71,12 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   const stageArn = `${arnPrefix}:${apiPath}/*`;
   ddb ??= new DynamoDBClient({ region: region(), requestHandler: CLIENT_TIMEOUTS });
   const record = recordOf((await ddb.send(new GetItemCommand({ TableName: process.env.REGISTRY_TABLE!, Key: { tenantId: { S: proven.tenantId } }, ConsistentRead: true }))).Item);
-  if (!record || !versionValid(record, proven.version, Math.floor(clock.now() / 1000))) {
-    return { principalId: proven.tenantId, policyDocument: policy('Deny', stageArn), context: { tenantId: proven.tenantId, reason: record ? `credential version ${proven.version} is not valid (${record.status})` : 'unknown tenant' } };
+  // A valid MAC with no entry, or with a version newer than this replica knows: the tenant was
+  // onboarded or rotated in the other Region and the replica is behind (records are never
+  // deleted). A Deny would be cached for the credential; an error is not.
+  if (!record || proven.version > record.credentialVersion) throw new Error(`the registry here does not know credential version ${proven.version} of ${proven.tenantId} yet`);
+  if (!versionValid(record, proven.version, Math.floor(clock.now() / 1000))) {
+    return { principalId: proven.tenantId, policyDocument: policy('Deny', stageArn), context: { tenantId: proven.tenantId, reason: `credential version ${proven.version} is not valid (${record.status})` } };
   }
   const usageKey = (await secretJson(`${process.env.KEY_SECRET_PREFIX!}${proven.tenantId}`)).key;
   if (!usageKey) throw new Error(`the key secret of tenant ${proven.tenantId} holds no key`);

@@ -15,6 +15,17 @@ export interface Env {
   readonly signingSecret?: string;
   /** The customer-managed key of tenants' key secrets, per Region (ARN), when there is one. */
   readonly secretKeys: Record<string, string>;
+  /**
+   * The Region whose registry replica takes the writes (the registry's own). Conditions and
+   * transactions hold only within a replica: writing from two Regions at once could exceed a
+   * budget or fork a tenant. Elsewhere only revoke (and reads) run, unless the request says
+   * the home Region is down (`homeRegionDown`).
+   */
+  readonly homeRegion: string;
+  /** Seconds the authorizer caches an answer (how long a revoked credential's Allow may live on). */
+  readonly authorizerCacheSeconds: number;
+  /** Whether this function is the registrar (CloudFormation events); the operator function refuses them. */
+  readonly registrar: boolean;
 }
 
 export function env(): Env {
@@ -28,6 +39,9 @@ export function env(): Env {
     identity: process.env.IDENTITY === 'api-key' ? 'api-key' : 'authorizer',
     signingSecret: process.env.SIGNING_SECRET || undefined,
     secretKeys: JSON.parse(process.env.SECRET_KEYS ?? '{}') as Record<string, string>,
+    homeRegion: process.env.HOME_REGION || (process.env.AWS_REGION ?? ''),
+    authorizerCacheSeconds: Number(process.env.AUTHORIZER_CACHE_SECONDS ?? 0),
+    registrar: process.env.REGISTRAR === 'true',
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { credentialOf, TENANT_ID, TenantRecord } from '../shared/tenant';
 import { deleteKey, deleteSecret, ensureKey, ensureSecret, setKeyEnabled } from './keys';
@@ -23,6 +24,12 @@ export interface OperatorRequest {
   readonly graceSeconds?: number;
   /** revoke, offboard: why (kept in the tenant's history). */
   readonly reason?: string;
+  /**
+   * onboard, rotate, offboard outside the registry's home Region: only when that Region is down.
+   * Writes from two Regions at once could exceed a budget or fork a tenant (a global table
+   * checks conditions within one replica); revoke needs no such consent.
+   */
+  readonly homeRegionDown?: boolean;
 }
 
 /** @deprecated the request was named so before the lifecycle actions; use OperatorRequest. */
@@ -73,7 +80,20 @@ interface ProxyEvent {
 const isProxyEvent = (event: unknown): event is ProxyEvent =>
   typeof event === 'object' && event !== null && typeof (event as ProxyEvent).requestContext === 'object' && typeof (event as ProxyEvent).httpMethod === 'string';
 
-const STATUS: Record<string, number> = { InvalidRequest: 400, NotFound: 404, TenantExists: 409, TierFull: 409, TenantRevoked: 409, TenantOffboarded: 409, StaleVersion: 409, DeployTimeTenant: 409, KeyConflict: 409, RotateNeedsAuthorizer: 400 };
+const STATUS: Record<string, number> = {
+  InvalidRequest: 400,
+  NotFound: 404,
+  TenantExists: 409,
+  TierFull: 409,
+  TenantRevoked: 409,
+  TenantOffboarded: 409,
+  StaleVersion: 409,
+  DeployTimeTenant: 409,
+  KeyConflict: 409,
+  RotateNeedsAuthorizer: 400,
+  NotHomeRegion: 409,
+  TooSoon: 409,
+};
 
 /**
  * The operator entry of a TenantApi: onboard, describe, issue a credential, rotate, revoke and
@@ -83,7 +103,12 @@ const STATUS: Record<string, number> = { InvalidRequest: 400, NotFound: 404, Ten
  * idempotent and leaves the tenant's history with who asked; invalid requests change nothing.
  */
 export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<unknown> {
-  if (isCloudFormationEvent(event)) return register(event);
+  if (isCloudFormationEvent(event)) {
+    // Only the registrar serves CloudFormation; an operator who may invoke this function must
+    // not retire or declare deploy-time tenants by sending such an event.
+    if (!env().registrar) return refuse('InvalidRequest', 'CloudFormation events are served by the registrar function only');
+    return register(event);
+  }
   if (!isProxyEvent(event)) return operate(event, `direct invocation (Lambda request ${context?.awsRequestId ?? 'unknown'}; the caller is in CloudTrail's Invoke event)`);
   let body: unknown;
   try {
@@ -137,7 +162,8 @@ function validate(event: unknown, e: Env): string | OperatorRequest & { action: 
     problems.push(`graceSeconds: a whole number from 0 to ${MAX_GRACE} (got: ${JSON.stringify(r.graceSeconds)})`);
   }
   if (r.reason !== undefined && (typeof r.reason !== 'string' || r.reason.length > 500)) problems.push('reason: a string of at most 500 characters');
-  const known = ['action', 'tenantId', 'tier', 'fromVersion', 'graceSeconds', 'reason'];
+  if (r.homeRegionDown !== undefined && typeof r.homeRegionDown !== 'boolean') problems.push('homeRegionDown: true or false');
+  const known = ['action', 'tenantId', 'tier', 'fromVersion', 'graceSeconds', 'reason', 'homeRegionDown'];
   if (Object.keys(r).some((k) => ['key', 'apiKey', 'keyValue', 'value', 'credential'].includes(k))) problems.push('key values and credentials are generated, never accepted');
   else {
     const extra = Object.keys(r).filter((k) => !known.includes(k));
@@ -151,6 +177,12 @@ async function operate(event: unknown, caller: string): Promise<OperatorResponse
   const req = validate(event, e);
   if (typeof req === 'string') return refuse('InvalidRequest', req);
   const here = process.env.AWS_REGION ?? e.regions[0];
+  if (['onboard', 'rotate', 'offboard'].includes(req.action) && e.homeRegion && here !== e.homeRegion && req.homeRegionDown !== true) {
+    return refuse(
+      'NotHomeRegion',
+      `the registry takes ${req.action} in ${e.homeRegion}, its home Region: call the operator there. Only when ${e.homeRegion} is down, send homeRegionDown: true (and make no writes there until it is back and replicated)`,
+    );
+  }
   switch (req.action) {
     case 'onboard':
       return onboard(e, here, req.tenantId, req.tier!, caller);
@@ -190,6 +222,7 @@ function accepted(e: Env, action: OperatorAction, record: TenantRecord, changed:
 async function onboard(e: Env, here: string, tenantId: string, tier: string, caller: string): Promise<OperatorResponse> {
   let record = await readTenant(e, here, tenantId);
   let created = false;
+  const leaseId = randomUUID();
   if (!record) {
     const item: Record<string, AttributeValue> = {
       tenantId: { S: tenantId },
@@ -199,6 +232,7 @@ async function onboard(e: Env, here: string, tenantId: string, tier: string, cal
       secretName: { S: secretNameOf(e, tenantId) },
       credentialVersion: { N: '1' },
       leaseUntil: { N: String(timing.now() + LEASE_MS) },
+      leaseId: { S: leaseId },
       apiKeyIds: { M: {} },
       createdBy: { S: caller },
       history: { L: [historyEntry('onboard', caller, `tier ${tier}`)] },
@@ -214,9 +248,10 @@ async function onboard(e: Env, here: string, tenantId: string, tier: string, cal
     if (ready) return ready;
     // An unfinished onboarding whose lease ran out: take it over.
     const took = await updateTenant(e, here, tenantId, {
-      expression: 'SET leaseUntil = :l',
-      condition: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
-      values: { ':l': { N: String(timing.now() + LEASE_MS) }, ':now': { N: String(timing.now()) } },
+      expression: 'SET leaseUntil = :l, leaseId = :me',
+      condition: '(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND (#s = :prov OR #s = :partial)',
+      names: { '#s': 'status' },
+      values: { ':l': { N: String(timing.now() + LEASE_MS) }, ':me': { S: leaseId }, ':now': { N: String(timing.now()) }, ':prov': { S: 'provisioning' }, ':partial': { S: 'partial' } },
     });
     if (!took) return accepted(e, 'onboard', (await readTenant(e, here, tenantId)) ?? record, false, {}, undefined, true);
   }
@@ -231,16 +266,33 @@ async function onboard(e: Env, here: string, tenantId: string, tier: string, cal
     }
   }
   const status = Object.keys(failedRegions).length === 0 ? 'active' : 'partial';
-  await updateTenant(e, here, tenantId, {
-    expression: `SET #s = :s, apiKeyIds = :k, ${APPEND_HISTORY} REMOVE leaseUntil`,
+  // Finish only while this run still holds the lease and nobody revoked or offboarded the tenant
+  // meanwhile: otherwise its keys would come back enabled, or a freed budget place be taken twice.
+  const finished = await updateTenant(e, here, tenantId, {
+    expression: `SET #s = :s, apiKeyIds = :k, ${APPEND_HISTORY} REMOVE leaseUntil, leaseId`,
+    condition: 'leaseId = :me AND (#s = :prov OR #s = :partial)',
     names: { '#s': 'status' },
     values: {
       ':s': { S: status },
       ':k': { M: Object.fromEntries(Object.entries(apiKeyIds).map(([r, id]) => [r, { S: id }])) },
+      ':me': { S: leaseId },
+      ':prov': { S: 'provisioning' },
+      ':partial': { S: 'partial' },
       ...historyValues(historyEntry(created ? 'onboarded' : 'repaired', caller, status === 'active' ? 'keys in every Region' : `failed in ${Object.keys(failedRegions).join(', ')}`)),
     },
   });
   const done = (await readTenant(e, here, tenantId)) ?? record;
+  if (!finished) {
+    // Revoked or offboarded while this run made keys: undo what it made, and say so.
+    for (const [region, keyId] of Object.entries(apiKeyIds)) {
+      if (done.status === 'offboarded') await deleteKey(e, region, tenantId, tier, keyId).catch(() => undefined);
+      else await setKeyEnabled(e, region, tenantId, false, keyId).catch(() => undefined);
+    }
+    if (done.status === 'revoked' || done.status === 'offboarded') {
+      return refuse(done.status === 'revoked' ? 'TenantRevoked' : 'TenantOffboarded', `tenant ${tenantId} was ${done.status} while it was being onboarded; the keys this run made are ${done.status === 'revoked' ? 'disabled' : 'deleted'}`, done);
+    }
+    return accepted(e, 'onboard', done, false, failedRegions, undefined, true);
+  }
   return accepted(e, 'onboard', done, true, failedRegions, await credentialFor(e, here, done));
 }
 
@@ -273,6 +325,10 @@ async function rotate(e: Env, here: string, req: OperatorRequest, caller: string
     if (record.credentialVersion === from + 1 && record.status !== 'revoked') return accepted(e, 'rotate', record, false, {}, await credentialFor(e, here, record));
     if (record.credentialVersion !== from) return refuse('StaleVersion', `the current credential version is ${record.credentialVersion}, not ${from}; rotate from ${record.credentialVersion}`, record);
     const reinstate = record.status === 'revoked';
+    const openAgainAt = (record.revokedAt ?? 0) + e.authorizerCacheSeconds * 1000;
+    if (reinstate && timing.now() < openAgainAt) {
+      return refuse('TooSoon', `the authorizer may still hold an answer for a revoked credential of ${req.tenantId} until ${new Date(openAgainAt).toISOString()} (its cache); reinstate after that, or its old credential would open the API again for a while`, record);
+    }
     const nowSeconds = Math.floor(timing.now() / 1000);
     const ok = await updateTenant(e, here, req.tenantId, {
       expression: `SET credentialVersion = :next, previousVersion = :from, previousUntil = :until, #s = :s, ${APPEND_HISTORY}`,
@@ -312,10 +368,10 @@ async function revoke(e: Env, here: string, req: OperatorRequest, caller: string
   const changed =
     record.status !== 'revoked' &&
     (await updateTenant(e, here, req.tenantId, {
-      expression: `SET #s = :r, ${APPEND_HISTORY}`,
+      expression: `SET #s = :r, revokedAt = :now, ${APPEND_HISTORY}`,
       condition: '#s <> :r AND #s <> :off',
       names: { '#s': 'status' },
-      values: { ':r': { S: 'revoked' }, ':off': { S: 'offboarded' }, ...historyValues(historyEntry('revoke', caller, req.reason ?? 'no reason given')) },
+      values: { ':r': { S: 'revoked' }, ':off': { S: 'offboarded' }, ':now': { N: String(timing.now()) }, ...historyValues(historyEntry('revoke', caller, req.reason ?? 'no reason given')) },
     }));
   const failedRegions: Record<string, string> = {};
   for (const region of e.regions) {

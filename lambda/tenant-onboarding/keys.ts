@@ -11,7 +11,7 @@ import {
   GetUsagePlanKeysCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
-import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CLIENT_TIMEOUTS } from '../shared/aws';
 import { TAG_API, TAG_TENANT } from '../shared/tenant';
@@ -133,9 +133,18 @@ export async function deleteKey(e: Env, region: string, tenantId: string, tier: 
 }
 
 /** Schedule a run-time tenant's key secret for deletion (7 days' recovery window), its replicas first. */
-export async function deleteSecret(e: Env, region: string, tenantId: string): Promise<void> {
-  const sm = smOf(region);
+export async function deleteSecret(e: Env, here: string, tenantId: string): Promise<void> {
   const name = secretNameOf(e, tenantId);
+  // The secret's primary may be another Region's (onboarded there): replicas are removed and
+  // the secret deleted in its primary Region.
+  let region = here;
+  try {
+    region = (await smOf(here).send(new DescribeSecretCommand({ SecretId: name }))).PrimaryRegion ?? here;
+  } catch (err) {
+    if ((err as Error).name === 'ResourceNotFoundException') return;
+    throw err;
+  }
+  const sm = smOf(region);
   const tolerated = (err: unknown): void => {
     // Gone already, or already scheduled for deletion (a re-run).
     if (!['ResourceNotFoundException', 'InvalidRequestException', 'InvalidParameterException'].includes((err as Error).name)) throw err;

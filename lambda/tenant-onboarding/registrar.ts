@@ -42,7 +42,18 @@ const BY = 'CloudFormation (deploy-time tenants)';
  * the same id fails the deploy: its secret would clash with the one CloudFormation creates.
  * Safe to re-run: each step is conditional on the item's state.
  */
+/** CloudFormation's response URLs are pre-signed S3 URLs: nothing else is ever called. */
+export function isCloudFormationResponseUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(u.hostname) && /(^|\.)s3[.-]/.test(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 export async function register(event: CloudFormationEvent): Promise<void> {
+  if (!isCloudFormationResponseUrl(event.ResponseURL)) throw new Error('the ResponseURL is not a CloudFormation (S3) response URL; nothing was done');
   const physicalId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-registry`;
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = '';
@@ -96,22 +107,26 @@ async function registerOne(e: Env, here: string, t: { id: string; tier: string }
   const returning = existing.status === 'offboarded';
   if (!moved && !returning) return;
   const counters: { tier: string; delta: 1 | -1 }[] = returning ? [{ tier: t.tier, delta: 1 }] : [{ tier: existing.tier, delta: -1 }, { tier: t.tier, delta: 1 }];
+  // A tenant declared again gets a new credential version: what it was issued before its
+  // removal stays dead. A tier change keeps the status (a revoked tenant stays revoked).
   const ok = await updateTenant(
     e,
     here,
     t.id,
     {
-      expression: `SET tier = :t, #s = :a, #src = :d, apiKeyIds = :k, ${APPEND_HISTORY}`,
+      expression: returning
+        ? `SET tier = :t, #s = :a, #src = :d, apiKeyIds = :k, credentialVersion = credentialVersion + :one, ${APPEND_HISTORY} REMOVE previousVersion, previousUntil`
+        : `SET tier = :t, #src = :d, apiKeyIds = :k, ${APPEND_HISTORY}`,
       condition: 'tier = :old AND #s = :was',
       names: { '#s': 'status', '#src': 'source' },
       values: {
         ':t': { S: t.tier },
-        ':a': { S: 'active' },
+        ...(returning ? { ':a': { S: 'active' }, ':one': { N: '1' } } : {}),
         ':d': { S: 'deploy' },
         ':k': { M: keyIds },
         ':old': { S: existing.tier },
         ':was': { S: existing.status },
-        ...historyValues(historyEntry(returning ? 'declared again' : 'tier changed', BY, returning ? `tier ${t.tier}` : `${existing.tier} -> ${t.tier}`)),
+        ...historyValues(historyEntry(returning ? 'declared again' : 'tier changed', BY, returning ? `tier ${t.tier}, credential version ${existing.credentialVersion + 1}` : `${existing.tier} -> ${t.tier}`)),
       },
     },
     counters,

@@ -50,11 +50,7 @@ const counterAdd = (e: Env, tier: string, delta: 1 | -1): NonNullable<Constructo
 export async function registerTenant(e: Env, region: string, item: Record<string, AttributeValue>, tier: string): Promise<'registered' | 'exists' | 'full'> {
   if ((e.tiers[tier]?.maxTenants ?? 0) < 1) return 'full';
   try {
-    await ddbOf(region).send(
-      new TransactWriteItemsCommand({
-        TransactItems: [{ Put: { TableName: e.table, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' } }, counterAdd(e, tier, 1)],
-      }),
-    );
+    await transact(region, { TransactItems: [{ Put: { TableName: e.table, Item: item, ConditionExpression: 'attribute_not_exists(tenantId)' } }, counterAdd(e, tier, 1)] });
     return 'registered';
   } catch (err) {
     const codes = cancellationCodes(err);
@@ -85,12 +81,29 @@ export async function updateTenant(
   };
   try {
     if (counters.length === 0) await ddbOf(region).send(new UpdateItemCommand(body));
-    else await ddbOf(region).send(new TransactWriteItemsCommand({ TransactItems: [{ Update: body }, ...counters.map((c) => counterAdd(e, c.tier, c.delta))] }));
+    else await transact(region, { TransactItems: [{ Update: body }, ...counters.map((c) => counterAdd(e, c.tier, c.delta))] });
     return true;
   } catch (err) {
     if (isConditionFailed(err) || cancellationCodes(err)[0] === 'ConditionalCheckFailed') return false;
     if (cancellationCodes(err).slice(1).includes('ConditionalCheckFailed')) throw named('TierFull', 'the tier has no room left');
     throw err;
+  }
+}
+
+/**
+ * A transaction, retried while DynamoDB cancels it for a conflict with another one on the same
+ * items (two onboardings into one tier contend on its counter): backoff with full jitter, 5 tries.
+ */
+async function transact(region: string, input: ConstructorParameters<typeof TransactWriteItemsCommand>[0]): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await ddbOf(region).send(new TransactWriteItemsCommand(input));
+      return;
+    } catch (err) {
+      const conflict = cancellationCodes(err).includes('TransactionConflict') && !cancellationCodes(err).includes('ConditionalCheckFailed');
+      if (!conflict || i >= 4) throw err;
+      await timing.sleep(timing.random() * 100 * 2 ** i);
+    }
   }
 }
 

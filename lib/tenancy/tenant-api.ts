@@ -75,6 +75,10 @@ export class TenantApi extends Construct implements ITenantKeySource {
   public readonly authorizer?: apigw.IAuthorizer;
   /** The customer-managed key of the secrets (multi-Region; none with `keysFrom`). @internal */
   public readonly secretsKey?: TenantSecretsKey;
+  /** The Region whose registry replica takes onboarding's writes (the registry's own). */
+  public readonly homeRegion: string;
+  /** Seconds the authorizer's answers are cached (0 without the default identity). */
+  public readonly authorizerCacheSeconds: number;
   /** The capacity budget synth checked (undefined when a rate is a token). */
   public readonly capacity?: TenantCapacity;
 
@@ -96,6 +100,8 @@ export class TenantApi extends Construct implements ITenantKeySource {
     const identity = (props.identity ?? TenantIdentity.authorizer()) as unknown as ResolvedIdentity;
     validateTenantApi(this, props, routes, this.usagePlanCount, identity);
     this.identityKind = identity.kind;
+    this.homeRegion = Stack.of(props.keysFrom ?? this).region;
+    this.authorizerCacheSeconds = identity.kind === 'authorizer' ? (identity.cacheTtl ?? Duration.seconds(60)).toSeconds() : 300;
     this.capacity = capacityOf(props);
     this.tierByName = Object.fromEntries(props.tiers.map((t) => [t.name, t]));
     this.registry = new TenantRegistry(this, 'Registry', { apiName: props.apiName, replicaOf: props.keysFrom?.registry });

@@ -105,6 +105,9 @@ export class TenantOnboarding extends Construct {
         // The secrets key by its alias, the same name in every Region (a replica's id is the
         // primary stack's): the tenants' key secrets and their replicas are made under it.
         SECRET_KEYS: JSON.stringify(Object.fromEntries(regions.map((r) => [r, tenantSecretsKeyAlias(api.apiName)]))),
+        // Writes go to the registry's home Region only (a global table checks conditions per replica).
+        HOME_REGION: api.homeRegion,
+        AUTHORIZER_CACHE_SECONDS: String(api.authorizerCacheSeconds),
       },
       Duration.minutes(2),
     );
@@ -125,7 +128,7 @@ export class TenantOnboarding extends Construct {
     // TransactWriteItems is authorized as the Put and Update items it holds.
     add({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [api.registry.tableArn] });
     add({
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:DeleteSecret'],
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication', 'secretsmanager:DeleteSecret'],
       resources: regions.map(secretArn),
     });
     if (api.identityKind === 'authorizer') {
@@ -137,7 +140,10 @@ export class TenantOnboarding extends Construct {
     // Listing keys (to find one by name after a crash) cannot be narrowed by tag; the function
     // lists without values and reads a key's value only through the tag-scoped statement below.
     add({ actions: ['apigateway:GET'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/apikeys`) });
-    add({ actions: ['apigateway:POST'], resources: regions.flatMap((r) => [`arn:${p}:apigateway:${r}::/apikeys`, `arn:${p}:apigateway:${r}::/tags/*`]), conditions: tagged('aws:RequestTag') });
+    // CreateApiKey with tags is authorized as POST /apikeys and, for the tags, PUT /tags/{arn}
+    // (TagResource), both only with this API's tag in the request.
+    add({ actions: ['apigateway:POST'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/apikeys`), conditions: tagged('aws:RequestTag') });
+    add({ actions: ['apigateway:PUT'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/tags/*`), conditions: tagged('aws:RequestTag') });
     add({ actions: ['apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE'], resources: regions.map((r) => `arn:${p}:apigateway:${r}::/apikeys/*`), conditions: tagged('aws:ResourceTag') });
     // The tier plans: by id in this Region; in another Region their ids live in that Region's
     // stack, so any plan there, and the function links only the ids that Region's own

@@ -133,6 +133,7 @@ export class TenantRegistry extends Construct {
       REGIONS: JSON.stringify(regions),
       TIERS: JSON.stringify(tiers),
       PLANS_PARAMETER: '',
+      REGISTRAR: 'true',
     });
     // TransactWriteItems is authorized as the Put/Update it holds.
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.tableArn] }));

@@ -45,10 +45,18 @@ describe('TenantOnboarding construct', () => {
     }
   });
 
-  test('the function knows each tier\'s budget and the identity', () => {
-    pt.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ REGIONS: JSON.stringify(REGIONS), TIERS: JSON.stringify({ basic: { maxTenants: 10 }, premium: { maxTenants: 2 } }), IDENTITY: 'authorizer', SIGNING_SECRET: 'tenant-api-signing/orders' }) },
-    });
+  test("the function knows each tier's budget, the identity, and the registry's home Region (in both Regions: the primary's)", () => {
+    for (const t of [pt, rt]) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'Onboards tenants of orders',
+        Environment: { Variables: Match.objectLike({ REGIONS: JSON.stringify(REGIONS), TIERS: JSON.stringify({ basic: { maxTenants: 10 }, premium: { maxTenants: 2 } }), IDENTITY: 'authorizer', SIGNING_SECRET: 'tenant-api-signing/orders', HOME_REGION: 'us-east-1', AUTHORIZER_CACHE_SECONDS: '60' }) },
+      });
+    }
+    // Only the registrar serves CloudFormation events.
+    pt.hasResourceProperties('AWS::Lambda::Function', { Description: 'Registers the deploy-time tenants of orders', Environment: { Variables: Match.objectLike({ REGISTRAR: 'true' }) } });
+    for (const [, f] of resourcesOfType(pt, 'AWS::Lambda::Function').filter(([, x]) => x.Properties.Description === 'Onboards tenants of orders')) {
+      expect((f.Properties.Environment as { Variables: Record<string, string> }).Variables.REGISTRAR).toBeUndefined();
+    }
   });
 
   test("API Gateway permissions: keys created only with this API's tag, read, changed and deleted only when they carry it; plan links only on this Region's tier plans", () => {
@@ -58,6 +66,11 @@ describe('TenantOnboarding construct', () => {
     const create = find('apigateway:POST', '::/apikeys"');
     expect(create).toHaveLength(1);
     expect(create[0].Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-resilience:tenant-api': 'orders' } });
+    // CreateApiKey's tags are TagResource: PUT /tags/{arn}, with the same condition.
+    const tag = find('apigateway:PUT', '::/tags/*');
+    expect(tag).toHaveLength(1);
+    expect(tag[0].Condition).toEqual({ StringEquals: { 'aws:RequestTag/cdk-resilience:tenant-api': 'orders' } });
+    expect(find('apigateway:POST', '::/tags/*')).toEqual([]);
     const keyOps = find('apigateway:PATCH', '::/apikeys/*');
     expect(keyOps).toHaveLength(1);
     expect(keyOps[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-resilience:tenant-api': 'orders' } });

@@ -10,7 +10,7 @@ import {
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -38,7 +38,7 @@ const dynamo = new LocalDynamo();
 const apigw = mockClient(APIGatewayClient);
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
-let secrets: Record<string, { value: string; tags: Record<string, string>; deleted?: boolean }>;
+let secrets: Record<string, { value: string; tags: Record<string, string>; deleted?: boolean; primary?: string }>;
 let keys: Record<string, Key[]>;
 let planKeys: Record<string, string[]>;
 let now: number;
@@ -87,6 +87,9 @@ beforeEach(async () => {
   process.env.SIGNING_SECRET = 'tenant-api-signing/orders';
   process.env.KEY_SECRET_PREFIX = 'tenant-api/orders/';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.HOME_REGION = 'us-east-1';
+  process.env.AUTHORIZER_CACHE_SECONDS = '0';
+  delete process.env.REGISTRAR;
   await dynamo.clear(TABLE);
   dynamo.route();
   dynamo.calls.length = 0;
@@ -105,10 +108,15 @@ beforeEach(async () => {
     if (!s || s.deleted) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
     return { SecretString: s.value };
   });
-  sm.on(CreateSecretCommand).callsFake((i) => {
+  sm.on(CreateSecretCommand).callsFake(async (i, c) => {
     if (secrets[i.Name!]) throw Object.assign(new Error('exists'), { name: 'ResourceExistsException' });
-    secrets[i.Name!] = { value: i.SecretString!, tags: Object.fromEntries((i.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key!, t.Value!])) };
+    secrets[i.Name!] = { value: i.SecretString!, tags: Object.fromEntries((i.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key!, t.Value!])), primary: await regionOf(c) };
     return {};
+  });
+  sm.on(DescribeSecretCommand).callsFake(async (i) => {
+    const s = secrets[i.SecretId!];
+    if (!s) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    return { Name: i.SecretId, PrimaryRegion: s.primary };
   });
   sm.on(RemoveRegionsFromReplicationCommand).resolves({});
   sm.on(DeleteSecretCommand).callsFake(async (i) => {
@@ -464,6 +472,70 @@ describe('credentials: rotate, revoke, offboard', () => {
     refused(await handler({ action: 'credential', tenantId: 'acme' }), 'RotateNeedsAuthorizer');
   });
 
+  test('a revoke while an onboarding provisions wins: the onboarding does not re-enable the tenant, and disables the keys it made', async () => {
+    let revokedMidway = false;
+    apigw.on(CreateApiKeyCommand).callsFake(async (i, c) => {
+      const region = await regionOf(c);
+      if (!revokedMidway) {
+        revokedMidway = true;
+        ok(await handler({ action: 'revoke', tenantId: 'acme', reason: 'revoked during onboarding' }));
+      }
+      keys[region].push({ id: `k-${region}`, name: i.name!, value: i.value!, enabled: true, tags: i.tags ?? {} });
+      return { id: `k-${region}` };
+    });
+    refused(await handler(sample('acme', { tier: 'basic' })), 'TenantRevoked');
+    expect((await registry()).acme.status).toEqual({ S: 'revoked' });
+    for (const region of REGIONS) expect(keys[region].map((k) => k.enabled)).toEqual([false]);
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 1))).toBe('denied');
+  });
+
+  test('an offboard while an onboarding provisions wins: the keys it made are deleted and the tier stays uncounted', async () => {
+    let offboarded = false;
+    apigw.on(CreateApiKeyCommand).callsFake(async (i, c) => {
+      const region = await regionOf(c);
+      keys[region].push({ id: `k-${region}`, name: i.name!, value: i.value!, enabled: true, tags: i.tags ?? {} });
+      if (!offboarded) {
+        offboarded = true;
+        ok(await handler({ action: 'offboard', tenantId: 'acme' }));
+      }
+      return { id: `k-${region}` };
+    });
+    refused(await handler(sample('acme', { tier: 'basic' })), 'TenantOffboarded');
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '0' });
+    for (const region of REGIONS) expect(keys[region]).toEqual([]);
+  });
+
+  test('writes go to the home Region: elsewhere onboard, rotate and offboard are refused unless the home Region is down; revoke always runs', async () => {
+    process.env.AWS_REGION = 'us-west-2';
+    for (const request of [sample('acme', { tier: 'basic' }), { action: 'rotate', tenantId: 'acme', fromVersion: 1 }, { action: 'offboard', tenantId: 'acme' }]) {
+      expect(refused(await handler(request), 'NotHomeRegion').error.message).toMatch(/takes \w+ in us-east-1, its home Region.*homeRegionDown: true/);
+    }
+    expect(dynamo.calls).toEqual([]);
+    ok(await handler({ ...sample('acme', { tier: 'basic' }), homeRegionDown: true }));
+    ok(await handler({ action: 'revoke', tenantId: 'acme' }));
+  });
+
+  test("reinstating a revoked tenant waits out the authorizer's cache, so a cached answer for the old credential cannot open the API again", async () => {
+    process.env.AUTHORIZER_CACHE_SECONDS = '300';
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    ok(await handler({ action: 'revoke', tenantId: 'acme' }));
+    now += 299_000;
+    const early = refused(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }), 'TooSoon');
+    expect(early.error.message).toContain(new Date(now + 1_000).toISOString());
+    for (const region of REGIONS) expect(keys[region][0].enabled).toBe(false);
+    now += 1_000;
+    ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }));
+  });
+
+  test("offboarding deletes the secret in its primary Region (onboarded there), replicas first", async () => {
+    await onboarded();
+    secrets['tenant-api/orders/acme'].primary = 'us-west-2';
+    ok(await handler({ action: 'offboard', tenantId: 'acme' }));
+    const regionsCalled = await Promise.all(sm.commandCalls(DeleteSecretCommand).map((c) => (c.thisValue as SecretsManagerClient).config.region()));
+    expect(regionsCalled).toEqual(['us-west-2']);
+    expect(sm).toHaveReceivedCommandWith(RemoveRegionsFromReplicationCommand, { SecretId: 'tenant-api/orders/acme', RemoveReplicaRegions: ['us-east-1'] });
+  });
+
   test('describe and credential of an unknown tenant: NotFound', async () => {
     refused(await handler({ action: 'describe', tenantId: 'nobody' }), 'NotFound');
     refused(await handler({ action: 'revoke', tenantId: 'nobody' }), 'NotFound');
@@ -494,16 +566,24 @@ describe('the authorizer', () => {
     });
   });
 
-  test('a valid credential of a tenant the registry does not know, or of a version past, is denied (403)', async () => {
-    expect(await opens(credentialOf(SIGNING, 'orders', 'ghost', 1))).toBe('denied');
+  test("a valid credential this Region's registry does not know yet (onboarded or rotated in the other Region, replication behind) is an error, never a cached Deny", async () => {
+    expect(await opens(credentialOf(SIGNING, 'orders', 'ghost', 1))).toMatch(/does not know credential version 1 of ghost yet/);
     ok(await handler(sample('acme', { tier: 'basic' })));
-    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 2))).toBe('denied');
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 2))).toMatch(/does not know credential version 2 of acme yet/);
+  });
+
+  test('a version past its grace period is denied (403)', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    ok(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 0 }));
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 1))).toBe('denied');
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 2))).toBe('open:acme');
   });
 });
 
 describe('the registrar of deploy-time tenants (a CloudFormation custom resource)', () => {
   const responses: { Status: string; Reason: string }[] = [];
   beforeEach(() => {
+    process.env.REGISTRAR = 'true';
     responses.length = 0;
     respond.put = async (_url, body) => {
       responses.push(JSON.parse(body) as { Status: string; Reason: string });
@@ -540,11 +620,38 @@ describe('the registrar of deploy-time tenants (a CloudFormation custom resource
     expect(await registry()).toEqual(items);
   });
 
+  test('the operator function refuses CloudFormation events (an operator must not retire deploy-time tenants with a forged one); the registrar calls only S3 response URLs', async () => {
+    delete process.env.REGISTRAR;
+    refused(await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }])), 'InvalidRequest');
+    expect(await registry()).toEqual({});
+    process.env.REGISTRAR = 'true';
+    await expect(handler({ ...cfn('Create', [{ id: 'acme', tier: 'basic' }]), ResponseURL: 'https://attacker.example.com/collect' })).rejects.toThrow(/not a CloudFormation \(S3\) response URL; nothing was done/);
+    expect(responses).toEqual([]);
+    expect(await registry()).toEqual({});
+  });
+
+  test('a tenant removed and declared again gets a new credential version (its old credential stays dead); a tier change keeps a revoked tenant revoked', async () => {
+    await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'basic' }]));
+    await handler(cfn('Update', [{ id: 'globex', tier: 'basic' }], [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'basic' }]));
+    await handler(cfn('Update', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'basic' }], [{ id: 'globex', tier: 'basic' }]));
+    expect((await registry()).acme).toMatchObject({ status: { S: 'active' }, credentialVersion: { N: '2' } });
+    delete process.env.REGISTRAR;
+    ok(await handler({ action: 'revoke', tenantId: 'globex' }));
+    process.env.REGISTRAR = 'true';
+    await handler(cfn('Update', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'premium' }], [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'basic' }]));
+    expect((await registry()).globex).toMatchObject({ status: { S: 'revoked' }, tier: { S: 'premium' } });
+    expect(responses.every((r) => r.Status === 'SUCCESS')).toBe(true);
+  });
+
   test('fails the deploy, saying why, when a run-time tenant holds the id or the tier is full', async () => {
+    delete process.env.REGISTRAR;
     ok(await handler(sample('acme', { tier: 'basic' })));
+    process.env.REGISTRAR = 'true';
     await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }]));
     expect(responses[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/tenant acme was onboarded at run time/) });
+    delete process.env.REGISTRAR;
     ok(await handler(sample('p1', { tier: 'premium' })));
+    process.env.REGISTRAR = 'true';
     await handler(cfn('Create', [{ id: 'p2', tier: 'premium' }]));
     expect(responses[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/tier premium is full/) });
     expect((await registry()).p2).toBeUndefined();
