@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ReplicatedSecretKey } from '../core/replicated-secret-key';
 import { Construct } from 'constructs';
 import { AWS_FIGURES, RecoveryFigure } from '../core/aws-figures';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -266,9 +267,10 @@ export class Database extends Construct implements ec2.IConnectable {
       username: props.masterUsername ?? props.engine.defaultUsername,
       encryptionKey: this.encryptionKey,
       secretName: props.identifier ? `cdk-resilience/${props.identifier}/master` : undefined,
-      replicaRegions: (props.secretReplicaRegions ?? []).map((region) => ({ region })),
+      replicaRegions: (props.secretReplicaRegions ?? []).map((region) => ({ region, encryptionKey: this.secretReplicaKeyIn(region) })),
     });
     for (const region of props.secretReplicaRegions ?? []) this.replicatedTo.add(region);
+    if (this.secretReplicaKey) this.databaseSecret.node.addDependency(...this.secretReplicaKey.dependable(props.secretReplicaRegions ?? []));
 
     const common: CommonSettings = {
       props,
@@ -372,12 +374,28 @@ export class Database extends Construct implements ec2.IConnectable {
     this.connections.allowDefaultPortFrom(peer);
   }
 
-  /** Replicate the master secret to another Region (a no-op if it already is). */
+  /**
+   * Replicate the master secret to another Region (a no-op if it already is), under a
+   * customer-managed key there (the replica of a multi-Region key this stack makes first).
+   */
   public replicateSecretTo(region: string): void {
     if (region === Stack.of(this).region || this.replicatedTo.has(region)) return;
     this.replicatedTo.add(region);
-    this.databaseSecret.addReplicaRegion(region);
+    this.databaseSecret.addReplicaRegion(region, this.secretReplicaKeyIn(region));
+    this.databaseSecret.node.addDependency(...this.secretReplicaKey!.dependable([region]));
   }
+
+  /**
+   * The key of the secret's replicas: the storage key is single-Region (and cannot become
+   * multi-Region in place), so the replicas get a multi-Region key of their own, made on the
+   * first replica. The secret here stays under the storage key.
+   */
+  private secretReplicaKeyIn(region: string): kms.IKey {
+    this.secretReplicaKey ??= new ReplicatedSecretKey(this, 'SecretReplicaKey', { description: `Replicas of the master secret of database ${this.node.path}` });
+    return this.secretReplicaKey.keyIn(region);
+  }
+
+  private secretReplicaKey?: ReplicatedSecretKey;
 
   private readonly replicatedTo = new Set<string>();
 

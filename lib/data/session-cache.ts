@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { ReplicatedSecretKey } from '../core/replicated-secret-key';
 import { Construct } from 'constructs';
 import { AWS_FIGURES, RecoveryFigure } from '../core/aws-figures';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -244,6 +245,7 @@ export class SessionCache extends Construct implements ec2.IConnectable {
   public readonly userGroup?: elasticache.CfnUserGroup;
   /** The KMS key of storage, snapshots and secrets. */
   public readonly encryptionKey: kms.IKey;
+  private secretReplicaKey?: ReplicatedSecretKey;
   /** Security group. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** Network connections on the cache port. */
@@ -587,7 +589,11 @@ export class SessionCache extends Construct implements ec2.IConnectable {
       // The AUTH token must resolve by name in every Region: fix the name, then replicate.
       (this.secret.node.defaultChild as secretsmanager.CfnSecret).name = this.authTokenSecretName;
     }
-    this.secret.addReplicaRegion(stack.region);
+    // The replica under a customer-managed key there: the replica of a multi-Region key made
+    // here first (the cache's own key is single-Region).
+    this.secretReplicaKey ??= new ReplicatedSecretKey(this, 'SecretReplicaKey', { description: `Replicas of the AUTH token secret of session cache ${this.node.path}` });
+    this.secret.addReplicaRegion(stack.region, this.secretReplicaKey.keyIn(stack.region));
+    this.secret.node.addDependency(...this.secretReplicaKey.dependable([stack.region]));
 
     const secondary = new SessionCacheSecondary(scope, id, {
       ...options,

@@ -14,10 +14,13 @@ import { addWarning, WarningId } from '../core/warnings';
 import { capacityOf, DEFAULT_STAGE_THROTTLE, TenantCapacity, validateTenantApi, wafKeyRateLimitOf } from './tenant-api-validation';
 import { ResolvedIdentity, TenantIdentity } from './tenant-identity';
 import { denyOutsideAccount, signingSecret, tenantAuthorizer, TenantRegistry } from './tenant-registry';
-import { TenantSecretsKey } from './tenant-secrets-key';
+import { ReplicatedSecretKey } from '../core/replicated-secret-key';
 import type { ITenantKeySource, Tenant, TenantApiProps, TenantTier } from './tenant-api-props';
 
 export * from './tenant-api-props';
+
+/** The alias of an API's secrets key, the same name in every Region. @internal */
+export const tenantSecretsKeyAlias = (apiName: string): string => `alias/cdk-resilience/tenant-api/${apiName}`;
 
 /** Tags that mark API keys and usage plans as this API's (onboarding adopts nothing else). */
 export const TENANT_TAG_API = 'cdk-resilience:tenant-api';
@@ -74,7 +77,7 @@ export class TenantApi extends Construct implements ITenantKeySource {
   /** The authorizer (default or custom identity). */
   public readonly authorizer?: apigw.IAuthorizer;
   /** The customer-managed key of the secrets (multi-Region; none with `keysFrom`). @internal */
-  public readonly secretsKey?: TenantSecretsKey;
+  public readonly secretsKey?: ReplicatedSecretKey;
   /** The Region whose registry replica takes onboarding's writes (the registry's own). */
   public readonly homeRegion: string;
   /** Seconds the authorizer's answers are cached (0 without the default identity). */
@@ -106,7 +109,12 @@ export class TenantApi extends Construct implements ITenantKeySource {
     this.tierByName = Object.fromEntries(props.tiers.map((t) => [t.name, t]));
     this.registry = new TenantRegistry(this, 'Registry', { apiName: props.apiName, replicaOf: props.keysFrom?.registry });
     // The secrets' key: made where the secrets are made; a keysFrom API reads replicas.
-    if (!props.keysFrom) this.secretsKey = new TenantSecretsKey(this, 'SecretsKey', props.apiName);
+    if (!props.keysFrom) {
+      this.secretsKey = new ReplicatedSecretKey(this, 'SecretsKey', {
+        description: `Secrets of the tenant API ${props.apiName} (signing secret, tenant key secrets), replicated with them`,
+        alias: tenantSecretsKeyAlias(props.apiName),
+      });
+    }
     if (identity.kind === 'authorizer') {
       this.signingSecret = signingSecret(this, props.apiName, props.keyReplicaRegions ?? [], this.secretsKey);
       this.authorizer = tenantAuthorizer(this, props.apiName, this.registry, `tenant-api-signing/${props.apiName}`, identity.cacheTtl ?? Duration.seconds(60));

@@ -6,9 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
-import { TENANT_TAG_API, TenantApi } from './tenant-api';
+import { TENANT_TAG_API, TenantApi, tenantSecretsKeyAlias } from './tenant-api';
 import { secretsKeyStatement, tenancyFunction } from './tenant-registry';
-import { tenantSecretsKeyAlias } from './tenant-secrets-key';
 
 /** Props for {@link TenantOnboarding}. */
 export interface TenantOnboardingProps {

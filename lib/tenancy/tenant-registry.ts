@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundledLambdaCode } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
-import type { TenantSecretsKey } from './tenant-secrets-key';
+import type { ReplicatedSecretKey } from '../core/replicated-secret-key';
 
 /**
  * A secret of the tenant API refuses every principal outside its account, whatever a key or
@@ -186,7 +186,7 @@ export function tenantAuthorizer(scope: Construct, apiName: string, registry: Te
 }
 
 /** The API's signing secret (authorizer identity), generated here or read by name from a replica. @internal */
-export function signingSecret(scope: Construct, apiName: string, replicaRegions: string[], key: TenantSecretsKey | undefined): secretsmanager.ISecret {
+export function signingSecret(scope: Construct, apiName: string, replicaRegions: string[], key: ReplicatedSecretKey | undefined): secretsmanager.ISecret {
   const name = `tenant-api-signing/${apiName}`;
   if (!key) return secretsmanager.Secret.fromSecretNameV2(scope, 'SigningSecret', name);
   const secret = new secretsmanager.Secret(scope, 'SigningSecret', {

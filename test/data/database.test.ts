@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Database, DatabaseEngine, DatabaseKind, DatabaseProps, MultiAzVpc } from '../../lib';
 import { nagFindings, newStack, resilienceWarnings, resourcesOfType, TEST_AZS } from '../helpers/app';
 
@@ -237,6 +238,37 @@ describe('Database kinds', () => {
     db.replicateSecretTo('us-east-1');
     db.replicateSecretTo('eu-west-1');
     Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-west-2' }, { Region: 'eu-west-1' }] });
+  });
+
+  test("every replica of the master secret is under a customer-managed key there: a multi-Region key replicated (from this stack) before the secret; the secret here keeps the storage key", () => {
+    const stack = newStack();
+    const network = new MultiAzVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new Database(stack, 'Db', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: network.vpc, secretReplicaRegions: ['us-west-2'] });
+    db.replicateSecretTo('eu-west-1');
+    const t = Template.fromStack(stack);
+    const [secretId, secret] = Object.entries(t.findResources('AWS::SecretsManager::Secret'))[0];
+    expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(db.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] });
+    const mrk = Object.entries(t.findResources('AWS::KMS::Key')).find(([, k]) => k.Properties.MultiRegion === true)!;
+    expect(mrk[1].Properties.EnableKeyRotation).toBe(true);
+    const replicaArn = (region: string) => ({ 'Fn::Join': ['', [`arn:aws:kms:${region}:111111111111:key/`, { Ref: mrk[0] }]] });
+    expect(secret.Properties.ReplicaRegions).toEqual([{ Region: 'us-west-2', KmsKeyId: replicaArn('us-west-2') }, { Region: 'eu-west-1', KmsKeyId: replicaArn('eu-west-1') }]);
+    const replications = Object.entries(t.findResources('Custom::AWS')).filter(([, r]) => JSON.stringify(r.Properties.Create).includes('ReplicateKey'));
+    expect(replications).toHaveLength(2);
+    expect(t.toJSON().Resources[secretId].DependsOn).toEqual(expect.arrayContaining(replications.map(([id]) => id)));
+    // Principals of the account use the keys through Secrets Manager only, as with aws/secretsmanager.
+    const use = (mrk[1].Properties.KeyPolicy as { Statement: { Sid?: string; Condition?: unknown; Principal?: unknown }[] }).Statement.find((x) => x.Sid === 'UseThroughSecretsManager');
+    expect(use).toMatchObject({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } } });
+    const create = JSON.stringify(stack.resolve(replications.find(([, r]) => JSON.stringify(r.Properties.Create).includes('eu-west-1'))![1].Properties.Create));
+    expect(create).toContain('secretsmanager.eu-west-1.amazonaws.com');
+    expect(create).toContain('kms:CallerAccount');
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('a database whose secret is never replicated gets no extra key', () => {
+    const stack = newStack();
+    const network = new MultiAzVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    new Database(stack, 'Db', { kind: DatabaseKind.AURORA, engine: DatabaseEngine.auroraPostgres('16.4'), vpc: network.vpc });
+    expect(Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')).filter((k) => k.Properties.MultiRegion === true)).toEqual([]);
   });
 
   test('without rotation the secret is not silently left unrotated: cdk-nag SMG4 is acknowledged on it alone', () => {

@@ -340,6 +340,12 @@ describe('SessionCache global datastore', () => {
     expect(rg.KmsKeyId).toEqual(keyArn(rt));
     expect(rg.AuthToken).toBe('{{resolve:secretsmanager:cdk-resilience/session-cache/shop-sessions/auth-token:SecretString:password::}}');
     pt.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'cdk-resilience/session-cache/shop-sessions/auth-token', ReplicaRegions: [{ Region: 'us-west-2' }] });
+    // The replica is under a customer-managed key in us-west-2: a multi-Region key's replica.
+    const mrk = Object.entries(pt.findResources('AWS::KMS::Key')).find(([, k]) => k.Properties.MultiRegion === true)!;
+    pt.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'cdk-resilience/session-cache/shop-sessions/auth-token',
+      ReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: { 'Fn::Join': ['', ['arn:aws:kms:us-west-2:111111111111:key/', { Ref: mrk[0] }]] } }],
+    });
     expect(rt.findResources('AWS::SecretsManager::Secret')).toEqual({});
     expect(secondary.region).toBe('us-west-2');
     expect(recovery.resolve(secondary.endpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SessionsSecondaryReplicationGroup/), 'PrimaryEndPoint.Address'] });
