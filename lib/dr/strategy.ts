@@ -19,6 +19,7 @@ import { RecordEndpoint } from '../routing/record-endpoint';
 import { MultiAzVpc } from '../tiers/multi-az-vpc';
 import { WebTier, WebTierRollingUpdate } from '../tiers/web-tier';
 import { WebTierWebAcl } from '../tiers/web-tier-waf';
+import { WebTierOriginAccess } from '../tiers/web-tier-origin';
 import { AutoFailover, AutoFailoverOptions } from './auto-failover';
 import { Runbook } from './runbook';
 import { siteHealthCheck } from './strategy-helpers';
@@ -90,6 +91,14 @@ export interface StrategyWeb {
    * @default - none
    */
   readonly webAcl?: WebTierWebAcl;
+  /**
+   * Who may reach each Region's load balancer: with `WebTierOriginAccess.cloudFrontOnly`, only
+   * the CDN in front (and Route 53's health checkers, on the health check path, so DNS failover
+   * still sees each Region). Then the strategy's own records are not a public entry: publish the
+   * CDN's name.
+   * @default WebTierOriginAccess.open()
+   */
+  readonly originAccess?: WebTierOriginAccess;
 }
 
 /** What a Region's user data may depend on (`StrategyWeb.userData` as a function). */
@@ -318,6 +327,7 @@ export abstract class DrStrategy extends Construct {
       userData: this.siteUserData(stack),
       rollingUpdate: this.props.web.rollingUpdate,
       webAcl: this.props.web.webAcl,
+      originAccess: this.props.web.originAccess,
       certificate: region.certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Certificate', region.certificateArn) : undefined,
       alarms: { topic },
       runningCapacity,

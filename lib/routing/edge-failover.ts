@@ -352,6 +352,7 @@ export class EdgeFailover extends Construct {
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
         httpsPort: o.httpsPort ?? 443,
         readTimeout: this.readTimeout,
+        customHeaders: o.customHeaders,
       });
     }
     const bucket = o.bucketObject ?? s3.Bucket.fromBucketAttributes(this, `${role}Bucket`, { bucketName: o.bucketName!, region: o.region! });

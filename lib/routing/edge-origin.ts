@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { EdgeOriginSecret } from './edge-origin-secret';
 
 /** What an {@link EdgeOrigin} is. */
 export enum EdgeOriginKind {
@@ -34,6 +35,12 @@ export interface EdgeLoadBalancerOriginOptions {
    * such as `us-west-2.shop.example.com`; otherwise unknown (not checked)
    */
   readonly region?: string;
+  /**
+   * A secret origin header CloudFront adds to every request to this origin, for a load
+   * balancer that forwards only requests carrying it (`WebTierOriginAccess.cloudFrontOnly`).
+   * @default - none
+   */
+  readonly originSecret?: EdgeOriginSecret;
 }
 
 /** Options of {@link EdgeOrigin.grantCloudFrontRead}. */
@@ -78,6 +85,7 @@ export class EdgeOrigin {
       region,
       loadBalancer: alb,
       httpsPort: options.httpsPort,
+      customHeaders: options.originSecret ? { [options.originSecret.headerName]: options.originSecret.headerValue } : undefined,
       identity: `lb:${(domainName ?? (alb ? alb.node.path : '')).toLowerCase()}`,
     });
   }
@@ -153,6 +161,8 @@ export class EdgeOrigin {
   public readonly bucketName?: string;
   /** HTTPS port (load balancers). */
   public readonly httpsPort?: number;
+  /** Headers CloudFront adds to requests to this origin (a load balancer's origin secret). */
+  public readonly customHeaders?: Record<string, string>;
   /** Identifies the origin, to tell two origins apart. */
   public readonly identity: string;
 
@@ -164,6 +174,7 @@ export class EdgeOrigin {
     bucket?: s3.IBucket;
     bucketName?: string;
     httpsPort?: number;
+    customHeaders?: Record<string, string>;
     identity: string;
   }) {
     this.kind = o.kind;
@@ -173,6 +184,7 @@ export class EdgeOrigin {
     this.bucketObject = o.bucket;
     this.bucketName = o.bucketName;
     this.httpsPort = o.httpsPort;
+    this.customHeaders = o.customHeaders;
     this.identity = o.identity;
   }
 }

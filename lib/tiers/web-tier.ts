@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { attachWebAcl, WebTierWebAcl } from './web-tier-waf';
+import { cloudFrontOnly, WebTierOriginAccess } from './web-tier-origin';
 import { parseCidr } from '../core/cidr';
 import { DEFAULT_AZ_COUNT, defaultTargetHealthCheck } from '../core/defaults';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -289,6 +290,14 @@ export interface WebTierProps {
    */
   readonly webAcl?: WebTierWebAcl;
   /**
+   * Who may reach the load balancer: everyone in `ingressCidrs` (open), or only CloudFront
+   * (`WebTierOriginAccess.cloudFrontOnly`: its origin-facing prefix list on 443 plus a secret
+   * origin header, and Route 53's health checkers on the health check path). With a CDN in
+   * front, close the direct path this way or with `webAcl`.
+   * @default WebTierOriginAccess.open()
+   */
+  readonly originAccess?: WebTierOriginAccess;
+  /**
    * Target-group health check.
    * @default - '/health' every 10 s, 5 s timeout, 2 to pass, 2 to fail, code 200
    */
@@ -458,7 +467,9 @@ export class WebTier extends Construct {
       allowAllOutbound: false,
     });
     const listenerPorts = props.certificate ? [443, 80] : [80];
-    for (const cidr of props.ingressCidrs ?? ['0.0.0.0/0']) {
+    const cloudFrontOnlyAccess = props.originAccess?.cloudFrontOnlyOptions;
+    // CloudFront-only access admits prefix lists instead (added with the listener, below).
+    for (const cidr of cloudFrontOnlyAccess ? [] : (props.ingressCidrs ?? ['0.0.0.0/0'])) {
       for (const port of listenerPorts) {
         this.albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `Clients to port ${port}`);
       }
@@ -561,11 +572,13 @@ export class WebTier extends Construct {
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
       http2Enabled: true,
     });
-    acknowledgeNagFinding(
-      this.albSecurityGroup,
-      'AwsSolutions-EC23',
-      'An internet-facing load balancer must admit clients from the internet on its listener ports; narrow it with ingressCidrs.',
-    );
+    if (!cloudFrontOnlyAccess) {
+      acknowledgeNagFinding(
+        this.albSecurityGroup,
+        'AwsSolutions-EC23',
+        'An internet-facing load balancer must admit clients from the internet on its listener ports; narrow it with ingressCidrs, or admit only CloudFront (originAccess).',
+      );
+    }
 
     this.accessLogBucket = props.accessLogBucket ?? this.createAccessLogBucket();
     this.alb.logAccessLogs(this.accessLogBucket, 'alb');
@@ -619,6 +632,8 @@ export class WebTier extends Construct {
         open: false,
       });
     }
+
+    if (cloudFrontOnlyAccess) cloudFrontOnly(this, this.alb, this.albSecurityGroup, this.vpc, this.listener, this.targetGroup, hc.path, cloudFrontOnlyAccess);
 
     // --- Scaling.
     const scaling = props.scaling ?? {};
@@ -767,6 +782,22 @@ function distinctAzCount(selection: ec2.SelectedSubnets, vpc: ec2.IVpc): number 
 }
 
 function validateProps(v: Validator, props: WebTierProps): void {
+  if (props.originAccess?.cloudFrontOnlyOptions) {
+    v.check(!props.certificate, {
+      code: 'WEB_ORIGIN_ACCESS',
+      prop: 'originAccess',
+      value: 'cloudFrontOnly without certificate',
+      message: "CloudFront-only access admits HTTPS on 443 only (CloudFront's prefix list weighs 55 of a security group's 60 rules)",
+      fix: 'pass certificate (the origin name CloudFront connects to must be on it)',
+    });
+    v.check(props.ingressCidrs !== undefined, {
+      code: 'WEB_ORIGIN_ACCESS',
+      prop: 'ingressCidrs',
+      value: props.ingressCidrs,
+      message: 'CloudFront-only access admits CloudFront and Route 53 health checkers, not CIDRs',
+      fix: 'drop ingressCidrs, or use WebTierOriginAccess.open()',
+    });
+  }
   v.integer('capacity.min', props.capacity.min, { code: 'WEB_CAPACITY', min: 1, fix: 'set capacity.min to at least 1' });
   v.integer('runningCapacity', props.runningCapacity, { code: 'WEB_CAPACITY', min: 0, fix: 'set runningCapacity to 0 or more' });
   v.integer('capacity.max', props.capacity.max, { code: 'WEB_CAPACITY', min: 1, fix: 'set capacity.max to at least 1' });
