@@ -1,7 +1,6 @@
-import * as http from 'http';
-import * as https from 'https';
 import { UpdateRoutingControlStatesCommand } from '@aws-sdk/client-route53-recovery-cluster';
 import { arcCluster, withTimeout } from '../shared/aws';
+import { CustomResourceEvent as SharedEvent, respondToCloudFormation } from '../shared/custom-resource';
 
 /** The custom resource's properties (RoutingControls' InitialStates resource). */
 export interface InitialStatesProps {
@@ -11,17 +10,7 @@ export interface InitialStatesProps {
 }
 
 /** The CloudFormation custom resource event (the fields this handler reads). */
-export interface CustomResourceEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: InitialStatesProps & { readonly ServiceToken?: string };
-  /** On Update: the properties before it. */
-  readonly OldResourceProperties?: InitialStatesProps;
-}
+export type CustomResourceEvent = SharedEvent<InitialStatesProps>;
 
 /** The Lambda context (what this handler reads of it). */
 export interface HandlerContext {
@@ -55,7 +44,7 @@ export async function handler(event: CustomResourceEvent, context?: HandlerConte
       reason = (e as Error).message;
     }
   }
-  await respond(event.ResponseURL, {
+  await respondToCloudFormation(event.ResponseURL, {
     Status: status,
     Reason: reason.slice(0, 1000),
     PhysicalResourceId: physicalResourceId,
@@ -112,18 +101,3 @@ async function cutAt<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): 
   }
 }
 
-/** Answer CloudFormation on its pre-signed URL (a PUT with an empty content type). */
-function respond(url: string, body: Record<string, string>): Promise<void> {
-  const data = JSON.stringify(body);
-  const u = new URL(url);
-  const client = u.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const req = client.request(u, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(data) }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('timeout', () => req.destroy(new Error('CloudFormation response timed out')));
-    req.on('error', reject);
-    req.end(data);
-  });
-}

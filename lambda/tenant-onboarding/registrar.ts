@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CustomResourceEvent, CustomResourceResponse, respondToCloudFormation } from '../shared/custom-resource';
 import { env, Env, secretNameOf, timing } from './env';
 import { APPEND_HISTORY, historyEntry, historyValues, readTenant, registerTenant, updateTenant } from './registry';
 
@@ -9,27 +10,15 @@ interface RegistrarProps {
   readonly ApiKeyIds?: Record<string, string>;
 }
 
-/** What CloudFormation sends a custom resource (the fields read here). */
-export interface CloudFormationEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: RegistrarProps;
-  readonly OldResourceProperties?: RegistrarProps;
-}
+/** What CloudFormation sends the registrar. */
+export type CloudFormationEvent = CustomResourceEvent<RegistrarProps>;
 
 export const isCloudFormationEvent = (event: unknown): event is CloudFormationEvent =>
   typeof event === 'object' && event !== null && typeof (event as CloudFormationEvent).RequestType === 'string' && typeof (event as CloudFormationEvent).ResponseURL === 'string';
 
 /** How the answer reaches CloudFormation (replaced in tests): a PUT to the pre-signed URL. */
 export const respond = {
-  put: async (url: string, body: string): Promise<void> => {
-    const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' } });
-    if (!res.ok) throw new Error(`CloudFormation's response URL answered ${res.status}`);
-  },
+  put: (url: string, body: string): Promise<void> => respondToCloudFormation(url, JSON.parse(body) as CustomResourceResponse),
 };
 
 const BY = 'CloudFormation (deploy-time tenants)';
