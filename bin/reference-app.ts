@@ -238,7 +238,9 @@ export function addReferenceStrategies(app: App, account: string, zone: HostedZo
         ...base('ref-active', 120),
         // CloudFront (addReferenceEdge) fronts this pair with its managed rules; the load
         // balancers' own names stay public (the latency records), so they carry a regional web ACL.
-        web: { ...base('ref-active', 120).web, webAcl: WebTierWebAcl.managedRules() },
+        // No rate rule per IP there: behind CloudFront the source address is an edge server's,
+        // shared by many viewers (the edge web ACL limits each viewer).
+        web: { ...base('ref-active', 120).web, webAcl: WebTierWebAcl.managedRules({ rateLimitPerIp: false }) },
         database: bounded,
         rto: Duration.minutes(18),
         trafficRto: Duration.minutes(2),

@@ -39,3 +39,13 @@ export function respondToCloudFormation(url: string, body: CustomResourceRespons
     req.end(data);
   });
 }
+
+/** CloudFormation's response URLs are pre-signed S3 URLs: a handler calls nothing else. */
+export function isCloudFormationResponseUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(u.hostname) && /(^|\.)s3[.-]/.test(u.hostname);
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CustomResourceEvent, CustomResourceResponse, respondToCloudFormation } from '../shared/custom-resource';
+import { CustomResourceEvent, CustomResourceResponse, isCloudFormationResponseUrl, respondToCloudFormation } from '../shared/custom-resource';
 import { env, Env, secretNameOf, timing } from './env';
 import { APPEND_HISTORY, historyEntry, historyValues, readTenant, registerTenant, updateTenant } from './registry';
 
@@ -31,16 +31,6 @@ const BY = 'CloudFormation (deploy-time tenants)';
  * the same id fails the deploy: its secret would clash with the one CloudFormation creates.
  * Safe to re-run: each step is conditional on the item's state.
  */
-/** CloudFormation's response URLs are pre-signed S3 URLs: nothing else is ever called. */
-export function isCloudFormationResponseUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' && /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(u.hostname) && /(^|\.)s3[.-]/.test(u.hostname);
-  } catch {
-    return false;
-  }
-}
-
 export async function register(event: CloudFormationEvent): Promise<void> {
   if (!isCloudFormationResponseUrl(event.ResponseURL)) throw new Error('the ResponseURL is not a CloudFormation (S3) response URL; nothing was done');
   const physicalId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-registry`;

@@ -1,9 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as cr from 'aws-cdk-lib/custom-resources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeCustomResourceProvider, acknowledgeNagFinding } from './nag';
+import { bundledLambdaCode } from './lambda-code';
+import { acknowledgeNagFinding } from './nag';
 
 /** Options of a {@link ReplicatedSecretKey}. @internal */
 export interface ReplicatedSecretKeyOptions {
@@ -15,8 +17,8 @@ export interface ReplicatedSecretKeyOptions {
 
 /**
  * The customer-managed key of secrets replicated to other Regions: a multi-Region KMS key whose
- * replicas this stack makes (KMS ReplicateKey, from here) in those Regions before the secrets,
- * so no replica of a secret falls back to the AWS-managed key. A replica keeps the primary's key
+ * replicas this stack makes (KMS ReplicateKey, from here, waiting until each is Enabled) in
+ * those Regions before the secrets, so no replica of a secret falls back to the AWS-managed key. A replica keeps the primary's key
  * id, so its ARN is known here without a cross-Region reference.
  *
  * Like the AWS-managed `aws/secretsmanager` key, its policy (and each replica's) lets every
@@ -27,7 +29,7 @@ export interface ReplicatedSecretKeyOptions {
 export class ReplicatedSecretKey extends Construct {
   /** The primary key. */
   public readonly key: kms.Key;
-  private readonly replicas = new Map<string, cr.AwsCustomResource[]>();
+  private readonly replicas = new Map<string, Construct[]>();
   private readonly options: ReplicatedSecretKeyOptions;
 
   constructor(scope: Construct, id: string, options: ReplicatedSecretKeyOptions) {
@@ -61,7 +63,7 @@ export class ReplicatedSecretKey extends Construct {
     return regions.flatMap((r) => this.replicas.get(r) ?? []);
   }
 
-  private replicate(region: string): cr.AwsCustomResource[] {
+  private replicate(region: string): Construct[] {
     const s = Stack.of(this);
     const replicaArn = this.keyArnIn(region);
     // The replica's own policy: the account administers it, and its principals use it through
@@ -73,43 +75,55 @@ export class ReplicatedSecretKey extends Construct {
         throughSecretsManager(s.account, region).toStatementJson(),
       ],
     });
-    const resource = new cr.AwsCustomResource(this, `ReplicaIn-${region}`, {
-      onCreate: {
-        service: 'KMS',
-        action: 'ReplicateKey',
-        parameters: { KeyId: this.key.keyArn, ReplicaRegion: region, Description: `Replica of: ${this.options.description}`, Policy: replicaPolicy },
-        physicalResourceId: cr.PhysicalResourceId.of(replicaArn),
-      },
-      // The replica stays when the custom resource goes: the replicated secrets may still be
-      // encrypted under it. It is scheduled for deletion with the secrets (see docs/tenant-api.md).
-      installLatestAwsSdk: false,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['kms:ReplicateKey'], resources: [this.key.keyArn], conditions: { StringEquals: { 'kms:ReplicaRegion': region } } }),
-        new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [this.key.keyArn] }),
-        // ReplicateKey creates the replica in the other Region, where KMS authorizes
-        // kms:CreateKey: an action with no resource to name (it makes one), so '*'.
-        new iam.PolicyStatement({ actions: ['kms:CreateKey'], resources: ['*'] }),
-      ]),
-    });
-    resource.node.addDependency(this.key);
-    const made: cr.AwsCustomResource[] = [resource];
+    const fn = replicaKeyFunction(s);
+    const role = fn.role!;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:ReplicateKey'], resources: [this.key.keyArn], conditions: { StringEquals: { 'kms:ReplicaRegion': region } } }));
+    // KMS's lockout check: whoever replicates with a policy must be able to change it later.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey', 'kms:PutKeyPolicy'], resources: [replicaArn] }));
     if (this.options.alias) {
-      const alias = this.options.alias;
-      const aliasArn = `arn:${s.partition}:kms:${region}:${s.account}:${alias}`;
-      const aliasResource = new cr.AwsCustomResource(this, `AliasIn-${region}`, {
-        onCreate: { service: 'KMS', action: 'CreateAlias', region, parameters: { AliasName: alias, TargetKeyId: replicaArn }, physicalResourceId: cr.PhysicalResourceId.of(aliasArn) },
-        onDelete: { service: 'KMS', action: 'DeleteAlias', region, parameters: { AliasName: alias }, ignoreErrorCodesMatching: 'NotFoundException' },
-        installLatestAwsSdk: false,
-        policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['kms:CreateAlias', 'kms:DeleteAlias'], resources: [replicaArn, aliasArn] })]),
-      });
-      aliasResource.node.addDependency(resource);
-      made.push(aliasResource);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['kms:CreateAlias', 'kms:UpdateAlias'], resources: [replicaArn, `arn:${s.partition}:kms:${region}:${s.account}:${this.options.alias}`] }),
+      );
     }
-    acknowledgeCustomResourceProvider(s);
-    const policy = resource.node.tryFindChild('CustomResourcePolicy');
-    if (policy) acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]', `kms:CreateKey, which ReplicateKey needs in ${region}, has no resource to name; the custom resource only replicates this key there.`);
-    return made;
+    const resource = new CustomResource(this, `ReplicaIn-${region}`, {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::MultiRegionKeyReplica',
+      properties: { KeyArn: this.key.keyArn, ReplicaRegion: region, Policy: replicaPolicy, Description: `Replica of: ${this.options.description}`, Alias: this.options.alias },
+    });
+    resource.node.addDependency(this.key, role);
+    return [resource];
   }
+}
+
+/**
+ * The stack's one function that makes key replicas and waits for them to be Enabled
+ * (lambda/replicate-key). @internal
+ */
+function replicaKeyFunction(stack: Stack): lambda.Function {
+  const id = 'CdkResilienceReplicaKeyFunction';
+  const existing = stack.node.tryFindChild(id) as Construct | undefined;
+  if (existing) return existing.node.findChild('Function') as lambda.Function;
+  const scope = new Construct(stack, id);
+  const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Replicates multi-Region keys of replicated secrets' });
+  logGroup.grantWrite(role);
+  // ReplicateKey creates the replica in the other Region, where KMS authorizes kms:CreateKey:
+  // an action with no resource to name (it makes one), so '*'.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateKey'], resources: ['*'] }));
+  const fn = new lambda.Function(scope, 'Function', {
+    description: 'Replicates multi-Region KMS keys into other Regions and waits until they are Enabled',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: bundledLambdaCode('replicate-key'),
+    role,
+    logGroup,
+    timeout: Duration.minutes(5),
+    memorySize: 256,
+  });
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]', 'kms:CreateKey, which ReplicateKey needs in the replica Region, has no resource to name; the function only replicates the keys named in its other statements.');
+  return fn;
 }
 
 /** Every principal of the account may use the key through Secrets Manager in the Region (what aws/secretsmanager allows). */

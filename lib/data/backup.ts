@@ -340,6 +340,7 @@ export class ResilientBackup extends Construct {
     validateRules(v, rules, props.continuousBackup ?? false);
     if (props.vaultName !== undefined) validateVaultName(v, 'vaultName', props.vaultName);
     const target = props.copyTo ? validateCopyTarget(v, this, props.copyTo) : undefined;
+    if (target) validateCrossAccountRds(v, this, target, props.resources ?? []);
     if (props.copyTo && BackupCopyVault.isBackupCopyVault(props.copyTo) && props.copyTo.vaultLock) validateCopiesAgainstLock(v, rules, props.copyTo.vaultLock, props.copyTo.node.path);
     v.throwIfAny();
 
@@ -710,7 +711,10 @@ function validateCopyTarget(
     }
     if (!ok) return undefined;
   }
-  if (!Token.isUnresolved(region) && !Token.isUnresolved(here.region)) {
+  const otherAccount = account !== undefined && !Token.isUnresolved(account) && !Token.isUnresolved(here.account) && account !== here.account;
+  // A copy to another account protects against a taken-over account, not a lost Region: it may
+  // stay in the Region (RDS and Aurora can only copy that way, below).
+  if (!otherAccount && !Token.isUnresolved(region) && !Token.isUnresolved(here.region)) {
     if (
       !v.check(region === here.region, {
         code: 'BACKUP_COPY_SAME_REGION',
@@ -749,6 +753,25 @@ function shareKeyForCopies(key: kms.Key, account: string): void {
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
   );
+}
+
+/**
+ * RDS, Aurora, DocumentDB and Neptune recovery points cannot be copied to another account and
+ * another Region in one copy action (AWS Backup's feature availability table): refuse it at
+ * synth for the resources named here (a selection by tag cannot be told apart).
+ */
+function validateCrossAccountRds(v: Validator, scope: IConstruct, target: { region: string; account?: string }, resources: backup.BackupResource[]): void {
+  const here = Stack.of(scope);
+  if (target.account === undefined || Token.isUnresolved(target.account) || Token.isUnresolved(here.account) || target.account === here.account) return;
+  if (Token.isUnresolved(target.region) || Token.isUnresolved(here.region) || target.region === here.region) return;
+  const rds = resources.map((r) => r.resource).filter((arn): arn is string => typeof arn === 'string' && /:rds:/.test(arn));
+  v.check(rds.length > 0, {
+    code: 'BACKUP_CROSS_ACCOUNT_REGION',
+    prop: 'copyTo',
+    value: `account ${target.account}, ${target.region}`,
+    message: 'copies RDS or Aurora recovery points to another account and another Region at once, which AWS Backup does not do for those types',
+    fix: `copy them to a vault of account ${target.account} in ${here.region} (same Region), and copy on from there to another Region in that account`,
+  });
 }
 
 function validateCopySources(v: Validator, sources: BackupCopySources): void {

@@ -7,7 +7,8 @@ import { Validator } from '../core/validation';
 export interface WebTierManagedWebAclOptions {
   /**
    * A rate-based rule: requests per 5 minutes one IP address may send before WAF blocks it
-   * (10 to 2,000,000,000); `false` for none.
+   * (10 to 2,000,000,000); `false` for none. Behind a CDN, turn it off: the source address of
+   * the CDN's requests is an edge server's, shared by many viewers (limit viewers at the edge).
    * @default 2000
    */
   readonly rateLimitPerIp?: number | false;

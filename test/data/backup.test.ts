@@ -328,7 +328,7 @@ describe('ResilientBackup rejects invalid props', () => {
     ['a copy target whose Region does not match its ARN', () => ({ ...sel, copyTo: { vaultArn: RECOVERY_VAULT_ARN, region: 'eu-west-1' } }), 'BACKUP_COPY_TARGET', /copyTo.region: does not match the Region in copyTo.vaultArn \(us-west-2\) \(got: "eu-west-1"\)\. Fix: set copyTo.region to 'us-west-2'/],
     ['a copy target that is not a vault ARN', () => ({ ...sel, copyTo: { vaultArn: 'arn:aws:s3:::my-bucket', region: 'us-west-2' } }), 'BACKUP_COPY_TARGET', /copyTo.vaultArn: is not a backup vault ARN \(got: "arn:aws:s3:::my-bucket"\)/],
     ['a copy target Region that is not one', () => ({ ...sel, copyTo: { vaultArn: RECOVERY_VAULT_ARN, region: 'west' } }), 'BACKUP_COPY_TARGET', /copyTo.region: is not an AWS Region code \(got: "west"\)/],
-    ['a BackupCopyVault of another account that does not admit this one', (c) => ({ ...sel, copyTo: c.otherAccountVault }), 'BACKUP_COPY_ACCOUNT', /copyTo: the BackupCopyVault is in another account than this stack \(111111111111\) and does not admit copies from it.*allowCopiesFrom: \{ accounts: \['111111111111'\] \}/],
+    ['a BackupCopyVault of another account that does not admit this one', (c) => ({ resources: [backup.BackupResource.fromArn('arn:aws:dynamodb:us-east-1:111111111111:table/t')], copyTo: c.otherAccountVault }), 'BACKUP_COPY_ACCOUNT', /copyTo: the BackupCopyVault is in another account than this stack \(111111111111\) and does not admit copies from it.*allowCopiesFrom: \{ accounts: \['111111111111'\] \}/],
     ['no selection at all', (c) => ({ copyTo: c.recoveryVault }), 'BACKUP_NO_SELECTION', /resources: nothing is selected for backup; an empty selection would make AWS Backup select every supported resource/],
     ['empty resources and empty tags', (c) => ({ resources: [], tags: {}, copyTo: c.recoveryVault }), 'BACKUP_NO_SELECTION', /got: \{"resources":\[\],"tags":\{\}\}/],
     ['an empty tag key', (c) => ({ tags: { '': 'x' }, copyTo: c.recoveryVault }), 'BACKUP_SELECTION_TAG', /is not a valid tag: keys are 1-128 characters/],
@@ -545,15 +545,43 @@ describe('BackupCopyVault vaultLock (AWS Backup Vault Lock, compliance mode)', (
 });
 
 describe('copies to another account (a backup account with a locked vault)', () => {
+  // A fully managed type (AWS Backup re-encrypts it with the vault's key): it may go to another account and Region at once.
+  const table = { resources: [backup.BackupResource.fromArn('arn:aws:dynamodb:us-east-1:111111111111:table/orders')] };
   function crossAccount(sources: { accounts?: string[]; organizationId?: string }, extraKeys = false) {
     const app = newApp();
     const vaultStack = new Stack(app, 'BackupAccount', { env: { account: '222222222222', region: 'us-west-2' } });
     const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
     const copyVault = new BackupCopyVault(vaultStack, 'CopyVault', { vaultName: 'org-dr-vault', allowCopiesFrom: sources, vaultLock: { minRetention: Duration.days(7) } });
     const dbKey = new kms.Key(primary, 'DatabaseKey', { enableKeyRotation: true });
-    const bk = new ResilientBackup(primary, 'Backup', { ...sel, rules: [daily(Duration.days(35))], copyTo: copyVault, crossAccountKeys: extraKeys ? [dbKey] : undefined });
+    const bk = new ResilientBackup(primary, 'Backup', { ...table, rules: [daily(Duration.days(35))], copyTo: copyVault, crossAccountKeys: extraKeys ? [dbKey] : undefined });
     return { app, vaultStack, primary, copyVault, bk, dbKey };
   }
+
+  function rdsTo(region: string): () => void {
+    return () => {
+      const app = newApp();
+      const vault = new BackupCopyVault(new Stack(app, 'BackupAccount', { env: { account: '222222222222', region } }), 'CopyVault', { vaultName: 'org-dr-vault', allowCopiesFrom: { accounts: ['111111111111'] } });
+      new ResilientBackup(new Stack(app, 'Primary', { env: PRIMARY_ENV }), 'Backup', { ...sel, copyTo: vault });
+    };
+  }
+
+  test('RDS and Aurora cannot go to another account and another Region in one copy (AWS Backup): refused at synth; to another account in the same Region they may', () => {
+    let err: ResilienceError | undefined;
+    try {
+      rdsTo('us-west-2')();
+    } catch (e) {
+      err = e as ResilienceError;
+    }
+    expect(err?.codes).toEqual(['BACKUP_CROSS_ACCOUNT_REGION']);
+    expect(err?.message).toMatch(/copy them to a vault of account 222222222222 in us-east-1 \(same Region\)/);
+    expect(rdsTo('us-east-1')).not.toThrow();
+  });
+
+  test('a same-Region copy in the same account is still refused (it does not survive the Region)', () => {
+    const app = newApp();
+    const vault = new BackupCopyVault(new Stack(app, 'East', { env: PRIMARY_ENV }), 'CopyVault', { vaultName: 'east-vault' });
+    expect(() => new ResilientBackup(new Stack(app, 'Primary', { env: PRIMARY_ENV }), 'Backup', { ...table, copyTo: vault })).toThrow(/BACKUP_COPY_SAME_REGION/);
+  });
 
   test("the vault admits the named accounts' copies, and only CopyIntoBackupVault", () => {
     const { vaultStack } = crossAccount({ accounts: ['111111111111'] });
@@ -588,7 +616,7 @@ describe('copies to another account (a backup account with a locked vault)', () 
     const app = newApp();
     const primary = new Stack(app, 'Primary', { env: PRIMARY_ENV });
     const vault = new BackupCopyVault(new Stack(app, 'Recovery', { env: RECOVERY_ENV }), 'CopyVault', { vaultName: 'dr-vault' });
-    const bk = new ResilientBackup(primary, 'Backup', { ...sel, copyTo: vault });
+    const bk = new ResilientBackup(primary, 'Backup', { ...table, copyTo: vault });
     expect(JSON.stringify(primary.resolve((bk.key.node.defaultChild as kms.CfnKey).keyPolicy))).not.toContain('AllowBackupCopiesTo');
   });
 

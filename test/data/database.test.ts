@@ -252,15 +252,21 @@ describe('Database kinds', () => {
     expect(mrk[1].Properties.EnableKeyRotation).toBe(true);
     const replicaArn = (region: string) => ({ 'Fn::Join': ['', [`arn:aws:kms:${region}:111111111111:key/`, { Ref: mrk[0] }]] });
     expect(secret.Properties.ReplicaRegions).toEqual([{ Region: 'us-west-2', KmsKeyId: replicaArn('us-west-2') }, { Region: 'eu-west-1', KmsKeyId: replicaArn('eu-west-1') }]);
-    const replications = Object.entries(t.findResources('Custom::AWS')).filter(([, r]) => JSON.stringify(r.Properties.Create).includes('ReplicateKey'));
-    expect(replications).toHaveLength(2);
+    const replications = Object.entries(t.findResources('Custom::MultiRegionKeyReplica'));
+    expect(replications.map(([, r]) => r.Properties.ReplicaRegion).sort()).toEqual(['eu-west-1', 'us-west-2']);
     expect(t.toJSON().Resources[secretId].DependsOn).toEqual(expect.arrayContaining(replications.map(([id]) => id)));
     // Principals of the account use the keys through Secrets Manager only, as with aws/secretsmanager.
     const use = (mrk[1].Properties.KeyPolicy as { Statement: { Sid?: string; Condition?: unknown; Principal?: unknown }[] }).Statement.find((x) => x.Sid === 'UseThroughSecretsManager');
     expect(use).toMatchObject({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } } });
-    const create = JSON.stringify(stack.resolve(replications.find(([, r]) => JSON.stringify(r.Properties.Create).includes('eu-west-1'))![1].Properties.Create));
-    expect(create).toContain('secretsmanager.eu-west-1.amazonaws.com');
-    expect(create).toContain('kms:CallerAccount');
+    const replicaPolicy = JSON.stringify(stack.resolve(replications.find(([, r]) => r.Properties.ReplicaRegion === 'eu-west-1')![1].Properties.Policy));
+    expect(replicaPolicy).toContain('secretsmanager.eu-west-1.amazonaws.com');
+    expect(replicaPolicy).toContain('kms:CallerAccount');
+    // The function that replicates: one per stack, allowed to replicate this key (and change the
+    // replica's policy later: KMS's lockout check), and to create keys (KMS has no resource for it).
+    const fnPolicy = Object.values(t.findResources('AWS::IAM::Policy')).find((x) => JSON.stringify(x.Properties.Roles).includes('CdkResilienceReplicaKeyFunctionRole'))!;
+    const statements = stack.resolve((fnPolicy.Properties.PolicyDocument as { Statement: unknown[] }).Statement) as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    expect(statements.find((x) => x.Action === 'kms:ReplicateKey')?.Condition).toBeDefined();
+    expect(statements.some((x) => [x.Action].flat().includes('kms:PutKeyPolicy'))).toBe(true);
     expect(nagFindings(stack)).toEqual([]);
   });
 

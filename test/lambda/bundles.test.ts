@@ -38,6 +38,7 @@ const CLIENTS_USED: Record<string, string[]> = {
   'auto-failover-detector': ['client-cloudwatch', 'client-dynamodb'],
   drill: ['client-cloudwatch', 'client-sns'],
   'order-consumer': [],
+  'replicate-key': ['client-kms'],
   'routing-control-init': ['client-route53-recovery-cluster'],
   'runbook-compute': ['client-auto-scaling', 'client-dynamodb', 'client-elastic-load-balancing-v2'],
   'runbook-database': ['client-auto-scaling', 'client-cloudwatch', 'client-dynamodb', 'client-elastic-load-balancing-v2', 'client-rds', 'client-route53-recovery-cluster', 'client-ssm'],
