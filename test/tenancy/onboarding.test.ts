@@ -9,7 +9,7 @@ import {
   GetUsagePlanKeysCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
-import { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RemoveRegionsFromReplicationCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -35,6 +35,7 @@ interface Key {
 }
 
 const dynamo = new LocalDynamo();
+const realClock = { authorizer: authorizer.clock.now, onboarding: timing.now };
 const apigw = mockClient(APIGatewayClient);
 const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -570,6 +571,65 @@ describe('the authorizer', () => {
     expect(await opens(credentialOf(SIGNING, 'orders', 'ghost', 1))).toMatch(/does not know credential version 1 of ghost yet/);
     ok(await handler(sample('acme', { tier: 'basic' })));
     expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 2))).toMatch(/does not know credential version 2 of acme yet/);
+  });
+
+  test('the clocks are the wall clock unless a test replaces them', () => {
+    expect(Math.abs(realClock.authorizer() - Date.now())).toBeLessThan(1_000);
+    expect(Math.abs(realClock.onboarding() - Date.now())).toBeLessThan(1_000);
+  });
+
+  test.each<[string, Record<string, string>]>([
+    ['a credential in another header, a wrong one in Authorization', { 'x-forwarded-credential': `Bearer ${credentialOf(SIGNING, 'orders', 'acme', 1)}`, Authorization: 'Bearer nope' }],
+    ['text before Bearer', { Authorization: `xBearer ${credentialOf(SIGNING, 'orders', 'acme', 1)}` }],
+    ['text after the credential', { Authorization: `Bearer ${credentialOf(SIGNING, 'orders', 'acme', 1)} extra` }],
+  ])('refuses %s (401)', async (_n, headers) => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    await expect(authorizer.handler({ type: 'REQUEST', methodArn: METHOD_ARN, headers })).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  test("reads the registry strongly consistent, in the function's own Region", async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    dynamo.mock.resetHistory();
+    process.env.AWS_REGION = 'us-west-2';
+    authorizer.reset();
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 1))).toBe('open:acme');
+    const reads = dynamo.mock.commandCalls(GetItemCommand);
+    expect(reads.map((c) => c.args[0].input)).toEqual([{ TableName: TABLE, Key: { tenantId: { S: 'acme' } }, ConsistentRead: true }]);
+    expect(await (reads[0].thisValue as { config: { region: () => Promise<string> } }).config.region()).toBe('us-west-2');
+    expect(await (sm.commandCalls(GetSecretValueCommand).at(-1)!.thisValue as SecretsManagerClient).config.region()).toBe('us-west-2');
+  });
+
+  test('secrets are read once per 5 minutes per warm function, and again at the 5 minutes', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    authorizer.reset();
+    sm.resetHistory();
+    const cred = credentialOf(SIGNING, 'orders', 'acme', 1);
+    const t0 = now;
+    await opens(cred);
+    now = t0 + 299_999;
+    await opens(cred);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2); // signing key + usage key, once each
+    now = t0 + 300_000;
+    await opens(cred);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(4);
+  });
+
+  test('the Deny names the tenant and why, and covers the stage', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    ok(await handler({ action: 'revoke', tenantId: 'acme' }));
+    const out = await authorizer.handler({ type: 'REQUEST', methodArn: METHOD_ARN, headers: { Authorization: `Bearer ${credentialOf(SIGNING, 'orders', 'acme', 1)}` } });
+    expect(out).toEqual({
+      principalId: 'acme',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: 'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/*' }] },
+      context: { tenantId: 'acme', reason: 'credential version 1 is not valid (revoked)' },
+    });
+  });
+
+  test('a key secret without a key is an error, never an Allow without a usage key', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    secrets['tenant-api/orders/acme'] = { value: JSON.stringify({ tenantId: 'acme' }), tags: {} };
+    authorizer.reset();
+    expect(await opens(credentialOf(SIGNING, 'orders', 'acme', 1))).toMatch(/the key secret of tenant acme holds no key/);
   });
 
   test('a version past its grace period is denied (403)', async () => {
