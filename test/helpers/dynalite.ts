@@ -87,8 +87,18 @@ export class LocalDynamo {
     return next;
   }
 
+  /** Cancellation codes the next transactions fail with before anything is applied (as DynamoDB's TransactionConflict does). */
+  public readonly injectedCancellations: string[][] = [];
+
   private async transact(input: TransactWriteItemsCommandInput): Promise<unknown> {
     const items = input.TransactItems ?? [];
+    const injected = this.injectedCancellations.shift();
+    if (injected) {
+      throw Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${injected.join(', ')}]`), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: injected.map((Code) => ({ Code })),
+      });
+    }
     const before: { table: string; key: Record<string, AttributeValue>; item?: Record<string, AttributeValue> }[] = [];
     const codes: string[] = items.map(() => 'None');
     for (const [i, t] of items.entries()) {

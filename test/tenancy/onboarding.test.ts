@@ -281,6 +281,27 @@ describe('onboarding', () => {
     expect((await registry())['#tier#basic'].tenants).toEqual({ N: '1' });
   });
 
+  test('a transaction cancelled for a conflict with another (two onboardings into one tier) is retried, and counts once', async () => {
+    dynamo.injectedCancellations.push(['None', 'TransactionConflict'], ['TransactionConflict', 'None']);
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '1' });
+    expect(dynamo.calls.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(3);
+  });
+
+  test('a conflict that does not clear after 5 tries is an error, with nothing registered', async () => {
+    for (let i = 0; i < 5; i++) dynamo.injectedCancellations.push(['None', 'TransactionConflict']);
+    await expect(handler(sample('acme', { tier: 'basic' }))).rejects.toThrow(/Transaction cancelled/);
+    expect(await registry()).toEqual({});
+    expect(dynamo.injectedCancellations).toEqual([]);
+  });
+
+  test('two concurrent offboardings uncount the tenant once', async () => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    const [a, b] = await Promise.all([handler({ action: 'offboard', tenantId: 'acme' }), handler({ action: 'offboard', tenantId: 'acme' })]);
+    expect([ok(a).changed, ok(b).changed].sort()).toEqual([false, true]);
+    expect((await registry())['#tier#basic'].tenants).toEqual({ N: '0' });
+  });
+
   test('retries throttled API Gateway calls with backoff', async () => {
     apigw.on(CreateApiKeyCommand).rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' })).callsFake(async (i, c) => {
       const region = await regionOf(c);
@@ -701,6 +722,65 @@ describe('the registrar of deploy-time tenants (a CloudFormation custom resource
     await handler(cfn('Update', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'premium' }], [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'basic' }]));
     expect((await registry()).globex).toMatchObject({ status: { S: 'revoked' }, tier: { S: 'premium' } });
     expect(responses.every((r) => r.Status === 'SUCCESS')).toBe(true);
+  });
+
+  test('answers CloudFormation with every field: a stable physical id, the request ids, Reason ok', async () => {
+    const raw: string[] = [];
+    respond.put = async (_url, body) => {
+      raw.push(body);
+    };
+    await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }]));
+    await handler(cfn('Update', [{ id: 'acme', tier: 'basic' }], [{ id: 'acme', tier: 'basic' }]));
+    const base = { StackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/s/1', RequestId: 'r1', LogicalResourceId: 'DeployTimeTenants' };
+    expect(raw.map((b) => JSON.parse(b))).toEqual([
+      { Status: 'SUCCESS', Reason: 'ok', PhysicalResourceId: 'DeployTimeTenants-registry', ...base },
+      { Status: 'SUCCESS', Reason: 'ok', PhysicalResourceId: 'DeployTimeTenants-registry', ...base },
+    ]);
+  });
+
+  test("records each tenant's key id in this Region and an audit line for every change", async () => {
+    await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }]));
+    await handler({ ...cfn('Update', [{ id: 'acme', tier: 'basic' }, { id: 'nokey', tier: 'basic' }], [{ id: 'acme', tier: 'basic' }]), ResourceProperties: { Tenants: [{ id: 'acme', tier: 'basic' }, { id: 'nokey', tier: 'basic' }], ApiKeyIds: { acme: 'cfn-key-acme' } } });
+    await handler(cfn('Update', [{ id: 'acme', tier: 'premium' }], [{ id: 'acme', tier: 'basic' }, { id: 'nokey', tier: 'basic' }]));
+    await handler(cfn('Update', [], [{ id: 'acme', tier: 'premium' }]));
+    await handler(cfn('Update', [{ id: 'acme', tier: 'premium' }], []));
+    const items = await registry();
+    expect(items.nokey.apiKeyIds).toEqual({ M: {} });
+    expect(items.acme.apiKeyIds).toEqual({ M: { 'us-east-1': { S: 'cfn-key-acme' } } });
+    expect(items.acme.history.L!.map((h) => [h.M!.action.S, h.M!.by.S, h.M!.detail.S])).toEqual([
+      ['declared', 'CloudFormation (deploy-time tenants)', 'tier basic'],
+      ['tier changed', 'CloudFormation (deploy-time tenants)', 'basic -> premium'],
+      ['removed from the app', 'CloudFormation (deploy-time tenants)', `at ${new Date(now).toISOString()}`],
+      ['declared again', 'CloudFormation (deploy-time tenants)', 'tier premium, credential version 2'],
+    ]);
+    expect(items.acme).toMatchObject({ tier: { S: 'premium' }, status: { S: 'active' }, source: { S: 'deploy' }, credentialVersion: { N: '2' } });
+    expect([items['#tier#basic'].tenants, items['#tier#premium'].tenants]).toEqual([{ N: '0' }, { N: '1' }]);
+    expect(responses.every((r) => r.Status === 'SUCCESS')).toBe(true);
+  });
+
+  test('Delete (the stack goes) offboards every deploy-time tenant and frees its place; run-time tenants are left alone', async () => {
+    await handler(cfn('Create', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'premium' }]));
+    delete process.env.REGISTRAR;
+    ok(await handler(sample('runtime-one', { tier: 'basic' })));
+    process.env.REGISTRAR = 'true';
+    await handler({ ...cfn('Delete', [{ id: 'acme', tier: 'basic' }, { id: 'globex', tier: 'premium' }, { id: 'runtime-one', tier: 'basic' }]) });
+    const items = await registry();
+    expect([items.acme.status, items.globex.status, items['runtime-one'].status]).toEqual([{ S: 'offboarded' }, { S: 'offboarded' }, { S: 'active' }]);
+    expect([items['#tier#basic'].tenants, items['#tier#premium'].tenants]).toEqual([{ N: '1' }, { N: '0' }]);
+    expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'DeployTimeTenants-registry' });
+  });
+
+  test('an object with a RequestType but no ResponseURL is an operator request, not a CloudFormation event', async () => {
+    refused(await handler({ RequestType: 'Create', tenantId: 'acme' }), 'InvalidRequest');
+    expect(responses).toEqual([]);
+  });
+
+  test('a deploy-time tenant moved into a full tier fails the deploy with TierFull, nothing moved', async () => {
+    await handler(cfn('Create', [{ id: 'p1', tier: 'premium' }, { id: 'globex', tier: 'basic' }]));
+    const before = await registry();
+    await handler(cfn('Update', [{ id: 'p1', tier: 'premium' }, { id: 'globex', tier: 'premium' }], [{ id: 'p1', tier: 'premium' }, { id: 'globex', tier: 'basic' }]));
+    expect(responses[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^TierFull: the tier has no room left/) });
+    expect(await registry()).toEqual(before);
   });
 
   test('fails the deploy, saying why, when a run-time tenant holds the id or the tier is full', async () => {
