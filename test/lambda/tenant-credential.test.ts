@@ -65,7 +65,7 @@ describe('registry records', () => {
         leaseUntil: { N: '5' },
         leaseId: { S: 'l' },
         revokedAt: { N: '9' },
-        apiKeyIds: { M: { 'us-east-1': { S: 'k1' }, 'us-west-2': {} } },
+        apiKeyIds: { M: { 'us-east-1': { S: 'k1' }, 'us-west-2': { NULL: true } } },
       }),
     ).toEqual({ tenantId: 'acme', tier: 'basic', status: 'revoked', source: 'deploy', credentialVersion: 3, previousVersion: 2, previousUntil: 100, leaseUntil: 5, leaseId: 'l', revokedAt: 9, apiKeyIds: { 'us-east-1': 'k1', 'us-west-2': '' } });
     expect(recordOf({ tenantId: { S: 'acme' } })!.apiKeyIds).toEqual({});
