@@ -311,6 +311,47 @@ describe('onboarding', () => {
     expect(ok(await handler(sample('acme', { tier: 'basic' }))).failedRegions).toEqual({});
   });
 
+  test.each<[string, Record<string, unknown>, RegExp | undefined]>([
+    ['a grace of 0 s', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 0 }, undefined],
+    ['a grace of 30 days', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 2_592_000 }, undefined],
+    ['a grace of -1 s', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: -1 }, /graceSeconds: a whole number from 0 to 2592000 \(got: -1\)/],
+    ['a grace of 1.5 s', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: 1.5 }, /graceSeconds/],
+    ['a grace as text', { action: 'rotate', tenantId: 'acme', fromVersion: 1, graceSeconds: '60' }, /graceSeconds/],
+    ['fromVersion 1', { action: 'rotate', tenantId: 'acme', fromVersion: 1 }, undefined],
+    ['fromVersion 0', { action: 'rotate', tenantId: 'acme', fromVersion: 0 }, /fromVersion: the credential version being replaced, a whole number from 1 \(got: 0\)/],
+    ['fromVersion 1.5', { action: 'rotate', tenantId: 'acme', fromVersion: 1.5 }, /fromVersion/],
+    ['a reason of 500 characters', { action: 'revoke', tenantId: 'acme', reason: 'r'.repeat(500) }, undefined],
+    ['a reason of 501 characters', { action: 'revoke', tenantId: 'acme', reason: 'r'.repeat(501) }, /reason: a string of at most 500 characters/],
+    ['a reason that is not text', { action: 'revoke', tenantId: 'acme', reason: 5 }, /reason: a string of at most 500 characters/],
+    ['homeRegionDown as text', { action: 'revoke', tenantId: 'acme', homeRegionDown: 'yes' }, /homeRegionDown: true or false/],
+    ['an array', [] as unknown as Record<string, unknown>, /the request must be a JSON object/],
+    ['a tier for an action that takes none', { action: 'describe', tenantId: 'acme', tier: 'gold' }, undefined],
+  ])('request limits: %s', async (_n, request, problem) => {
+    ok(await handler(sample('acme', { tier: 'basic' })));
+    dynamo.calls.length = 0;
+    const out = await handler(request);
+    if (problem) {
+      expect(refused(out, 'InvalidRequest').error.message).toMatch(problem);
+      expect(dynamo.calls).toEqual([]);
+    } else {
+      ok(out);
+    }
+  });
+
+  test('describe and credential answer the state without changing it; credential gives the current version', async () => {
+    const first = ok(await handler(sample('acme', { tier: 'basic' })));
+    const d = ok(await handler({ action: 'describe', tenantId: 'acme' }));
+    expect(d).toMatchObject({ action: 'describe', changed: false, tenant: first.tenant });
+    expect(d.credential).toBeUndefined();
+    const c = ok(await handler({ action: 'credential', tenantId: 'acme' }));
+    expect(c).toMatchObject({ action: 'credential', changed: false, credential: first.credential });
+    ok(await handler({ action: 'offboard', tenantId: 'acme' }));
+    expect(refused(await handler({ action: 'credential', tenantId: 'acme' }), 'TenantOffboarded').error.message).toBe('tenant acme is offboarded');
+    expect(refused(await handler({ action: 'rotate', tenantId: 'acme', fromVersion: 1 }), 'TenantOffboarded').error.message).toBe('tenant acme was offboarded');
+    expect(refused(await handler({ action: 'revoke', tenantId: 'acme' }), 'TenantOffboarded').error.message).toBe('tenant acme was offboarded');
+    expect(refused(await handler({ action: 'offboard', tenantId: 'nobody' }), 'NotFound').error.message).toBe('tenant nobody is not in the registry');
+  });
+
   test.each<[string, unknown, RegExp]>([
     ['no tenant id', { tier: 'basic' }, /tenantId: must be 1-64/],
     ['a tenant id with spaces', { tenantId: 'acme corp', tier: 'basic' }, /got: "acme corp"/],
@@ -366,6 +407,13 @@ describe('the operator route (API Gateway proxy events)', () => {
     const item = (await registry()).acme;
     expect(item.createdBy).toEqual({ S: OPERATOR });
     expect(item.history.L!.map((h) => h.M!.by.S)).toEqual([OPERATOR, OPERATOR]);
+  });
+
+  test("a caller without a userArn is recorded by its caller id; a proxy answer is never cached", async () => {
+    const event = proxyEvent(JSON.stringify({ tenantId: 'acme', tier: 'basic' }));
+    const out = (await handler({ ...event, requestContext: { ...event.requestContext, identity: { caller: 'AROAEXAMPLE:bob' } } })) as { headers: Record<string, string> };
+    expect(out.headers['cache-control']).toBe('no-store');
+    expect((await registry()).acme.createdBy).toEqual({ S: 'AROAEXAMPLE:bob' });
   });
 
   test('a base64 body is decoded', async () => {
@@ -424,6 +472,10 @@ describe('credentials: rotate, revoke, offboard', () => {
     now = rotatedAt + 600_000;
     authorizer.reset();
     expect([await opens(v1), await opens(v2)]).toEqual(['denied', 'open:acme']);
+    // The state shows the previous version only while it still works.
+    const after = ok(await handler({ action: 'describe', tenantId: 'acme' }));
+    expect(after.tenant.previousVersion).toBeUndefined();
+    expect(after.tenant.previousValidUntil).toBeUndefined();
   });
 
   test('rotate is idempotent on fromVersion: the same request again rotates nothing and answers the same credential; a stale one is refused', async () => {
