@@ -1,6 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 
 /**
  * The folder that holds the esbuild bundles of `lambda/<name>/index.ts`
@@ -43,4 +47,26 @@ export function missingBundleMessage(name: string, dir: string): string {
     return `${what} The installed package is incomplete (it ships every bundle in build/lambda): reinstall it (delete node_modules/cdk-resilience and run npm install; a git dependency builds them in its prepare script, so it needs devDependencies and scripts enabled).`;
   }
   return `${what} In a checkout of cdk-resilience, run \`npm run build:lambdas\` (npm test and cdk synth run it for you).`;
+}
+
+/**
+ * A function running one of the prebuilt bundles: its own role (no managed policy) and log group
+ * (one year, retained), arm64, Node 24. @internal
+ */
+export function bundledFunction(scope: Construct, id: string, bundle: string, description: string, environment: Record<string, string>, timeout = Duration.seconds(30)): lambda.Function {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  logGroup.grantWrite(role);
+  return new lambda.Function(scope, id, {
+    description,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: bundledLambdaCode(bundle),
+    role,
+    logGroup,
+    timeout,
+    memorySize: 256,
+    environment,
+  });
 }

@@ -1,10 +1,9 @@
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { bundledLambdaCode } from './lambda-code';
+import { bundledFunction } from './lambda-code';
 import { acknowledgeNagFinding } from './nag';
 
 /** Options of a {@link ReplicatedSecretKey}. @internal */
@@ -104,23 +103,10 @@ function replicaKeyFunction(stack: Stack): lambda.Function {
   const existing = stack.node.tryFindChild(id) as Construct | undefined;
   if (existing) return existing.node.findChild('Function') as lambda.Function;
   const scope = new Construct(stack, id);
-  const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Replicates multi-Region keys of replicated secrets' });
-  logGroup.grantWrite(role);
-  // ReplicateKey creates the replica in the other Region, where KMS authorizes kms:CreateKey:
-  // an action with no resource to name (it makes one), so '*'.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateKey'], resources: ['*'] }));
-  const fn = new lambda.Function(scope, 'Function', {
-    description: 'Replicates multi-Region KMS keys into other Regions and waits until they are Enabled',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
-    code: bundledLambdaCode('replicate-key'),
-    role,
-    logGroup,
-    timeout: Duration.minutes(5),
-    memorySize: 256,
-  });
+  const fn = bundledFunction(scope, 'Function', 'replicate-key', 'Replicates multi-Region KMS keys into other Regions and waits until they are Enabled', {}, Duration.minutes(5));
+  const role = fn.role!;
+  // ReplicateKey creates the replica in the other Region, where KMS authorizes kms:CreateKey.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:CreateKey'], resources: ['*'] })); // CreateKey has no resource to name: it makes one
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy) acknowledgeNagFinding(policy, 'AwsSolutions-IAM5[Resource::*]', 'kms:CreateKey, which ReplicateKey needs in the replica Region, has no resource to name; the function only replicates the keys named in its other statements.');
   return fn;

@@ -169,7 +169,7 @@ export class BackupCopyVault extends Construct {
           sid: 'AllowCopiesFromOrganization',
           principals: [new iam.AnyPrincipal()],
           actions: ['backup:CopyIntoBackupVault'],
-          resources: ['*'],
+          resources: ['*'], // in a vault access policy, '*' means this vault
           conditions: { StringEquals: { 'aws:PrincipalOrgID': sources.organizationId } },
         }),
       );
@@ -749,7 +749,7 @@ function shareKeyForCopies(key: kms.Key, account: string): void {
       sid: `AllowBackupGrantsTo${account}`,
       principals: [new iam.AccountPrincipal(account)],
       actions: ['kms:CreateGrant'],
-      resources: ['*'],
+      resources: ['*'], // in a key policy, '*' means this key
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
   );

@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../core/nag';
 import { Validator } from '../core/validation';
 import { TENANT_TAG_API, TenantApi, tenantSecretsKeyAlias } from './tenant-api';
-import { secretsKeyStatement, tenancyFunction } from './tenant-registry';
+import { bundledFunction } from '../core/lambda-code';
+import { secretsKeyStatement } from './tenant-registry';
 
 /** Props for {@link TenantOnboarding}. */
 export interface TenantOnboardingProps {
@@ -88,7 +89,7 @@ export class TenantOnboarding extends Construct {
     this.registryTableName = api.registry.tableName;
     for (const region of regions) api.replicateKeysTo(region);
 
-    this.function = tenancyFunction(
+    this.function = bundledFunction(
       this,
       'Function',
       'tenant-onboarding',

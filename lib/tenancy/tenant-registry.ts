@@ -2,11 +2,9 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { bundledLambdaCode } from '../core/lambda-code';
+import { bundledFunction } from '../core/lambda-code';
 import { acknowledgeNagFinding } from '../core/nag';
 import type { ReplicatedSecretKey } from '../core/replicated-secret-key';
 
@@ -22,7 +20,7 @@ export function denyOutsideAccount(secret: secretsmanager.Secret): void {
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['secretsmanager:*'],
-      resources: ['*'],
+      resources: ['*'], // in a secret's resource policy, '*' means this secret
       conditions: { StringNotEquals: { 'aws:PrincipalAccount': Stack.of(secret).account } },
     }),
   );
@@ -44,25 +42,6 @@ export function secretsKeyStatement(stack: Stack, regions: string[], secretNameP
         'kms:EncryptionContext:SecretARN': regions.flatMap((r) => secretNamePatterns.map((n) => `arn:${stack.partition}:secretsmanager:${r}:${stack.account}:secret:${n}`)),
       },
     },
-  });
-}
-
-/** A Lambda function of the tenancy tier: its own role and log group, arm64, Node 24. @internal */
-export function tenancyFunction(scope: Construct, id: string, bundle: string, description: string, environment: Record<string, string>, timeout = Duration.seconds(30)): lambda.Function {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
-  logGroup.grantWrite(role);
-  return new lambda.Function(scope, id, {
-    description,
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
-    code: bundledLambdaCode(bundle),
-    role,
-    logGroup,
-    timeout,
-    memorySize: 256,
-    environment,
   });
 }
 
@@ -127,7 +106,7 @@ export class TenantRegistry extends Construct {
    * resource served by the onboarding bundle's registrar.
    */
   public registerDeployTimeTenants(apiName: string, regions: string[], tiers: Record<string, { maxTenants: number }>, tenants: { id: string; tier: string; keyId: string }[]): void {
-    const fn = tenancyFunction(this, 'Registrar', 'tenant-onboarding', `Registers the deploy-time tenants of ${apiName}`, {
+    const fn = bundledFunction(this, 'Registrar', 'tenant-onboarding', `Registers the deploy-time tenants of ${apiName}`, {
       API_NAME: apiName,
       REGISTRY_TABLE: this.tableName,
       REGIONS: JSON.stringify(regions),
@@ -158,7 +137,7 @@ export class TenantRegistry extends Construct {
  */
 export function tenantAuthorizer(scope: Construct, apiName: string, registry: TenantRegistry, signingSecretName: string, cacheTtl: Duration): apigw.RequestAuthorizer {
   const s = Stack.of(scope);
-  const fn = tenancyFunction(scope, 'AuthorizerFunction', 'tenant-authorizer', `Tenant identity of ${apiName}`, {
+  const fn = bundledFunction(scope, 'AuthorizerFunction', 'tenant-authorizer', `Tenant identity of ${apiName}`, {
     API_NAME: apiName,
     REGISTRY_TABLE: registry.tableName,
     SIGNING_SECRET: signingSecretName,

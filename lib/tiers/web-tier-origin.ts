@@ -62,8 +62,9 @@ function prefixListId(scope: Construct, id: string, name: string): string {
     onCreate: lookup,
     onUpdate: lookup,
     installLatestAwsSdk: false,
-    // DescribeManagedPrefixLists supports no resource-level permissions: '*' is what EC2 accepts.
-    policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] })]),
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }), // DescribeManagedPrefixLists supports no resource-level permissions
+    ]),
   });
   acknowledgeCustomResourceProvider(Stack.of(scope));
   const policy = resource.node.tryFindChild('CustomResourcePolicy');

@@ -263,7 +263,7 @@ describe('Database kinds', () => {
     expect(replicaPolicy).toContain('kms:CallerAccount');
     // The function that replicates: one per stack, allowed to replicate this key (and change the
     // replica's policy later: KMS's lockout check), and to create keys (KMS has no resource for it).
-    const fnPolicy = Object.values(t.findResources('AWS::IAM::Policy')).find((x) => JSON.stringify(x.Properties.Roles).includes('CdkResilienceReplicaKeyFunctionRole'))!;
+    const fnPolicy = Object.values(t.findResources('AWS::IAM::Policy')).find((x) => JSON.stringify(x.Properties.Roles).includes('CdkResilienceReplicaKeyFunctionFunctionRole'))!;
     const statements = stack.resolve((fnPolicy.Properties.PolicyDocument as { Statement: unknown[] }).Statement) as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
     expect(statements.find((x) => x.Action === 'kms:ReplicateKey')?.Condition).toBeDefined();
     expect(statements.some((x) => [x.Action].flat().includes('kms:PutKeyPolicy'))).toBe(true);
